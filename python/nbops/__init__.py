@@ -1,0 +1,48 @@
+"""nbops: notebook-first MLOps for JupyterLab.
+
+This module holds the Jupyter hooks and the public API. Everything is imported lazily so that
+``%load_ext nbops`` does not pay for MLflow, jupyter_server or pandas.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+try:
+    from ._version import __version__
+except ImportError:  # running from a source tree that was never built
+    __version__ = "dev"
+
+_API = ("start_run", "end_run", "active_run", "log_params", "log_metrics", "status")
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str):
+    if name in _API:
+        return getattr(importlib.import_module(".api", __name__), name)
+    raise AttributeError(f"module 'nbops' has no attribute {name!r}")
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": "nbops"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, object]]:
+    from .server.app import NbopsApp
+
+    return [{"module": "nbops", "app": NbopsApp}]
+
+
+def load_ipython_extension(ipython) -> None:
+    """Register the nbops magics (``%load_ext nbops``)."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    """End the active run when the extension is unloaded."""
+    from .magics import unload_ipython_extension as unload
+
+    unload(ipython)

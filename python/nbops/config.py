@@ -1,0 +1,150 @@
+"""Where a project's tracking store lives.
+
+The embedded default is a SQLite MLflow store in ``<project>/.nbops/mlflow.db`` with artifacts in
+``<project>/.nbops/artifacts``. ``<project>`` is the nearest folder at or above the starting folder that
+holds ``nbops.toml``, ``pyproject.toml`` or ``.git``; without one, the starting folder itself. A team
+points nbops at a shared MLflow server with one setting, looked up in this order:
+``NBOPS_TRACKING_URI``, ``MLFLOW_TRACKING_URI``, then ``tracking_uri`` in ``nbops.toml`` or in
+``[tool.nbops]`` of ``pyproject.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .exceptions import ConfigError
+
+PROJECT_MARKERS = ("nbops.toml", "pyproject.toml", ".git")
+STATE_DIR = ".nbops"
+URI_VARIABLES = ("NBOPS_TRACKING_URI", "MLFLOW_TRACKING_URI")
+EMBEDDED = "embedded"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one project.
+
+    Attributes
+    ----------
+    project:
+        The project folder.
+    tracking_uri:
+        The MLflow tracking URI runs go to.
+    uri_source:
+        Where ``tracking_uri`` came from: an environment variable's name, a file path, or ``"embedded"``.
+    artifact_root:
+        The artifact folder of the embedded store; ``None`` when a configured URI decides.
+    """
+
+    project: Path
+    tracking_uri: str
+    uri_source: str
+    artifact_root: Path | None
+
+    @property
+    def embedded(self) -> bool:
+        """Whether this is the embedded SQLite store of the project."""
+        return self.uri_source == EMBEDDED
+
+    def fix_hint(self) -> str:
+        """Tell the user how to change the tracking URI, given where it came from."""
+        if self.embedded:
+            return f"Check that {self.project / STATE_DIR} can be created and written."
+        if self.uri_source in URI_VARIABLES:
+            return (
+                f"It comes from the environment variable {self.uri_source}: point it at a running "
+                "MLflow server (e.g. http://host:5000) or unset it to use the embedded store."
+            )
+        return (
+            f"It comes from 'tracking_uri' in {self.uri_source}: fix that value or remove it "
+            "to use the embedded store."
+        )
+
+
+def find_project(start: Path | str | None = None) -> Path:
+    """Return the project folder for ``start`` (default: the working directory).
+
+    Parameters
+    ----------
+    start:
+        A folder or a file inside the project.
+    """
+    here = Path(start or os.getcwd()).resolve()
+    if here.is_file() or here.suffix == ".ipynb":
+        here = here.parent
+    for folder in (here, *here.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return here
+
+
+def read_file_settings(project: Path) -> tuple[dict, Path | None]:
+    """Read nbops settings from ``nbops.toml`` or ``[tool.nbops]`` in ``pyproject.toml``.
+
+    Parameters
+    ----------
+    project:
+        The project folder.
+
+    Returns the settings table and the file it came from (``None`` when there is none).
+    """
+    for name, table in (("nbops.toml", ()), ("pyproject.toml", ("tool", "nbops"))):
+        path = project / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            raise ConfigError(
+                f"Cannot read nbops settings from {path}: {err}.", "Fix the TOML syntax of that file."
+            ) from err
+        for key in table:
+            data = data.get(key, {})
+        if data:
+            return data, path
+    return {}, None
+
+
+def load_settings(start: Path | str | None = None) -> Settings:
+    """Resolve the project and tracking store for ``start`` (default: the working directory).
+
+    Parameters
+    ----------
+    start:
+        A folder or a notebook inside the project.
+    """
+    project = find_project(start)
+    for variable in URI_VARIABLES:
+        if os.environ.get(variable):
+            return Settings(project, os.environ[variable], variable, None)
+    table, source = read_file_settings(project)
+    uri = table.get("tracking_uri")
+    if uri is not None:
+        if not isinstance(uri, str) or not uri.strip():
+            raise ConfigError(
+                f"'tracking_uri' in {source} must be a non-empty string, not {uri!r}.",
+                "Set it to an MLflow tracking URI such as http://host:5000, or remove it.",
+            )
+        return Settings(project, uri.strip(), str(source), None)
+    state = project / STATE_DIR
+    return Settings(project, f"sqlite:///{state / 'mlflow.db'}", EMBEDDED, state / "artifacts")
+
+
+def experiment_name(notebook: Path | str, project: Path) -> str:
+    """Name the experiment of a notebook: its path relative to the project, with ``/`` separators.
+
+    Parameters
+    ----------
+    notebook:
+        The notebook's path.
+    project:
+        The project folder.
+    """
+    path = Path(notebook).resolve()
+    try:
+        return PurePosixPath(path.relative_to(project.resolve())).as_posix()
+    except ValueError:
+        return path.as_posix()

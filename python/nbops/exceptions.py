@@ -1,0 +1,58 @@
+"""The one exception hierarchy of nbops.
+
+Every error says what went wrong, on which input, and what to do about it. The REST API maps
+:class:`InputError` to 400, :class:`NotFoundError` to 404 and every other :class:`NbopsError` to 500.
+"""
+
+from __future__ import annotations
+
+
+class NbopsError(Exception):
+    """Base class of every error nbops raises on purpose.
+
+    Parameters
+    ----------
+    message:
+        What went wrong, naming the input.
+    hint:
+        What the user can do about it; shown after the message.
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class InputError(NbopsError, ValueError):
+    """A value given by the user is malformed or out of range."""
+
+
+class NotFoundError(NbopsError, LookupError):
+    """A run, experiment, notebook or snapshot that was asked for does not exist."""
+
+
+class ConfigError(NbopsError):
+    """A configuration file (``nbops.toml`` or ``[tool.nbops]``) cannot be read."""
+
+
+class StoreUnavailableError(NbopsError):
+    """The tracking store cannot be opened or reached.
+
+    Parameters
+    ----------
+    uri:
+        The tracking URI that failed.
+    reason:
+        The underlying cause, in one line.
+    hint:
+        How to fix it: usually which setting the URI came from.
+    """
+
+    def __init__(self, uri: str, reason: str, hint: str = "") -> None:
+        super().__init__(f"The tracking store {uri!r} is not usable: {reason}.", hint)
+        self.uri = uri
+        self.reason = reason

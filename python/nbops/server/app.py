@@ -1,0 +1,28 @@
+"""The nbops jupyter_server extension application."""
+
+from __future__ import annotations
+
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Integer
+
+from .handlers.config import ConfigHandler
+from .handlers.runs import RunsHandler
+
+
+class NbopsApp(ExtensionApp):
+    """Serves the nbops REST API to the JupyterLab extension."""
+
+    name = "nbops"
+
+    max_limit = Integer(
+        1000, help="The largest page of runs one request may ask for."
+    ).tag(config=True)
+
+    def initialize_handlers(self) -> None:
+        """Register the routes under ``/nbops/api/``."""
+        self.handlers.extend(
+            [
+                (r"/nbops/api/config", ConfigHandler),
+                (r"/nbops/api/runs", RunsHandler),
+            ]
+        )

@@ -1,0 +1,1 @@
+"""REST handlers: one base handler that maps errors, one module per resource."""

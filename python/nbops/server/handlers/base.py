@@ -1,0 +1,88 @@
+"""The base of every nbops REST handler: authentication, query parsing and error mapping."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado import web
+
+from ...config import Settings, experiment_name, load_settings
+from ...exceptions import InputError, NbopsError, NotFoundError
+from ..paths import resolve_in_root
+
+STATUS_OF = ((InputError, 400), (NotFoundError, 404), (NbopsError, 500))
+
+
+class NbopsHandler(ExtensionHandlerMixin, APIHandler):
+    """Answers JSON; input errors become 400, missing things 404, other failures 500.
+
+    Subclasses decorate every method with ``@web.authenticated`` (a test checks it) and run
+    blocking store calls through :meth:`blocking` so the server stays responsive.
+    """
+
+    @property
+    def root_dir(self) -> Path:
+        """The server's root folder."""
+        return Path(self.serverapp.root_dir)
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """Write ``{"message": ...}``, with the status decided by the exception's class."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        message = self._reason
+        for cls, code in STATUS_OF:
+            if isinstance(exc, cls):
+                status_code = code
+                message = str(exc)
+                break
+        else:
+            if isinstance(exc, web.HTTPError):
+                message = exc.log_message or self._reason
+            elif exc is not None:
+                message = f"Unexpected error: {exc}. See the Jupyter server log for details."
+        self.set_status(status_code)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"message": message}))
+
+    def log_exception(self, typ, value, tb) -> None:
+        """Log failures with their traceback; input errors are the user's, not the server's."""
+        if isinstance(value, (InputError, NotFoundError)):
+            self.log.info("nbops: %s %s: %s", self.request.method, self.request.uri, value)
+        else:
+            super().log_exception(typ, value, tb)
+
+    async def blocking(self, fn, *args):
+        """Run a blocking call (MLflow, file IO) in a worker thread."""
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+    def query_int(self, name: str, default: int, low: int, high: int) -> int:
+        """Read an integer query argument within ``[low, high]``; :class:`InputError` otherwise."""
+        raw = self.get_query_argument(name, None)
+        if raw is None or raw == "":
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise InputError(
+                f"The query argument {name}={raw!r} is not valid.",
+                f"Give a whole number from {low} to {high}.",
+            )
+        return value
+
+    def notebook_settings(self) -> tuple[Settings, str | None]:
+        """Settings and experiment name of the ``notebook`` query argument (root's if absent)."""
+        raw = self.get_query_argument("notebook", None)
+        if not raw:
+            return load_settings(self.root_dir), None
+        notebook = resolve_in_root(self.root_dir, raw, "notebook")
+        if notebook.suffix != ".ipynb":
+            raise InputError(
+                f"The notebook {raw!r} is not a notebook.", "Give the path of an .ipynb file."
+            )
+        settings = load_settings(notebook.parent)
+        return settings, experiment_name(notebook, settings.project)

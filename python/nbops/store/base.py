@@ -1,0 +1,112 @@
+"""The store interface: where runs, their parameters and metrics are kept.
+
+The core talks to this interface only; :mod:`nbops.store.mlflow` is the default implementation.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+
+RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
+NOTEBOOK_TAG = "nbops.notebook"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric value: ``key`` at ``step``, recorded at ``timestamp`` (ms since the epoch)."""
+
+    key: str
+    value: float
+    step: int = 0
+    timestamp: int = 0
+
+
+@dataclass
+class RunSummary:
+    """What a run list shows of one run.
+
+    Attributes
+    ----------
+    run_id, name, experiment:
+        Identity of the run.
+    status:
+        One of ``RUN_STATUSES``.
+    start_time, end_time:
+        Milliseconds since the epoch; ``end_time`` is ``None`` while the run is going on.
+    params, metrics, tags:
+        The latest value of each; nbops and MLflow system tags are included.
+    """
+
+    run_id: str
+    name: str
+    experiment: str
+    status: str
+    start_time: int | None
+    end_time: int | None
+    params: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def duration_ms(self) -> int | None:
+        """Milliseconds from start to end, ``None`` until the run ends."""
+        if self.start_time is None or self.end_time is None:
+            return None
+        return self.end_time - self.start_time
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict, with ``duration_ms``."""
+        return {**asdict(self), "duration_ms": self.duration_ms}
+
+
+class Store(ABC):
+    """A tracking store. Implementations wrap one backend for one tracking URI.
+
+    Parameters
+    ----------
+    uri:
+        The tracking URI.
+    artifact_root:
+        Folder or URI for the artifacts of new experiments; ``None`` lets the backend decide.
+    """
+
+    def __init__(self, uri: str, artifact_root: str | None = None) -> None:
+        self.uri = uri
+        self.artifact_root = artifact_root
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise :class:`~nbops.exceptions.StoreUnavailableError` unless the store answers."""
+
+    @abstractmethod
+    def experiment_id(self, name: str, create: bool = False) -> str | None:
+        """Return the id of experiment ``name``; create it when ``create``, else ``None`` if absent."""
+
+    @abstractmethod
+    def start_run(
+        self, experiment: str, name: str | None = None, tags: dict[str, str] | None = None
+    ) -> str:
+        """Start a run in ``experiment`` (created if needed) and return its id."""
+
+    @abstractmethod
+    def log_batch(
+        self,
+        run_id: str,
+        params: dict[str, object] | None = None,
+        metrics: list[Metric] | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> None:
+        """Record parameters, metrics and tags of a run in one call."""
+
+    @abstractmethod
+    def end_run(self, run_id: str, status: str = "FINISHED") -> None:
+        """Mark a run as ended with ``status``."""
+
+    @abstractmethod
+    def get_run(self, run_id: str) -> RunSummary:
+        """Return one run; :class:`~nbops.exceptions.NotFoundError` if there is none."""
+
+    @abstractmethod
+    def list_runs(self, experiment: str | None = None, limit: int = 50) -> list[RunSummary]:
+        """Return the newest runs of ``experiment`` (all experiments when ``None``), newest first."""

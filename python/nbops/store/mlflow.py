@@ -1,0 +1,200 @@
+"""The default store: any MLflow tracking URI, the embedded SQLite store included.
+
+MLflow is imported on first use, never at import time, so ``%load_ext nbops`` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import urllib.error
+import urllib.request
+from functools import cached_property
+from pathlib import Path
+
+from ..exceptions import InputError, NotFoundError, StoreUnavailableError
+from .base import RUN_STATUSES, Metric, RunSummary, Store
+
+PROBE_TIMEOUT_S = 3.0
+MAX_PARAMS_PER_BATCH = 100
+MAX_METRICS_PER_BATCH = 1000
+
+
+class MlflowStore(Store):
+    """A store backed by an MLflow tracking server or database.
+
+    Parameters
+    ----------
+    uri:
+        Any MLflow tracking URI (``sqlite:///...``, ``http(s)://...``, ``databricks``, ...).
+    artifact_root:
+        Artifact location given to experiments nbops creates; ``None`` keeps MLflow's default.
+    hint:
+        Appended to errors about this store: how the user can change the URI.
+    """
+
+    def __init__(self, uri: str, artifact_root: str | None = None, hint: str = "") -> None:
+        super().__init__(uri, artifact_root)
+        self.hint = hint
+
+    def _unavailable(self, err: BaseException | str) -> StoreUnavailableError:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return StoreUnavailableError(self.uri, reason, self.hint)
+
+    @cached_property
+    def client(self):
+        """The ``MlflowClient`` of this store, created (and for SQLite, migrated) on first use."""
+        self._probe()
+        self._prepare_sqlite_folder()
+        from mlflow.tracking import MlflowClient
+
+        try:
+            with _quiet_migrations():
+                client = MlflowClient(tracking_uri=self.uri)
+                client.search_experiments(max_results=1)
+        except Exception as err:  # noqa: BLE001 - any backend failure means the store is unusable
+            raise self._unavailable(err) from err
+        return client
+
+    def _probe(self) -> None:
+        """Fail within seconds, not minutes of MLflow's retries, when a server does not answer."""
+        if not self.uri.startswith(("http://", "https://")):
+            return
+        url = self.uri.rstrip("/") + "/health"
+        try:
+            with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT_S):  # noqa: S310 - http(s) only
+                pass
+        except (urllib.error.URLError, OSError, ValueError) as err:
+            raise self._unavailable(getattr(err, "reason", err)) from err
+
+    def _prepare_sqlite_folder(self) -> None:
+        if self.uri.startswith("sqlite:///"):
+            folder = Path(self.uri[len("sqlite:///") :]).parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise self._unavailable(err) from err
+
+    def check(self) -> None:
+        """Raise :class:`StoreUnavailableError` unless the store answers."""
+        if "client" in self.__dict__:
+            try:
+                self.client.search_experiments(max_results=1)
+            except Exception as err:  # noqa: BLE001
+                del self.__dict__["client"]
+                raise self._unavailable(err) from err
+        else:
+            self.client  # noqa: B018 - creating the client checks the store
+
+    def experiment_id(self, name: str, create: bool = False) -> str | None:
+        """Return the id of experiment ``name``; create it when ``create``, else ``None`` if absent."""
+        experiment = self.client.get_experiment_by_name(name)
+        if experiment is not None:
+            return experiment.experiment_id
+        if not create:
+            return None
+        location = None
+        if self.artifact_root:
+            location = Path(self.artifact_root).resolve().as_uri()
+        return self.client.create_experiment(name, artifact_location=location)
+
+    def start_run(
+        self, experiment: str, name: str | None = None, tags: dict[str, str] | None = None
+    ) -> str:
+        """Start a run in ``experiment`` (created if needed) and return its id."""
+        experiment_id = self.experiment_id(experiment, create=True)
+        run = self.client.create_run(experiment_id, tags=tags or {}, run_name=name)
+        return run.info.run_id
+
+    def log_batch(
+        self,
+        run_id: str,
+        params: dict[str, object] | None = None,
+        metrics: list[Metric] | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> None:
+        """Record parameters, metrics and tags of a run, in as few MLflow calls as its limits allow."""
+        from mlflow.entities import Metric as MlflowMetric
+        from mlflow.entities import Param, RunTag
+
+        now = int(time.time() * 1000)
+        param_items = [Param(k, str(v)) for k, v in (params or {}).items()]
+        metric_items = [
+            MlflowMetric(m.key, float(m.value), m.timestamp or now, m.step) for m in metrics or []
+        ]
+        tag_items = [RunTag(k, str(v)) for k, v in (tags or {}).items()]
+        while param_items or metric_items or tag_items:
+            self.client.log_batch(
+                run_id,
+                params=param_items[:MAX_PARAMS_PER_BATCH],
+                metrics=metric_items[:MAX_METRICS_PER_BATCH],
+                tags=tag_items[:MAX_PARAMS_PER_BATCH],
+            )
+            param_items = param_items[MAX_PARAMS_PER_BATCH:]
+            metric_items = metric_items[MAX_METRICS_PER_BATCH:]
+            tag_items = tag_items[MAX_PARAMS_PER_BATCH:]
+
+    def end_run(self, run_id: str, status: str = "FINISHED") -> None:
+        """Mark a run as ended with ``status``."""
+        if status not in RUN_STATUSES:
+            raise InputError(
+                f"Unknown run status {status!r}.", f"Use one of {', '.join(RUN_STATUSES)}."
+            )
+        self.client.set_terminated(run_id, status=status)
+
+    def get_run(self, run_id: str) -> RunSummary:
+        """Return one run; :class:`NotFoundError` if there is none."""
+        from mlflow.exceptions import MlflowException
+
+        try:
+            run = self.client.get_run(run_id)
+        except MlflowException as err:
+            raise NotFoundError(
+                f"No run with id {run_id!r} in {self.uri}.", "Check the id with `nbops runs`."
+            ) from err
+        return self._summary(run, self._experiment_names([run.info.experiment_id]))
+
+    def list_runs(self, experiment: str | None = None, limit: int = 50) -> list[RunSummary]:
+        """Return the newest runs of ``experiment`` (all experiments when ``None``), newest first."""
+        if experiment is None:
+            ids = [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
+        else:
+            found = self.experiment_id(experiment)
+            ids = [found] if found else []
+        if not ids:
+            return []
+        runs = self.client.search_runs(
+            ids, max_results=limit, order_by=["attributes.start_time DESC"]
+        )
+        names = self._experiment_names(ids)
+        return [self._summary(run, names) for run in runs]
+
+    def _experiment_names(self, ids: list[str]) -> dict[str, str]:
+        return {i: self.client.get_experiment(i).name for i in ids}
+
+    @staticmethod
+    def _summary(run, experiment_names: dict[str, str]) -> RunSummary:
+        info, data = run.info, run.data
+        return RunSummary(
+            run_id=info.run_id,
+            name=info.run_name or "",
+            experiment=experiment_names.get(info.experiment_id, info.experiment_id),
+            status=info.status,
+            start_time=info.start_time,
+            end_time=info.end_time,
+            params=dict(data.params),
+            metrics=dict(data.metrics),
+            tags=dict(data.tags),
+        )
+
+
+class _quiet_migrations:
+    """Silence alembic's INFO lines while MLflow creates or migrates a SQLite schema."""
+
+    def __enter__(self) -> None:
+        self._logger = logging.getLogger("alembic")
+        self._level = self._logger.level
+        self._logger.setLevel(logging.WARNING)
+
+    def __exit__(self, *exc: object) -> None:
+        self._logger.setLevel(self._level)
