@@ -6,18 +6,20 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from nbops.capture.session import reset_session
 from nbops.config import load_settings
 from nbops.store import open_store
 
 
-
 @pytest.fixture(autouse=True)
 def jp_nbops_clean_env(monkeypatch):
     """No tracking URI or notebook from the developer's environment leaks into a test."""
-    for name in ("NBOPS_TRACKING_URI", "MLFLOW_TRACKING_URI", "NBOPS_NOTEBOOK", "JPY_SESSION_NAME"):
-        monkeypatch.delenv(name, raising=False)
+    names = ("NBOPS_TRACKING_URI", "MLFLOW_TRACKING_URI", "NBOPS_NOTEBOOK", "JPY_SESSION_NAME")
+    for name in (*names, "NBOPS_ROOT"):
+        # set, then delete: undoing restores the state before the test, even after the server
+        # extension set NBOPS_ROOT for its kernels
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     yield
     reset_session()
 
@@ -70,13 +72,14 @@ def jp_nbops_store(jp_nbops_project):
 
 
 @pytest.fixture
-def jp_nbops_notebook_with_runs(jp_root_dir) -> tuple[Path, list[str]]:
-    """A notebook in the server root with two finished runs (oldest first)."""
+def jp_nbops_notebook_with_runs(jp_root_dir, monkeypatch) -> tuple[Path, list[str]]:
+    """A notebook in the server root with two finished runs (oldest first), recorded as a kernel
+    started by that server would."""
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
     notebook = write_notebook(jp_root_dir / "analysis" / "train.ipynb")
     first = record_run(notebook, "baseline", {"alpha": 0.1}, {"rmse": 3.5})
     second = record_run(notebook, "tuned", {"alpha": 0.5}, {"rmse": 2.25})
     return notebook, [first, second]
-
 
 
 @pytest.fixture

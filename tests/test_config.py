@@ -1,7 +1,6 @@
 from pathlib import Path
 
 import pytest
-
 from nbops.config import (
     EMBEDDED,
     experiment_name,
@@ -61,7 +60,7 @@ def test_pyproject_without_nbops_table_keeps_embedded(tmp_path):
 
 def test_malformed_toml_names_the_file(tmp_path):
     (tmp_path / "nbops.toml").write_text("tracking_uri = [unclosed\n")
-    with pytest.raises(ConfigError, match="nbops.toml") as err:
+    with pytest.raises(ConfigError, match=r"nbops\.toml") as err:
         load_settings(tmp_path)
     assert "TOML" in str(err.value)
 
@@ -82,3 +81,12 @@ def test_experiment_is_notebook_path_relative_to_project(tmp_path):
 def test_fix_hint_names_the_source(tmp_path, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://x:1")
     assert "MLFLOW_TRACKING_URI" in load_settings(tmp_path).fix_hint()
+
+
+def test_jupyter_root_is_the_fallback_project(tmp_path, monkeypatch):
+    notebook_dir = tmp_path / "root" / "analysis"
+    notebook_dir.mkdir(parents=True)
+    assert find_project(notebook_dir) == notebook_dir
+    monkeypatch.setenv("NBOPS_ROOT", str(tmp_path / "root"))
+    assert find_project(notebook_dir) == tmp_path / "root"
+    assert find_project(tmp_path) == tmp_path  # outside the root: the root does not apply

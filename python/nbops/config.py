@@ -1,8 +1,10 @@
 """Where a project's tracking store lives.
 
 The embedded default is a SQLite MLflow store in ``<project>/.nbops/mlflow.db`` with artifacts in
-``<project>/.nbops/artifacts``. ``<project>`` is the nearest folder at or above the starting folder that
-holds ``nbops.toml``, ``pyproject.toml`` or ``.git``; without one, the starting folder itself. A team
+``<project>/.nbops/artifacts``. ``<project>`` is the nearest folder at or above the starting folder
+that holds ``nbops.toml``, ``pyproject.toml`` or ``.git``; without one, the folder Jupyter was started in
+(``NBOPS_ROOT``, which the server extension sets for the kernels it starts) or else the starting
+folder itself, so the sidebar and the notebook's kernel always agree on the store. A team
 points nbops at a shared MLflow server with one setting, looked up in this order:
 ``NBOPS_TRACKING_URI``, ``MLFLOW_TRACKING_URI``, then ``tracking_uri`` in ``nbops.toml`` or in
 ``[tool.nbops]`` of ``pyproject.toml``.
@@ -20,6 +22,7 @@ from .exceptions import ConfigError
 PROJECT_MARKERS = ("nbops.toml", "pyproject.toml", ".git")
 STATE_DIR = ".nbops"
 URI_VARIABLES = ("NBOPS_TRACKING_URI", "MLFLOW_TRACKING_URI")
+ROOT_VARIABLE = "NBOPS_ROOT"
 EMBEDDED = "embedded"
 
 
@@ -34,7 +37,7 @@ class Settings:
     tracking_uri:
         The MLflow tracking URI runs go to.
     uri_source:
-        Where ``tracking_uri`` came from: an environment variable's name, a file path, or ``"embedded"``.
+        Where ``tracking_uri`` came from: a variable's name, a file path, or ``"embedded"``.
     artifact_root:
         The artifact folder of the embedded store; ``None`` when a configured URI decides.
     """
@@ -64,13 +67,16 @@ class Settings:
         )
 
 
-def find_project(start: Path | str | None = None) -> Path:
+def find_project(start: Path | str | None = None, root: Path | str | None = None) -> Path:
     """Return the project folder for ``start`` (default: the working directory).
 
     Parameters
     ----------
     start:
         A folder or a file inside the project.
+    root:
+        The folder Jupyter serves (default: ``NBOPS_ROOT``); the project when no folder between
+        ``start`` and the file system's root holds a marker and ``start`` is inside it.
     """
     here = Path(start or os.getcwd()).resolve()
     if here.is_file() or here.suffix == ".ipynb":
@@ -78,6 +84,9 @@ def find_project(start: Path | str | None = None) -> Path:
     for folder in (here, *here.parents):
         if any((folder / marker).exists() for marker in PROJECT_MARKERS):
             return folder
+    root = root or os.environ.get(ROOT_VARIABLE)
+    if root and here.is_relative_to(Path(root).resolve()):
+        return Path(root).resolve()
     return here
 
 
@@ -99,7 +108,8 @@ def read_file_settings(project: Path) -> tuple[dict, Path | None]:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
             raise ConfigError(
-                f"Cannot read nbops settings from {path}: {err}.", "Fix the TOML syntax of that file."
+                f"Cannot read nbops settings from {path}: {err}.",
+                "Fix the TOML syntax of that file.",
             ) from err
         for key in table:
             data = data.get(key, {})
@@ -108,15 +118,17 @@ def read_file_settings(project: Path) -> tuple[dict, Path | None]:
     return {}, None
 
 
-def load_settings(start: Path | str | None = None) -> Settings:
+def load_settings(start: Path | str | None = None, root: Path | str | None = None) -> Settings:
     """Resolve the project and tracking store for ``start`` (default: the working directory).
 
     Parameters
     ----------
     start:
         A folder or a notebook inside the project.
+    root:
+        The folder Jupyter serves; see :func:`find_project`.
     """
-    project = find_project(start)
+    project = find_project(start, root)
     for variable in URI_VARIABLES:
         if os.environ.get(variable):
             return Settings(project, os.environ[variable], variable, None)

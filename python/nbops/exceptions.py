@@ -1,7 +1,7 @@
 """The one exception hierarchy of nbops.
 
 Every error says what went wrong, on which input, and what to do about it. The REST API maps
-:class:`InputError` to 400, :class:`NotFoundError` to 404 and every other :class:`NbopsError` to 500.
+:class:`InputError` to 400, :class:`NotFoundError` to 404 and any other :class:`NbopsError` to 500.
 """
 
 from __future__ import annotations

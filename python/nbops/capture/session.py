@@ -105,7 +105,7 @@ def current_session(notebook_hint: str | None = None) -> Session:
 
 
 def reset_session() -> None:
-    """Forget this process's session, ending its active run (used at kernel shutdown and in tests)."""
+    """Forget this process's session and end its active run (kernel shutdown, tests)."""
     global _session
     with _session_lock:
         session, _session = _session, None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
 
 from .. import api
 from ..capture.session import current_session

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Integer
 
+from ..config import ROOT_VARIABLE
 from .handlers.config import ConfigHandler
 from .handlers.runs import RunsHandler
 
@@ -14,9 +17,13 @@ class NbopsApp(ExtensionApp):
 
     name = "nbops"
 
-    max_limit = Integer(
-        1000, help="The largest page of runs one request may ask for."
-    ).tag(config=True)
+    max_limit = Integer(1000, help="The largest page of runs one request may ask for.").tag(
+        config=True
+    )
+
+    def initialize_settings(self) -> None:
+        """Tell the kernels this server starts which folder is the fallback project."""
+        os.environ[ROOT_VARIABLE] = os.path.realpath(self.serverapp.root_dir)
 
     def initialize_handlers(self) -> None:
         """Register the routes under ``/nbops/api/``."""

@@ -81,7 +81,7 @@ class Store(ABC):
 
     @abstractmethod
     def experiment_id(self, name: str, create: bool = False) -> str | None:
-        """Return the id of experiment ``name``; create it when ``create``, else ``None`` if absent."""
+        """Return the id of experiment ``name``; create it if ``create``, else ``None`` if absent."""
 
     @abstractmethod
     def start_run(
@@ -109,4 +109,4 @@ class Store(ABC):
 
     @abstractmethod
     def list_runs(self, experiment: str | None = None, limit: int = 50) -> list[RunSummary]:
-        """Return the newest runs of ``experiment`` (all experiments when ``None``), newest first."""
+        """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first."""

@@ -52,7 +52,7 @@ class MlflowStore(Store):
             with _quiet_migrations():
                 client = MlflowClient(tracking_uri=self.uri)
                 client.search_experiments(max_results=1)
-        except Exception as err:  # noqa: BLE001 - any backend failure means the store is unusable
+        except Exception as err:
             raise self._unavailable(err) from err
         return client
 
@@ -80,14 +80,14 @@ class MlflowStore(Store):
         if "client" in self.__dict__:
             try:
                 self.client.search_experiments(max_results=1)
-            except Exception as err:  # noqa: BLE001
+            except Exception as err:
                 del self.__dict__["client"]
                 raise self._unavailable(err) from err
         else:
             self.client  # noqa: B018 - creating the client checks the store
 
     def experiment_id(self, name: str, create: bool = False) -> str | None:
-        """Return the id of experiment ``name``; create it when ``create``, else ``None`` if absent."""
+        """Return the id of experiment ``name``; create it if ``create``, else ``None`` if absent."""
         experiment = self.client.get_experiment_by_name(name)
         if experiment is not None:
             return experiment.experiment_id
@@ -113,7 +113,7 @@ class MlflowStore(Store):
         metrics: list[Metric] | None = None,
         tags: dict[str, str] | None = None,
     ) -> None:
-        """Record parameters, metrics and tags of a run, in as few MLflow calls as its limits allow."""
+        """Record parameters, metrics and tags of a run in as few MLflow calls as its limits allow."""
         from mlflow.entities import Metric as MlflowMetric
         from mlflow.entities import Param, RunTag
 
@@ -155,7 +155,7 @@ class MlflowStore(Store):
         return self._summary(run, self._experiment_names([run.info.experiment_id]))
 
     def list_runs(self, experiment: str | None = None, limit: int = 50) -> list[RunSummary]:
-        """Return the newest runs of ``experiment`` (all experiments when ``None``), newest first."""
+        """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first."""
         if experiment is None:
             ids = [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
         else:

@@ -78,11 +78,11 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
         """Settings and experiment name of the ``notebook`` query argument (root's if absent)."""
         raw = self.get_query_argument("notebook", None)
         if not raw:
-            return load_settings(self.root_dir), None
+            return load_settings(self.root_dir, self.root_dir), None
         notebook = resolve_in_root(self.root_dir, raw, "notebook")
         if notebook.suffix != ".ipynb":
             raise InputError(
                 f"The notebook {raw!r} is not a notebook.", "Give the path of an .ipynb file."
             )
-        settings = load_settings(notebook.parent)
+        settings = load_settings(notebook.parent, self.root_dir)
         return settings, experiment_name(notebook, settings.project)

@@ -1,0 +1,73 @@
+import subprocess
+import sys
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.testing import globalipapp
+from nbops.magics.display import StatusView
+
+
+@pytest.fixture
+def shell(jp_nbops_project, monkeypatch):
+    """A real InteractiveShell, its notebook inside a project, with nbops loaded."""
+    monkeypatch.chdir(jp_nbops_project)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(jp_nbops_project / "nb" / "train.ipynb"))
+    globalipapp.start_ipython()
+    ip = globalipapp.get_ipython()
+    ip.run_line_magic("load_ext", "nbops")
+    return ip
+
+
+def test_status_shows_store_experiment_and_no_run(shell, jp_nbops_project):
+    view = shell.run_line_magic("nbops", "status")
+    assert isinstance(view, StatusView)
+    text = view.text()
+    assert f"sqlite:///{jp_nbops_project / '.nbops' / 'mlflow.db'}" in text
+    assert "[embedded]" in text
+    assert "nb/train.ipynb" in text
+    assert "active run  none" in text
+    assert "<table" in view._repr_mimebundle_()["text/html"]
+
+
+def test_start_and_end_a_run(shell, jp_nbops_store):
+    view = shell.run_line_magic("nbops", "start --name first-try")
+    assert "first-try" in view.text()
+    run_id = view.status.run_id
+    assert jp_nbops_store.get_run(run_id).status == "RUNNING"
+    shell.run_line_magic("nbops", "end")
+    run = jp_nbops_store.get_run(run_id)
+    assert (run.status, run.experiment, run.name) == ("FINISHED", "nb/train.ipynb", "first-try")
+    assert run.tags["nbops.notebook"] == "nb/train.ipynb"
+
+
+def test_unreachable_store_is_reported_not_raised(shell, jp_nbops_unreachable_uri):
+    view = shell.run_line_magic("nbops", "status")
+    assert jp_nbops_unreachable_uri in view.status.error
+    assert "NBOPS_TRACKING_URI" in view.status.error
+    assert "error" in view.text()
+
+
+def test_start_on_unreachable_store_raises_a_usage_error(shell, jp_nbops_unreachable_uri):
+    with pytest.raises(UsageError, match=r"127\.0\.0\.1:9"):
+        shell.run_line_magic("nbops", "start")
+
+
+@pytest.mark.parametrize("line", ["frobnicate", "start --bogus", "end --status"])
+def test_bad_usage_says_how(shell, line):
+    with pytest.raises(UsageError, match="Usage"):
+        shell.run_line_magic("nbops", line)
+
+
+def test_load_ext_does_not_import_mlflow():
+    code = (
+        "import sys\n"
+        "from IPython.testing import globalipapp\n"
+        "globalipapp.start_ipython()\n"
+        "globalipapp.get_ipython().run_line_magic('load_ext', 'nbops')\n"
+        "heavy = [m for m in ('mlflow', 'pandas', 'jupyter_server') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == ""

@@ -1,0 +1,119 @@
+import inspect
+import json
+
+import pytest
+from nbops.server.app import NbopsApp
+from tornado.httpclient import HTTPClientError
+
+
+async def get_json(jp_fetch, *parts, **params):
+    response = await jp_fetch("nbops", "api", *parts, params=params)
+    return json.loads(response.body)
+
+
+async def fail(jp_fetch, *parts, **params):
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch("nbops", "api", *parts, params=params)
+    return err.value.code, json.loads(err.value.response.body)
+
+
+async def test_runs_of_a_notebook(jp_fetch, jp_nbops_notebook_with_runs):
+    _, (first, second) = jp_nbops_notebook_with_runs
+    body = await get_json(jp_fetch, "runs", notebook="analysis/train.ipynb", limit="10")
+    assert body["experiment"] == "analysis/train.ipynb"
+    assert [run["run_id"] for run in body["runs"]] == [second, first]
+    tuned = body["runs"][0]
+    assert tuned["status"] == "FINISHED"
+    assert tuned["params"] == {"alpha": "0.5"}
+    assert tuned["metrics"] == {"rmse": 2.25}
+    assert tuned["end_time"] >= tuned["start_time"] > 0
+    assert tuned["duration_ms"] == tuned["end_time"] - tuned["start_time"]
+
+
+async def test_limit_cuts_the_list(jp_fetch, jp_nbops_notebook_with_runs):
+    _, (_, second) = jp_nbops_notebook_with_runs
+    body = await get_json(jp_fetch, "runs", notebook="analysis/train.ipynb", limit="1")
+    assert [run["run_id"] for run in body["runs"]] == [second]
+
+
+async def test_notebook_without_runs_has_an_empty_list(jp_fetch, jp_root_dir):
+    body = await get_json(jp_fetch, "runs", notebook="fresh.ipynb")
+    assert body["runs"] == []
+    assert not (jp_root_dir / ".nbops" / "artifacts").exists()
+
+
+async def test_config_describes_the_store(jp_fetch, jp_root_dir, jp_nbops_notebook_with_runs):
+    body = await get_json(jp_fetch, "config", notebook="analysis/train.ipynb")
+    assert body["tracking_uri"] == f"sqlite:///{jp_root_dir / '.nbops' / 'mlflow.db'}"
+    assert body["uri_source"] == "embedded"
+    assert body["experiment"] == "analysis/train.ipynb"
+    assert body["version"]
+
+
+@pytest.mark.parametrize("limit", ["-1", "abc", "0", "100000", "1.5"])
+async def test_bad_limit_is_400(jp_fetch, jp_nbops_notebook_with_runs, limit):
+    code, body = await fail(jp_fetch, "runs", notebook="analysis/train.ipynb", limit=limit)
+    assert code == 400
+    assert f"limit={limit!r}" in body["message"] and "whole number" in body["message"]
+
+
+@pytest.mark.parametrize(
+    "notebook",
+    ["../outside.ipynb", "/etc/passwd.ipynb", "analysis/../../x.ipynb", "{root}2/x.ipynb"],
+)
+async def test_path_outside_root_is_400_and_touches_nothing(jp_fetch, jp_root_dir, notebook):
+    notebook = notebook.format(root=f"../{jp_root_dir.name}")
+    before = sorted(p.name for p in jp_root_dir.parent.iterdir())
+    for endpoint in ("runs", "config"):
+        code, body = await fail(jp_fetch, endpoint, notebook=notebook)
+        assert code == 400
+        assert "server root" in body["message"]
+    assert sorted(p.name for p in jp_root_dir.parent.iterdir()) == before
+    assert not (jp_root_dir.parent / ".nbops").exists()
+
+
+async def test_symlink_leaving_the_root_is_400(jp_fetch, jp_root_dir, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside")
+    (jp_root_dir / "link").symlink_to(outside, target_is_directory=True)
+    code, _ = await fail(jp_fetch, "runs", notebook="link/x.ipynb")
+    assert code == 400
+    assert not (outside / ".nbops").exists()
+
+
+async def test_not_a_notebook_is_400(jp_fetch):
+    code, body = await fail(jp_fetch, "runs", notebook="data.csv")
+    assert code == 400 and ".ipynb" in body["message"]
+
+
+async def test_project_marker_below_the_root_wins(jp_fetch, jp_root_dir):
+    (jp_root_dir / "sub").mkdir()
+    (jp_root_dir / "sub" / "pyproject.toml").write_text("[tool.nbops]\n")
+    body = await get_json(jp_fetch, "config", notebook="sub/nb/x.ipynb")
+    assert body["project"] == str(jp_root_dir / "sub")
+    assert body["experiment"] == "nb/x.ipynb"
+
+
+async def test_unreachable_store_is_500_naming_uri(jp_fetch, jp_nbops_unreachable_uri):
+    code, body = await fail(jp_fetch, "runs", notebook="x.ipynb")
+    assert code == 500
+    assert jp_nbops_unreachable_uri in body["message"]
+    assert "NBOPS_TRACKING_URI" in body["message"]
+
+
+@pytest.mark.parametrize("endpoint", ["runs", "config"])
+async def test_unauthenticated_request_is_refused(jp_fetch, endpoint):
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch("nbops", "api", endpoint, headers={"Authorization": ""})
+    assert err.value.code == 403
+
+
+def test_every_handler_method_is_authenticated():
+    app = NbopsApp()
+    app.initialize_handlers()
+    assert app.handlers
+    for _, handler in app.handlers:
+        for verb in ("get", "post", "put", "patch", "delete"):
+            method = handler.__dict__.get(verb)
+            if method is not None:
+                source = inspect.getsource(method)
+                assert "@web.authenticated" in source, f"{handler.__name__}.{verb}"
