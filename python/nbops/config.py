@@ -2,9 +2,9 @@
 
 The embedded default is a SQLite MLflow store in ``<project>/.nbops/mlflow.db`` with artifacts in
 ``<project>/.nbops/artifacts``. ``<project>`` is the nearest folder at or above the starting folder
-that holds ``nbops.toml``, ``pyproject.toml`` or ``.git``; without one, the folder Jupyter was started in
-(``NBOPS_ROOT``, which the server extension sets for the kernels it starts) or else the starting
-folder itself, so the sidebar and the notebook's kernel always agree on the store. A team
+that holds ``nbops.toml``, ``pyproject.toml`` or ``.git``; without one, the folder Jupyter was
+started in (``NBOPS_ROOT``, which the server extension sets for the kernels it starts) or else the
+starting folder itself, so the sidebar and the notebook's kernel always agree on the store. A team
 points nbops at a shared MLflow server with one setting, looked up in this order:
 ``NBOPS_TRACKING_URI``, ``MLFLOW_TRACKING_URI``, then ``tracking_uri`` in ``nbops.toml`` or in
 ``[tool.nbops]`` of ``pyproject.toml``.

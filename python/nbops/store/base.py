@@ -81,7 +81,7 @@ class Store(ABC):
 
     @abstractmethod
     def experiment_id(self, name: str, create: bool = False) -> str | None:
-        """Return the id of experiment ``name``; create it if ``create``, else ``None`` if absent."""
+        """Return the id of experiment ``name`` (created if ``create``), or ``None`` if absent."""
 
     @abstractmethod
     def start_run(

@@ -87,7 +87,7 @@ class MlflowStore(Store):
             self.client  # noqa: B018 - creating the client checks the store
 
     def experiment_id(self, name: str, create: bool = False) -> str | None:
-        """Return the id of experiment ``name``; create it if ``create``, else ``None`` if absent."""
+        """Return the id of experiment ``name`` (created if ``create``), or ``None`` if absent."""
         experiment = self.client.get_experiment_by_name(name)
         if experiment is not None:
             return experiment.experiment_id
@@ -113,7 +113,7 @@ class MlflowStore(Store):
         metrics: list[Metric] | None = None,
         tags: dict[str, str] | None = None,
     ) -> None:
-        """Record parameters, metrics and tags of a run in as few MLflow calls as its limits allow."""
+        """Record params, metrics and tags of a run in as few MLflow calls as its limits allow."""
         from mlflow.entities import Metric as MlflowMetric
         from mlflow.entities import Param, RunTag
 
