@@ -8,7 +8,12 @@ import { IRun } from '../tokens';
 const METRICS_SHOWN = 3;
 
 function formatTime(ms: number | null): string {
-  return ms ? new Date(ms).toLocaleString() : '';
+  if (!ms) {
+    return '';
+  }
+  const date = new Date(ms);
+  const today = new Date().toDateString() === date.toDateString();
+  return today ? date.toLocaleTimeString() : date.toLocaleString();
 }
 
 function formatDuration(ms: number | null): string {
@@ -131,9 +136,7 @@ export class RunsPanel extends Panel {
     const table = h('table', 'nbops-runs');
     const head = table.createTHead().insertRow();
     for (const label of [
-      trans.__('Status'),
       trans.__('Run'),
-      trans.__('Started'),
       trans.__('Duration'),
       trans.__('Metrics')
     ]) {
@@ -144,15 +147,20 @@ export class RunsPanel extends Panel {
       const row = tbody.insertRow();
       row.className = 'nbops-run';
       row.dataset.runId = run.run_id;
-      row.title = run.run_id;
-      const status = h(
-        'span',
-        `nbops-status nbops-status-${run.status.toLowerCase()}`,
-        run.status
+      row.title = `${run.run_id}\n${trans.__('Started %1', formatTime(run.start_time))}`;
+      const cell = row.insertCell();
+      cell.appendChild(
+        h('div', 'nbops-run-name', run.name || run.run_id.slice(0, 8))
       );
-      row.insertCell().appendChild(status);
-      row.insertCell().textContent = run.name || run.run_id.slice(0, 8);
-      row.insertCell().textContent = formatTime(run.start_time);
+      const meta = h('div', 'nbops-run-meta');
+      const status = run.status.toLowerCase();
+      meta.appendChild(
+        h('span', `nbops-status nbops-status-${status}`, run.status)
+      );
+      meta.appendChild(
+        h('span', 'nbops-run-start', formatTime(run.start_time))
+      );
+      cell.appendChild(meta);
       row.insertCell().textContent = formatDuration(run.duration_ms);
       row.insertCell().textContent = Object.entries(run.metrics)
         .sort(([a], [b]) => a.localeCompare(b))
