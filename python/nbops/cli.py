@@ -68,13 +68,16 @@ def runs(notebook: Path | None, limit: int) -> None:
     experiment = experiment_name(notebook, settings.project) if notebook else None
     found = open_store(settings).list_runs(experiment, limit)
     table = Table(title=f"Runs of {experiment or 'all experiments'} in {settings.tracking_uri}")
-    for column in ("run id", "name", "experiment", "status", "started", "duration", "metrics"):
+    table.add_column("run id", no_wrap=True)
+    for column in ("name", *(["experiment"] if experiment is None else []), "status", "started"):
         table.add_column(column, overflow="fold")
+    table.add_column("duration", no_wrap=True)
+    table.add_column("metrics", overflow="fold")
     for run in found:
         table.add_row(
             run.run_id,
             run.name,
-            run.experiment,
+            *([run.experiment] if experiment is None else []),
             run.status,
             _time(run.start_time),
             _duration(run.duration_ms),

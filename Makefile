@@ -1,0 +1,74 @@
+# The README's two commands are `make lab` (JupyterLab with nbops and the examples) and
+# `make test` (everything CI runs). Each sets itself up on a fresh machine and is idempotent.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+PYTHON ?= python3
+VENV ?= .venv
+WHEEL_VENV ?= .venv-wheel
+BIN := $(VENV)/bin
+ACTIVATE := . $(BIN)/activate &&
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: lab demo test setup lint pytest wheel-check ui-test chromium clean
+
+## lab: JupyterLab with nbops and the examples, on the embedded store (examples/.nbops)
+lab: setup
+	$(ACTIVATE) jupyter lab --ServerApp.root_dir=examples $(ROOT_FLAG)
+
+## demo: run the quickstart notebook headless twice, then list its runs
+demo: setup
+	$(ACTIVATE) cd examples && for alpha in 0.1 1.0; do \
+	  NBOPS_NOTEBOOK=00_quickstart.ipynb papermill --cwd . -p alpha $$alpha \
+	    00_quickstart.ipynb /tmp/nbops-demo-$$alpha.ipynb; done
+	$(ACTIVATE) cd examples && nbops runs --notebook 00_quickstart.ipynb --limit 5
+	@echo "Open the runs in MLflow's UI: (cd examples && ../$(BIN)/mlflow ui --backend-store-uri sqlite:///.nbops/mlflow.db)"
+
+## test: lint, unit and server tests, the wheel-without-node check and the browser tests
+test: lint pytest wheel-check ui-test
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml package.json yarn.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip
+	$(BIN)/python -m pip install -q "jupyter-builder>=1.2.0,<2" build
+	$(ACTIVATE) jlpm install
+	$(ACTIVATE) pip install -q -e ".[test,dev,examples]"
+	$(ACTIVATE) jupyter labextension develop --overwrite .
+	touch $@
+
+lint: setup
+	$(ACTIVATE) ruff check python tests benchmarks ui-tests conftest.py
+	$(ACTIVATE) ruff format --check python tests benchmarks ui-tests conftest.py
+	$(ACTIVATE) jlpm lint
+
+pytest: setup
+	$(ACTIVATE) python -m pytest
+
+## wheel-check: build sdist and wheel from clean, install the wheel where no node is on PATH
+wheel-check: setup
+	$(ACTIVATE) jlpm clean:all && rm -rf dist && python -m build
+	rm -rf $(WHEEL_VENV) && $(PYTHON) -m venv $(WHEEL_VENV)
+	env -i HOME="$$HOME" PATH="$(CURDIR)/$(WHEEL_VENV)/bin" bash -c '\
+	  ! command -v node && ! command -v jlpm && \
+	  python -m pip install -q "$$(ls dist/nbops-*.whl)" && \
+	  jupyter labextension list 2>&1 | tee /dev/stderr | grep -E "nbops .*enabled.*OK" && \
+	  jupyter server extension list 2>&1 | tee /dev/stderr | grep -E "nbops .*enabled" && \
+	  jupyter server extension list 2>&1 | grep -E "nbops .*OK"'
+	@ls -l dist/
+
+## ui-test: Galata in Debian's Chromium against JupyterLab with the installed wheel
+ui-test: wheel-check chromium
+	cd ui-tests && PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" jlpm install
+	cd ui-tests && PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" CI=1 CHROMIUM_PATH=$(CHROMIUM) \
+	  jlpm playwright test
+
+chromium:
+	@command -v $(CHROMIUM) >/dev/null || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-liberation; }
+
+clean:
+	rm -rf $(VENV) $(WHEEL_VENV) dist node_modules ui-tests/node_modules labextension/lib \
+	  python/nbops/labextension python/nbops/_version.py tsconfig.tsbuildinfo
