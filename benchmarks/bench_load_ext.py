@@ -21,7 +21,8 @@ CASES = {
     "%nbops status (first call)": SETUP
     + "ip.run_line_magic('load_ext', 'nbops'); t = time.perf_counter(); "
     + "ip.run_line_magic('nbops', 'status'); print(time.perf_counter() - t)",
-    "import mlflow": SETUP + "t = time.perf_counter(); import mlflow; "
+    "import mlflow": SETUP
+    + "t = time.perf_counter(); import mlflow; "
     + "print(time.perf_counter() - t)",
 }
 
