@@ -13,7 +13,23 @@ try:
 except ImportError:  # running from a source tree that was never built
     __version__ = "dev"
 
-_API = ("start_run", "end_run", "active_run", "log_params", "log_metrics", "status")
+_API = (
+    "active_run",
+    "end_run",
+    "environment_diff",
+    "flush",
+    "log_artifact",
+    "log_figure",
+    "log_metric",
+    "log_metrics",
+    "log_model",
+    "log_param",
+    "log_params",
+    "log_text",
+    "set_tags",
+    "start_run",
+    "status",
+)
 
 __all__ = ["__version__", *_API]
 

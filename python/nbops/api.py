@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from .capture.environment import ENVIRONMENT_FILE, EnvironmentDiff, diff_environments
 from .capture.session import current_session
 from .capture.status import Status, session_status
 from .store import RunSummary
@@ -19,7 +22,7 @@ def start_run(name: str | None = None) -> str:
 
 
 def end_run(status: str = "FINISHED") -> str | None:
-    """End the active run; return its id, or ``None`` if no run was active.
+    """Write what is queued and end the active run; return its id (``None`` if none was active).
 
     Parameters
     ----------
@@ -30,8 +33,26 @@ def end_run(status: str = "FINISHED") -> str | None:
 
 
 def active_run() -> RunSummary | None:
-    """Return the active run, or ``None``."""
+    """Return the active run (as last written to the store), or ``None``."""
     return current_session().active_run()
+
+
+def flush() -> None:
+    """Write every queued value now; raises ``FlushError`` (values kept) if the store fails."""
+    current_session().flush()
+
+
+def log_param(key: str, value: object) -> None:
+    """Record one parameter of the active run (one is started if none is active).
+
+    Parameters
+    ----------
+    key:
+        The parameter's name.
+    value:
+        Its value, stored as a string of at most 6,000 characters.
+    """
+    current_session().log_params({key: value})
 
 
 def log_params(params: dict[str, object]) -> None:
@@ -45,6 +66,21 @@ def log_params(params: dict[str, object]) -> None:
     current_session().log_params(params)
 
 
+def log_metric(key: str, value: float, step: int = 0) -> None:
+    """Record one metric value of the active run; returns at once (written in the background).
+
+    Parameters
+    ----------
+    key:
+        The metric's name.
+    value:
+        A number (NaN and infinities are kept as such).
+    step:
+        The step (epoch, iteration) the value belongs to.
+    """
+    current_session().log_metrics({key: value}, step)
+
+
 def log_metrics(metrics: dict[str, float], step: int = 0) -> None:
     """Record metric values of the active run (one is started if none is active).
 
@@ -56,6 +92,90 @@ def log_metrics(metrics: dict[str, float], step: int = 0) -> None:
         The step (epoch, iteration) the values belong to.
     """
     current_session().log_metrics(metrics, step)
+
+
+def set_tags(tags: dict[str, object]) -> None:
+    """Set tags of the active run.
+
+    Parameters
+    ----------
+    tags:
+        Names and values; values are stored as strings.
+    """
+    current_session().set_tags(tags)
+
+
+def log_artifact(path: str | Path, folder: str | None = None) -> None:
+    """Copy a file into the active run's artifacts.
+
+    Parameters
+    ----------
+    path:
+        The local file.
+    folder:
+        The artifact folder to put it in (default: the top).
+    """
+    current_session().log_artifact(path, folder)
+
+
+def log_text(text: str, artifact_file: str) -> None:
+    """Store text as an artifact of the active run.
+
+    Parameters
+    ----------
+    text:
+        The content.
+    artifact_file:
+        Its path among the artifacts, e.g. ``notes/summary.md``.
+    """
+    current_session().log_text(text, artifact_file)
+
+
+def log_figure(figure: object, name: str) -> None:
+    """Store a matplotlib figure as an image artifact of the active run.
+
+    Parameters
+    ----------
+    figure:
+        A matplotlib ``Figure``.
+    name:
+        The artifact's path, e.g. ``plots/residuals.png`` (``.png`` is added without a suffix).
+    """
+    current_session().log_figure(figure, name)
+
+
+def log_model(model: object, name: str, **options: object) -> str:
+    """Log a model with its MLflow flavor in the active run and register it; return its URI.
+
+    Parameters
+    ----------
+    model:
+        The fitted model (scikit-learn is recognized; others need ``flavor=``).
+    name:
+        The model's name in the run (and, unless ``registered_model_name`` says otherwise, in the
+        model registry).
+    options:
+        ``input_example`` (a few rows; the signature is inferred from them), ``flavor``,
+        ``registered_model_name`` (``None`` to skip registering), and any argument of the
+        flavor's ``save_model``.
+    """
+    options.setdefault("registered_model_name", name)
+    return current_session().log_model(model, name, **options)
+
+
+def environment_diff(run_a: str, run_b: str) -> EnvironmentDiff:
+    """List the package and platform differences between the environments of two runs.
+
+    Parameters
+    ----------
+    run_a, run_b:
+        Run ids; the differences are those of ``run_b`` relative to ``run_a``.
+    """
+    import json
+
+    store = current_session().store
+    env_a, env_b = (json.loads(store.load_text(r, ENVIRONMENT_FILE)) for r in (run_a, run_b))
+    return diff_environments(run_a, env_a, run_b, env_b)
 
 
 def status() -> Status:

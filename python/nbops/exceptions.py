@@ -56,3 +56,7 @@ class StoreUnavailableError(NbopsError):
         super().__init__(f"The tracking store {uri!r} is not usable: {reason}.", hint)
         self.uri = uri
         self.reason = reason
+
+
+class FlushError(NbopsError):
+    """Logged values could not be written to the store; they are kept for a later flush."""

@@ -1,17 +1,51 @@
-"""The run lifecycle of one process: which store, which experiment, which run is active."""
+"""The run lifecycle of one process: which store, which experiment, which run is active.
+
+Logging calls validate their input at once, then queue it for the background writer; runs end (and
+everything queued is written) at ``end_run``, at ``flush`` and when the process exits.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import tempfile
 import threading
+import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import __version__
 from ..config import Settings, experiment_name, load_settings
+from ..exceptions import InputError
 from ..store import Metric, RunSummary, Store, open_store
 from ..store.base import NOTEBOOK_TAG
+from . import values
+from .environment import (
+    ENVIRONMENT_FILE,
+    GIT_DIFF_FILE,
+    NOTEBOOK_FOLDER,
+    capture_environment,
+    summary_tags,
+)
 from .notebook import current_notebook
+from .writer import BatchWriter
 
 DEFAULT_EXPERIMENT = "Default"
+HOST_TAG, PID_TAG, PID_STARTED_TAG = "nbops.host", "nbops.pid", "nbops.pid_started"
+VERSION_TAG = "nbops.version"
+GHOST_SEARCH_LIMIT = 200
+
+
+def _process_started(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), ``None`` if it does not exist."""
+    import psutil
+
+    try:
+        return psutil.Process(pid).create_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
 
 
 @dataclass
@@ -26,13 +60,19 @@ class Session:
         Project settings; resolved from the notebook's folder (or the working directory) if omitted.
     experiment:
         Overrides the experiment name.
+    capture_environment:
+        Record the environment (packages, git, notebook) when a run starts.
     """
 
     notebook: Path | None = None
     settings: Settings | None = None
     experiment: str | None = None
+    capture_environment: bool = True
     run_id: str | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _params: dict[str, str] = field(default_factory=dict, repr=False)
+    _writer: BatchWriter | None = field(default=None, repr=False)
+    _warned: bool = field(default=False, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
         if self.settings is None:
@@ -49,39 +89,202 @@ class Session:
         """The store runs go to."""
         return open_store(self.settings)
 
-    def start_run(self, name: str | None = None) -> str:
-        """Start a run (ending an active one first) and return its id."""
+    @property
+    def writer(self) -> BatchWriter:
+        """The background writer, started on first use."""
+        with self._lock:
+            if self._writer is None:
+                self._writer = BatchWriter(self.store)
+            return self._writer
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start_run(self, name: str | None = None, tags: dict[str, str] | None = None) -> str:
+        """Start a run (ending an active one first) and return its id.
+
+        Parameters
+        ----------
+        name:
+            The run's name; MLflow picks one if omitted.
+        tags:
+            Extra tags set at creation.
+        """
         with self._lock:
             if self.run_id is not None:
-                self.store.end_run(self.run_id)
-            tags = {NOTEBOOK_TAG: self.experiment} if self.notebook else {}
-            self.run_id = self.store.start_run(self.experiment, name=name, tags=tags)
-            return self.run_id
+                self.end_run()
+            pid = os.getpid()
+            own = {
+                HOST_TAG: socket.gethostname(),
+                PID_TAG: str(pid),
+                PID_STARTED_TAG: str(_process_started(pid)),
+                VERSION_TAG: __version__,
+                **({NOTEBOOK_TAG: self.experiment} if self.notebook else {}),
+            }
+            run_id = self.store.start_run(self.experiment, name=name, tags={**own, **(tags or {})})
+            self.run_id, self._params = run_id, {}
+            self.store.activate(run_id)
+            if self.capture_environment:
+                self._record_environment(run_id)
+            return run_id
 
     def ensure_run(self) -> str:
         """Return the active run's id, starting a run if none is active."""
-        return self.run_id or self.start_run()
+        with self._lock:
+            return self.run_id or self.start_run()
 
     def end_run(self, status: str = "FINISHED") -> str | None:
-        """End the active run with ``status``; return its id (``None`` if none was active)."""
+        """Write everything queued, end the active run with ``status`` and return its id.
+
+        Returns ``None`` if no run was active. If the queue cannot be written the run stays active
+        and :class:`~nbops.exceptions.FlushError` is raised, so nothing is lost.
+        """
         with self._lock:
+            if self.run_id is None:
+                return None
+            self.flush()
             run_id, self.run_id = self.run_id, None
-        if run_id is not None:
-            self.store.end_run(run_id, status)
-        return run_id
+            self.store.deactivate(run_id, status)
+            return run_id
+
+    def flush(self) -> None:
+        """Write everything queued now; :class:`~nbops.exceptions.FlushError` if the store fails."""
+        if self._writer is not None:
+            self._writer.flush()
+
+    def close(self) -> None:
+        """End the active run and stop the writer (at process exit)."""
+        try:
+            self.end_run()
+        finally:
+            if self._writer is not None:
+                self._writer.close()
 
     def active_run(self) -> RunSummary | None:
         """The active run, or ``None``."""
         return self.store.get_run(self.run_id) if self.run_id else None
 
-    def log_params(self, params: dict[str, object]) -> None:
-        """Record parameters of the active run."""
-        self.store.log_batch(self.ensure_run(), params=params)
+    def mark_killed_runs(self) -> list[str]:
+        """End as KILLED this experiment's RUNNING runs whose process on this host is gone.
 
-    def log_metrics(self, metrics: dict[str, float], step: int = 0) -> None:
-        """Record metric values of the active run at ``step``."""
-        items = [Metric(k, float(v), step) for k, v in metrics.items()]
-        self.store.log_batch(self.ensure_run(), metrics=items)
+        A kernel killed with SIGKILL cannot end its run; the next session of the same notebook
+        does. Returns the ids of the runs it marked.
+        """
+        host, marked = socket.gethostname(), []
+        running = self.store.list_runs(self.experiment, GHOST_SEARCH_LIMIT, status="RUNNING")
+        for run in running:
+            if run.run_id == self.run_id or run.tags.get(HOST_TAG) != host:
+                continue
+            pid = int(run.tags.get(PID_TAG, "0") or 0)
+            if pid and str(_process_started(pid)) != run.tags.get(PID_STARTED_TAG):
+                self.store.end_run(run.run_id, "KILLED")
+                marked.append(run.run_id)
+        return marked
+
+    # -- logging -------------------------------------------------------------------------------
+
+    def log_params(self, params: dict[str, object]) -> None:
+        """Queue parameters of the active run; a parameter keeps its first value (as in MLflow)."""
+        clean = {
+            values.check_key(k, "parameter"): values.param_value(k, v) for k, v in params.items()
+        }
+        with self._lock:
+            run_id = self.ensure_run()
+            for key, value in clean.items():
+                if self._params.get(key, value) != value:
+                    raise InputError(
+                        f"The parameter {key!r} was already logged as {self._params[key]!r} in "
+                        f"this run; MLflow keeps a parameter's first value, so {value!r} is "
+                        "refused.",
+                        "Log changing values as metrics, or start a new run (nbops.start_run()).",
+                    )
+            self._params.update(clean)
+            self.writer.put(run_id, params=clean)
+        self._raise_writer_error()
+
+    def log_metrics(self, metrics: dict[str, object], step: int = 0) -> None:
+        """Queue metric values of the active run at ``step``."""
+        if not isinstance(step, int) or isinstance(step, bool):
+            raise InputError(f"The step {step!r} is not a whole number.", "Pass step=0, 1, 2, …")
+        now = int(time.time() * 1000)
+        items = [
+            Metric(values.check_key(k, "metric"), values.metric_value(k, v), step, now)
+            for k, v in metrics.items()
+        ]
+        self.writer.put(self.ensure_run(), metrics=items)
+        self._raise_writer_error()
+
+    def set_tags(self, tags: dict[str, object]) -> None:
+        """Queue tags of the active run (a later value replaces an earlier one)."""
+        clean = {values.check_key(k, "tag"): values.tag_value(k, v) for k, v in tags.items()}
+        self.writer.put(self.ensure_run(), tags=clean)
+        self._raise_writer_error()
+
+    def log_artifact(self, path: str | Path, folder: str | None = None) -> None:
+        """Copy the file ``path`` into the active run's artifacts (under ``folder``)."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"No file at {path}.", "Give the path of an existing file.")
+        self.store.log_artifact(self.ensure_run(), str(path), folder)
+
+    def log_text(self, text: str, artifact_file: str) -> None:
+        """Store ``text`` as the artifact ``artifact_file`` (e.g. ``notes/summary.md``)."""
+        folder, _, name = artifact_file.rpartition("/")
+        if not name:
+            raise InputError(f"{artifact_file!r} names no file.", "Use e.g. 'notes/summary.md'.")
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / name
+            local.write_text(text, encoding="utf-8")
+            self.log_artifact(local, folder or None)
+
+    def log_figure(self, figure: object, artifact_file: str) -> None:
+        """Store a matplotlib figure as an image artifact (the suffix picks the format)."""
+        if not hasattr(figure, "savefig"):
+            raise InputError(
+                f"Cannot log {type(figure).__name__} as a figure.", "Pass a matplotlib Figure."
+            )
+        folder, _, name = artifact_file.rpartition("/")
+        if "." not in name:
+            name += ".png"
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / name
+            figure.savefig(local, bbox_inches="tight")
+            self.log_artifact(local, folder or None)
+
+    def log_model(self, model: object, name: str, **options: object) -> str:
+        """Log ``model`` with its MLflow flavor in the active run; return its model URI."""
+        values.check_key(name, "model")
+        self.flush()
+        return self.store.log_model(self.ensure_run(), model, name, **options)
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _raise_writer_error(self) -> None:
+        """Show a background write failure in the caller's thread, once per outage."""
+        error = self._writer.error if self._writer is not None else None
+        if error is None:
+            self._warned = False
+        elif not self._warned:
+            self._warned = True
+            warnings.warn(
+                f"nbops: {error} The values are kept and written when the store answers.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
+
+    def _record_environment(self, run_id: str) -> None:
+        env = capture_environment(self.settings.project, self.notebook)
+        diff = env.pop("git_diff")
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / ENVIRONMENT_FILE
+            local.write_text(json.dumps(env, indent=1, default=str), encoding="utf-8")
+            self.store.log_artifact(run_id, str(local))
+            if diff:
+                patch = Path(tmp) / Path(GIT_DIFF_FILE).name
+                patch.write_text(diff, encoding="utf-8")
+                self.store.log_artifact(run_id, str(patch), str(Path(GIT_DIFF_FILE).parent))
+        if self.notebook and self.notebook.is_file():
+            self.store.log_artifact(run_id, str(self.notebook), NOTEBOOK_FOLDER)
+        self.writer.put(run_id, tags=summary_tags(env))
 
 
 _session: Session | None = None
@@ -105,9 +308,9 @@ def current_session(notebook_hint: str | None = None) -> Session:
 
 
 def reset_session() -> None:
-    """Forget this process's session and end its active run (kernel shutdown, tests)."""
+    """Forget this process's session after ending its run (process exit, tests)."""
     global _session
     with _session_lock:
         session, _session = _session, None
     if session is not None:
-        session.end_run()
+        session.close()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import atexit
 import sys
+import threading
+
+warm_up_thread: threading.Thread | None = None
 
 
 def _end_run_at_exit() -> None:
@@ -15,13 +18,34 @@ def _end_run_at_exit() -> None:
         print(f"nbops: could not end the active run at exit: {err}", file=sys.stderr)
 
 
+def _warm_up(notebook_hint: str | None) -> None:
+    """Open the store (importing MLflow) off the main thread and end runs of killed kernels."""
+    from ..capture.session import current_session
+    from ..exceptions import NbopsError
+
+    try:
+        session = current_session(notebook_hint)
+        if session.notebook is not None:
+            killed = session.mark_killed_runs()
+            if killed:
+                print(f"nbops: marked {len(killed)} run(s) of killed kernels as KILLED.")
+    except NbopsError:
+        pass  # %nbops status and the first logging call report an unusable store
+
+
 def load_ipython_extension(ipython) -> None:
-    """Register the magics and end the active run when the kernel exits."""
+    """Register the magics; warm up in the background; end the active run when the kernel exits."""
     from .magics import NbopsMagics
 
     ipython.register_magics(NbopsMagics)
     atexit.unregister(_end_run_at_exit)
     atexit.register(_end_run_at_exit)
+    global warm_up_thread
+    hint = ipython.user_ns.get("__session__")
+    warm_up_thread = threading.Thread(
+        target=_warm_up, args=(hint,), name="nbops-warm-up", daemon=True
+    )
+    warm_up_thread.start()
 
 
 def unload_ipython_extension(ipython) -> None:

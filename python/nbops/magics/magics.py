@@ -1,39 +1,56 @@
-"""``%nbops``: the line magic of nbops. Thin: parsing and display only, the work is in the core."""
+"""``%nbops`` and ``%%track``: thin magics (parsing and display); the work is in the core."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shlex
+import time
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from .. import api
+from ..capture import track
 from ..capture.session import current_session
 from ..exceptions import NbopsError
-from .display import StatusView
+from .display import RunsView, StatusView
 
 USAGE = """%nbops status            where runs go: store, experiment, active run
 %nbops start [--name N]  start a run (ending the active one)
-%nbops end [--status S]  end the active run (FINISHED, FAILED or KILLED)"""
+%nbops end [--status S]  end the active run (FINISHED, FAILED or KILLED)
+%nbops runs [--limit N]  this notebook's runs
+%nbops flush             write every queued value now
+%nbops autolog on|off    switch MLflow's autologging for supported libraries"""
+
+DURATION_METRIC = "cell_duration_s"
 
 
-def _parser(prog: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"%nbops {prog}", add_help=False, exit_on_error=False)
-    if prog == "start":
+def _parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"%nbops {command}", add_help=False, exit_on_error=False)
+    if command == "start":
         parser.add_argument("--name", default=None)
-    if prog == "end":
+    elif command == "end":
         parser.add_argument("--status", default="FINISHED")
+    elif command == "runs":
+        parser.add_argument("--limit", type=int, default=20)
+    elif command == "autolog":
+        parser.add_argument("switch", choices=["on", "off"])
     return parser
 
 
 @magics_class
 class NbopsMagics(Magics):
-    """The ``%nbops`` line magic."""
+    """The ``%nbops`` line magic and the ``%%track`` cell magic."""
+
+    def _session(self):
+        return current_session(self.shell.user_ns.get("__session__"))
 
     @line_magic
     def nbops(self, line: str):
-        """Track experiments from the notebook. Subcommands: status, start, end."""
+        """Track experiments from the notebook. Subcommands: status, start, end, runs, flush,
+        autolog."""
         words = shlex.split(line)
         command = words[0] if words else "status"
         handler = getattr(self, f"_{command}", None)
@@ -43,7 +60,7 @@ class NbopsMagics(Magics):
             args = _parser(command).parse_args(words[1:])
         except (argparse.ArgumentError, SystemExit) as err:
             raise UsageError(f"{err}\nUsage:\n{USAGE}") from None
-        current_session(self.shell.user_ns.get("__session__"))
+        self._session()
         try:
             return handler(args)
         except NbopsError as err:
@@ -57,5 +74,67 @@ class NbopsMagics(Magics):
         return StatusView(api.status())
 
     def _end(self, args: argparse.Namespace) -> None:
-        run_id = api.end_run(args.status)
-        print(f"Ended run {run_id}." if run_id else "No run was active.")
+        session = self._session()
+        run_id = session.end_run(args.status)
+        if run_id is None:
+            print("No run was active.")
+            return
+        run = session.store.get_run(run_id)
+        print(
+            f"Ended run {run.name or run_id} ({run_id}): {run.status}, {len(run.params)} params, "
+            f"{len(run.metrics)} metrics."
+        )
+
+    def _runs(self, args: argparse.Namespace) -> RunsView:
+        session = self._session()
+        return RunsView(session.experiment, session.store.list_runs(session.experiment, args.limit))
+
+    def _flush(self, args: argparse.Namespace) -> None:
+        api.flush()
+
+    def _autolog(self, args: argparse.Namespace) -> None:
+        import mlflow
+
+        if args.switch == "on":
+            self._session().ensure_run()
+        mlflow.autolog(disable=args.switch == "off", silent=True)
+        print(f"MLflow autologging is {args.switch}.")
+
+    @magic_arguments()
+    @argument("--params", default="", help="Variables to log as parameters, comma-separated.")
+    @argument("--metrics", default="", help="Variables to log as metrics, comma-separated.")
+    @cell_magic
+    def track(self, line: str, cell: str):
+        """Run the cell, then log the variables it set, its source and its duration.
+
+        Without flags, the numbers the cell newly bound or changed are logged as metrics and its
+        short strings and booleans as parameters (names starting with ``_`` are skipped).
+        """
+        args = parse_argstring(self.track, line)
+        namespace = self.shell.user_ns
+        before = track.snapshot(namespace)
+        started = time.perf_counter()
+        result = self.shell.run_cell(cell, store_history=False)
+        duration = time.perf_counter() - started
+        if not result.success:
+            return None
+        session = self._session()
+        try:
+            if args.params or args.metrics:
+                params = track.named_values(namespace, _names(args.params), "parameters")
+                metrics = track.named_values(namespace, _names(args.metrics), "metrics")
+            else:
+                params, metrics = track.changed_values(before, namespace)
+            session.log_params(params)
+            session.log_metrics({**metrics, DURATION_METRIC: duration})
+            digest = hashlib.sha256(cell.encode()).hexdigest()[:12]
+            session.log_text(cell, f"cells/{digest}.py")
+        except NbopsError as err:
+            raise UsageError(str(err)) from None
+        logged = ", ".join([*params, *metrics]) or "no variables"
+        print(f"Logged {logged} to run {session.run_id} ({duration:.2f} s).")
+        return None
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]

@@ -104,9 +104,32 @@ class Store(ABC):
         """Mark a run as ended with ``status``."""
 
     @abstractmethod
+    def log_artifact(self, run_id: str, local_path: str, artifact_path: str | None = None) -> None:
+        """Copy a local file into the run's artifacts, under the folder ``artifact_path``."""
+
+    @abstractmethod
+    def load_text(self, run_id: str, artifact_file: str) -> str:
+        """Return the text of one of the run's artifacts; NotFoundError if absent."""
+
+    @abstractmethod
+    def log_model(self, run_id: str, model: object, name: str, **options: object) -> str:
+        """Log ``model`` in the run (and register it); return the model's URI."""
+
+    @abstractmethod
+    def activate(self, run_id: str) -> None:
+        """Make ``run_id`` the active run of the backend's own API in this process."""
+
+    @abstractmethod
+    def deactivate(self, run_id: str, status: str = "FINISHED") -> None:
+        """End ``run_id`` with ``status`` and stop it being the backend's active run."""
+
+    @abstractmethod
     def get_run(self, run_id: str) -> RunSummary:
         """Return one run; :class:`~nbops.exceptions.NotFoundError` if there is none."""
 
     @abstractmethod
-    def list_runs(self, experiment: str | None = None, limit: int = 50) -> list[RunSummary]:
-        """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first."""
+    def list_runs(
+        self, experiment: str | None = None, limit: int = 50, status: str | None = None
+    ) -> list[RunSummary]:
+        """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first,
+        only those with ``status`` if given."""

@@ -117,6 +117,7 @@ class MlflowStore(Store):
         from mlflow.entities import Metric as MlflowMetric
         from mlflow.entities import Param, RunTag
 
+        self._probe()
         now = int(time.time() * 1000)
         param_items = [Param(k, str(v)) for k, v in (params or {}).items()]
         metric_items = [
@@ -136,11 +137,78 @@ class MlflowStore(Store):
 
     def end_run(self, run_id: str, status: str = "FINISHED") -> None:
         """Mark a run as ended with ``status``."""
-        if status not in RUN_STATUSES:
-            raise InputError(
-                f"Unknown run status {status!r}.", f"Use one of {', '.join(RUN_STATUSES)}."
-            )
+        _check_status(status)
         self.client.set_terminated(run_id, status=status)
+
+    def log_artifact(self, run_id: str, local_path: str, artifact_path: str | None = None) -> None:
+        """Copy a local file into the run's artifacts, under the folder ``artifact_path``."""
+        self.client.log_artifact(run_id, local_path, artifact_path)
+
+    def load_text(self, run_id: str, artifact_file: str) -> str:
+        """Return the text of one of the run's artifacts; NotFoundError if absent."""
+        import mlflow.artifacts
+        from mlflow.exceptions import MlflowException
+
+        run = self.client.get_run(run_id)
+        uri = f"{run.info.artifact_uri.rstrip('/')}/{artifact_file}"
+        try:
+            return mlflow.artifacts.load_text(uri)
+        except (MlflowException, OSError) as err:
+            raise NotFoundError(
+                f"Run {run_id} has no artifact {artifact_file!r}.",
+                "Was it recorded by nbops with environment capture on?",
+            ) from err
+
+    def log_model(self, run_id: str, model: object, name: str, **options: object) -> str:
+        """Log ``model`` in the run with its MLflow flavor and return the model's URI.
+
+        ``options``: ``flavor`` (an ``mlflow.<flavor>`` module name; guessed for scikit-learn),
+        ``input_example`` (the signature is inferred from it), ``registered_model_name``.
+        """
+        import importlib
+
+        from mlflow.models import Model
+
+        flavor_name = options.pop("flavor", None) or _guess_flavor(model)
+        try:
+            flavor = importlib.import_module(f"mlflow.{flavor_name}")
+        except ImportError as err:
+            raise InputError(
+                f"MLflow has no model flavor {flavor_name!r}.",
+                "Pass flavor= with one of MLflow's flavors, e.g. 'sklearn', 'xgboost', 'pytorch'.",
+            ) from err
+        _point_mlflow_at(self.uri)
+        info = Model.log(
+            name=name,
+            flavor=flavor,
+            run_id=run_id,
+            await_registration_for=0,
+            **{_MODEL_ARGUMENT.get(flavor_name, "python_model"): model, **options},
+        )
+        return info.model_uri
+
+    def activate(self, run_id: str) -> None:
+        """Make ``run_id`` MLflow's active run in this process (``mlflow.*`` calls log into it)."""
+        import mlflow
+
+        self.client  # noqa: B018 - the store must answer before MLflow is pointed at it
+        _point_mlflow_at(self.uri)
+        active = mlflow.active_run()
+        if active is not None and active.info.run_id != run_id:
+            mlflow.end_run()
+        if active is None or active.info.run_id != run_id:
+            mlflow.start_run(run_id=run_id)
+
+    def deactivate(self, run_id: str, status: str = "FINISHED") -> None:
+        """End ``run_id`` with ``status``; it stops being MLflow's active run."""
+        import mlflow
+
+        _check_status(status)
+        active = mlflow.active_run()
+        if active is not None and active.info.run_id == run_id:
+            mlflow.end_run(status)
+        else:
+            self.end_run(run_id, status)
 
     def get_run(self, run_id: str) -> RunSummary:
         """Return one run; :class:`NotFoundError` if there is none."""
@@ -154,8 +222,11 @@ class MlflowStore(Store):
             ) from err
         return self._summary(run, self._experiment_names([run.info.experiment_id]))
 
-    def list_runs(self, experiment: str | None = None, limit: int = 50) -> list[RunSummary]:
-        """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first."""
+    def list_runs(
+        self, experiment: str | None = None, limit: int = 50, status: str | None = None
+    ) -> list[RunSummary]:
+        """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first,
+        only those with ``status`` if given."""
         if experiment is None:
             ids = [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
         else:
@@ -163,8 +234,9 @@ class MlflowStore(Store):
             ids = [found] if found else []
         if not ids:
             return []
+        query = f"attributes.status = '{_check_status(status)}'" if status else ""
         runs = self.client.search_runs(
-            ids, max_results=limit, order_by=["attributes.start_time DESC"]
+            ids, query, max_results=limit, order_by=["attributes.start_time DESC"]
         )
         names = self._experiment_names(ids)
         return [self._summary(run, names) for run in runs]
@@ -186,6 +258,55 @@ class MlflowStore(Store):
             metrics=dict(data.metrics),
             tags=dict(data.tags),
         )
+
+
+_MODEL_ARGUMENT = {
+    "sklearn": "sk_model",
+    "xgboost": "xgb_model",
+    "lightgbm": "lgb_model",
+    "pytorch": "pytorch_model",
+    "tensorflow": "model",
+    "keras": "model",
+    "statsmodels": "statsmodels_model",
+    "pyfunc": "python_model",
+}
+
+
+def _point_mlflow_at(uri: str) -> None:
+    """Point MLflow's own API at ``uri`` without leaving ``MLFLOW_TRACKING_URI`` behind.
+
+    ``mlflow.set_tracking_uri`` also exports the variable; nbops reads it as a user's setting, so
+    the user's value (or its absence) is put back.
+    """
+    import os
+
+    import mlflow
+
+    before = os.environ.get("MLFLOW_TRACKING_URI")
+    mlflow.set_tracking_uri(uri)
+    if before is None:
+        os.environ.pop("MLFLOW_TRACKING_URI", None)
+    else:
+        os.environ["MLFLOW_TRACKING_URI"] = before
+
+
+def _guess_flavor(model: object) -> str:
+    module = type(model).__module__.split(".")[0]
+    return {
+        "sklearn": "sklearn",
+        "xgboost": "xgboost",
+        "lightgbm": "lightgbm",
+        "torch": "pytorch",
+        "statsmodels": "statsmodels",
+    }.get(module, "pyfunc")
+
+
+def _check_status(status: str) -> str:
+    if status not in RUN_STATUSES:
+        raise InputError(
+            f"Unknown run status {status!r}.", f"Use one of {', '.join(RUN_STATUSES)}."
+        )
+    return status
 
 
 class _quiet_migrations:
