@@ -98,3 +98,20 @@ def status() -> None:
         click.echo(f"{label:<{width}}  {value}")
     if result.error:
         sys.exit(EXIT_FAILED)
+
+
+@main.group()
+def env() -> None:
+    """The environments runs ran in."""
+
+
+@env.command("diff")
+@click.argument("run_a")
+@click.argument("run_b")
+def env_diff(run_a: str, run_b: str) -> None:
+    """List packages added, removed and changed from RUN_A to RUN_B, and other differences."""
+    from .api import environment_diff
+
+    for line in environment_diff(run_a, run_b).lines():
+        color = {"+": "green", "-": "red", "~": "yellow"}.get(line[:1])
+        click.secho(line, fg=color)

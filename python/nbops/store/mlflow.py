@@ -179,6 +179,7 @@ class MlflowStore(Store):
             ) from err
         _point_mlflow_at(self.uri)
         info = Model.log(
+            artifact_path=None,
             name=name,
             flavor=flavor,
             run_id=run_id,
