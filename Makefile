@@ -40,8 +40,8 @@ $(VENV)/.installed: pyproject.toml package.json yarn.lock
 	touch $@
 
 lint: setup
-	$(ACTIVATE) ruff check python tests benchmarks ui-tests conftest.py
-	$(ACTIVATE) ruff format --check python tests benchmarks ui-tests conftest.py
+	$(ACTIVATE) ruff check python tests benchmarks ui-tests .ci conftest.py
+	$(ACTIVATE) ruff format --check python tests benchmarks ui-tests .ci conftest.py
 	$(ACTIVATE) jlpm lint
 
 pytest: setup
@@ -51,12 +51,8 @@ pytest: setup
 wheel-check: setup
 	$(ACTIVATE) jlpm clean:all && rm -rf dist && python -m build
 	rm -rf $(WHEEL_VENV) && $(PYTHON) -m venv $(WHEEL_VENV)
-	env -i HOME="$$HOME" PATH="$(CURDIR)/$(WHEEL_VENV)/bin" bash -c '\
-	  ! command -v node && ! command -v jlpm && \
-	  python -m pip install -q "$$(ls dist/nbops-*.whl)" && \
-	  jupyter labextension list 2>&1 | tee /dev/stderr | grep -E "nbops .*enabled.*OK" && \
-	  jupyter server extension list 2>&1 | tee /dev/stderr | grep -E "nbops .*enabled" && \
-	  jupyter server extension list 2>&1 | grep -E "nbops .*OK"'
+	env -i HOME="$$HOME" PATH="$(CURDIR)/$(WHEEL_VENV)/bin" \
+	  $(WHEEL_VENV)/bin/python .ci/check_wheel.py dist/nbops-*.whl
 	@ls -l dist/
 
 ## ui-test: Galata in Debian's Chromium against JupyterLab with the installed wheel

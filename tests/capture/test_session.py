@@ -81,7 +81,7 @@ def test_too_long_param_is_refused_naming_it(session, client):
 def test_changing_a_param_is_refused(session, client):
     session.log_params({"alpha": 0.1})
     session.log_params({"alpha": 0.1})  # the same value again is fine
-    with pytest.raises(InputError, match="already logged as '0.1'"):
+    with pytest.raises(InputError, match=r"already logged as '0\.1'"):
         session.log_params({"alpha": 0.2})
     assert client.get_run(session.end_run()).data.params == {"alpha": "0.1"}
 
