@@ -100,3 +100,69 @@ def jp_nbops_unreachable_uri(monkeypatch) -> str:
     uri = "http://127.0.0.1:9"
     monkeypatch.setenv("NBOPS_TRACKING_URI", uri)
     return uri
+
+
+class MlflowServer:
+    """A real ``mlflow server`` on a loopback port, which a test can stop and start again."""
+
+    def __init__(self, folder: Path) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.folder = folder
+        self.uri = f"http://127.0.0.1:{self.port}"
+        self.process = None
+
+    def start(self) -> None:
+        import subprocess
+        import sys
+        import time
+        import urllib.request
+
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "mlflow",
+                "server",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+                "--backend-store-uri",
+                f"sqlite:///{self.folder / 'server.db'}",
+                "--default-artifact-root",
+                (self.folder / "artifacts").as_uri(),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.uri}/health", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("mlflow server did not start within 60 s")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()  # an outage, not a shutdown
+            self.process.wait(timeout=30)
+            self.process = None
+
+
+@pytest.fixture
+def jp_nbops_mlflow_server(tmp_path, monkeypatch):
+    """A running MLflow tracking server that nbops is pointed at (``NBOPS_TRACKING_URI``)."""
+    server = MlflowServer(tmp_path / "mlflow-server")
+    server.folder.mkdir()
+    server.start()
+    monkeypatch.setenv("NBOPS_TRACKING_URI", server.uri)
+    yield server
+    server.stop()

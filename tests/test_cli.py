@@ -56,3 +56,20 @@ def test_status(runner, jp_nbops_project):
 def test_status_of_unreachable_store_exits_1(runner, jp_nbops_unreachable_uri):
     result = runner.invoke(main, ["status"])
     assert result.exit_code == 1 and jp_nbops_unreachable_uri in result.output
+
+
+def test_env_diff_of_two_runs(
+    runner, jp_nbops_project, jp_nbops_write_notebook, jp_nbops_record_run
+):
+    notebook = jp_nbops_write_notebook(jp_nbops_project / "train.ipynb")
+    first = jp_nbops_record_run(notebook, "a", {}, {"m": 1})
+    second = jp_nbops_record_run(notebook, "b", {}, {"m": 2})
+    result = runner.invoke(main, ["env", "diff", first, second])
+    assert result.exit_code == 0, result.output
+    assert "No differences" in result.output
+
+
+def test_env_diff_of_unknown_run_exits_1(runner):
+    result = runner.invoke(main, ["env", "diff", "0" * 32, "1" * 32])
+    assert result.exit_code == 1
+    assert "No run with id" in result.output

@@ -71,3 +71,38 @@ def test_load_ext_does_not_import_mlflow():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == ""
+
+
+def test_runs_shows_this_notebooks_runs(shell, capsys):
+    shell.run_line_magic("nbops", "start --name one")
+    shell.run_line_magic("nbops", "end")
+    view = shell.run_line_magic("nbops", "runs --limit 5")
+    assert [run.name for run in view.runs] == ["one"]
+    bundle = view._repr_mimebundle_()
+    assert "Runs of nb/train.ipynb" in bundle["text/html"] and "FINISHED" in bundle["text/plain"]
+    assert "Ended run one" in capsys.readouterr().out
+
+
+def test_track_cell_logs_changed_numbers_and_strings(shell, jp_nbops_store, capsys):
+    shell.user_ns["alpha"] = 0.1
+    shell.user_ns["kept"] = 5
+    shell.run_cell_magic("track", "", "alpha = 0.2\nkept = 5\nlabel = 'x'\n_skip = 3\nrmse = 0.7")
+    run_id = shell.run_line_magic("nbops", "status").status.run_id
+    shell.run_line_magic("nbops", "end")
+    run = jp_nbops_store.get_run(run_id)
+    assert run.params == {"label": "x"}
+    assert set(run.metrics) == {"alpha", "rmse", "cell_duration_s"}
+    assert "Logged label, alpha, rmse" in capsys.readouterr().out
+
+
+def test_track_of_a_failing_cell_logs_nothing(shell):
+    shell.run_cell_magic("track", "", "x = 1\nraise ValueError('boom')")
+    assert shell.run_line_magic("nbops", "status").status.run_id is None
+
+
+def test_autolog_switch(shell, capsys):
+    shell.run_line_magic("nbops", "autolog on")
+    shell.run_line_magic("nbops", "autolog off")
+    assert "autologging is off" in capsys.readouterr().out
+    with pytest.raises(UsageError, match="Usage"):
+        shell.run_line_magic("nbops", "autolog maybe")

@@ -6,9 +6,11 @@ everything queued is written) at ``end_run``, at ``flush`` and when the process 
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import socket
+import sys
 import tempfile
 import threading
 import time
@@ -123,6 +125,7 @@ class Session:
             run_id = self.store.start_run(self.experiment, name=name, tags={**own, **(tags or {})})
             self.run_id, self._params = run_id, {}
             self.store.activate(run_id)
+            _end_at_exit_first()
             if self.capture_environment:
                 self._record_environment(run_id)
             return run_id
@@ -314,3 +317,17 @@ def reset_session() -> None:
         session, _session = _session, None
     if session is not None:
         session.close()
+
+
+def _close_at_exit() -> None:
+    try:
+        reset_session()
+    except Exception as err:  # noqa: BLE001 - at exit there is no one left to raise to
+        print(f"nbops: could not end the active run at exit: {err}", file=sys.stderr)
+
+
+def _end_at_exit_first() -> None:
+    """Register the exit hook again so it runs before MLflow's own (hooks run last-in first-out):
+    queued values are written, then the run ends FINISHED."""
+    atexit.unregister(_close_at_exit)
+    atexit.register(_close_at_exit)

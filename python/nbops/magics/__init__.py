@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import atexit
-import sys
 import threading
 
 warm_up_thread: threading.Thread | None = None
-
-
-def _end_run_at_exit() -> None:
-    from ..capture.session import reset_session
-
-    try:
-        reset_session()
-    except Exception as err:  # noqa: BLE001 - at exit there is no one left to raise to
-        print(f"nbops: could not end the active run at exit: {err}", file=sys.stderr)
 
 
 def _warm_up(notebook_hint: str | None) -> None:
@@ -34,12 +23,10 @@ def _warm_up(notebook_hint: str | None) -> None:
 
 
 def load_ipython_extension(ipython) -> None:
-    """Register the magics; warm up in the background; end the active run when the kernel exits."""
+    """Register the magics and warm up in the background (the session ends its run at exit)."""
     from .magics import NbopsMagics
 
     ipython.register_magics(NbopsMagics)
-    atexit.unregister(_end_run_at_exit)
-    atexit.register(_end_run_at_exit)
     global warm_up_thread
     hint = ipython.user_ns.get("__session__")
     warm_up_thread = threading.Thread(
@@ -50,4 +37,6 @@ def load_ipython_extension(ipython) -> None:
 
 def unload_ipython_extension(ipython) -> None:
     """End the active run (the magics stay registered, as IPython cannot remove them)."""
-    _end_run_at_exit()
+    from ..capture.session import reset_session
+
+    reset_session()

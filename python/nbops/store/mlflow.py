@@ -149,7 +149,7 @@ class MlflowStore(Store):
         import mlflow.artifacts
         from mlflow.exceptions import MlflowException
 
-        run = self.client.get_run(run_id)
+        run = self._run(run_id)
         uri = f"{run.info.artifact_uri.rstrip('/')}/{artifact_file}"
         try:
             return mlflow.artifacts.load_text(uri)
@@ -211,16 +211,19 @@ class MlflowStore(Store):
         else:
             self.end_run(run_id, status)
 
-    def get_run(self, run_id: str) -> RunSummary:
-        """Return one run; :class:`NotFoundError` if there is none."""
+    def _run(self, run_id: str):
         from mlflow.exceptions import MlflowException
 
         try:
-            run = self.client.get_run(run_id)
+            return self.client.get_run(run_id)
         except MlflowException as err:
             raise NotFoundError(
                 f"No run with id {run_id!r} in {self.uri}.", "Check the id with `nbops runs`."
             ) from err
+
+    def get_run(self, run_id: str) -> RunSummary:
+        """Return one run; :class:`NotFoundError` if there is none."""
+        run = self._run(run_id)
         return self._summary(run, self._experiment_names([run.info.experiment_id]))
 
     def list_runs(
@@ -311,12 +314,16 @@ def _check_status(status: str) -> str:
 
 
 class _quiet_migrations:
-    """Silence alembic's INFO lines while MLflow creates or migrates a SQLite schema."""
+    """Silence the INFO lines of MLflow and alembic while a SQLite schema is created or migrated."""
+
+    NAMES = ("alembic", "mlflow.store.db.utils")
 
     def __enter__(self) -> None:
-        self._logger = logging.getLogger("alembic")
-        self._level = self._logger.level
-        self._logger.setLevel(logging.WARNING)
+        self._loggers = [logging.getLogger(name) for name in self.NAMES]
+        self._levels = [logger.level for logger in self._loggers]
+        for logger in self._loggers:
+            logger.setLevel(logging.WARNING)
 
     def __exit__(self, *exc: object) -> None:
-        self._logger.setLevel(self._level)
+        for logger, level in zip(self._loggers, self._levels, strict=True):
+            logger.setLevel(level)
