@@ -123,3 +123,21 @@ def test_killed_kernel_leaves_a_run_the_next_load_marks_killed(
     run = client.get_run(run.info.run_id)
     assert run.info.status == "KILLED"
     assert run.data.metrics == {"x": 1.0}
+
+
+def test_kernel_restart_ends_the_run_finished_with_everything_logged(
+    jp_nbops_project, jp_nbops_write_notebook, client, monkeypatch
+):
+    notebook = jp_nbops_write_notebook(jp_nbops_project / "restarted.ipynb")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(notebook))
+    km, kc = start_new_kernel(cwd=str(jp_nbops_project))
+    try:
+        # 500 values still queued (not flushed) when the restart comes
+        execute(kc, "import nbops\nfor i in range(500):\n    nbops.log_metric('x', i, step=i)")
+        km.restart_kernel()
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel()
+    run = only_run(client, "restarted.ipynb")
+    assert run.info.status == "FINISHED"
+    assert len(client.get_metric_history(run.info.run_id, "x")) == 500

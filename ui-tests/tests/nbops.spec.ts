@@ -48,3 +48,15 @@ test('the sidebar follows the focus and explains an empty notebook', async ({
   await expect(panel.locator('.nbops-notebook')).toHaveText('experiment.ipynb');
   await expect(panel.locator('tr.nbops-run')).toHaveCount(2);
 });
+
+test('the sidebar explains a missing server extension', async ({ page }) => {
+  await page.route('**/nbops/api/**', route =>
+    route.fulfill({ status: 404, body: 'Not Found' })
+  );
+  await page.goto();
+  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
+  await openFile(page, 'experiment.ipynb');
+  await expect(page.locator('#nbops-panel .nbops-mod-error')).toContainText(
+    'jupyter server extension enable nbops'
+  );
+});
