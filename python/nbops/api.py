@@ -178,6 +178,40 @@ def environment_diff(run_a: str, run_b: str) -> EnvironmentDiff:
     return diff_environments(run_a, env_a, run_b, env_b)
 
 
+def export(notebook: str | Path, name: str | None = None, out: str | Path | None = None):
+    """Export a tagged notebook as a versioned pipeline step (see ``nbops.pipeline.export``).
+
+    Parameters
+    ----------
+    notebook:
+        The source notebook.
+    name:
+        The step's name (default: the notebook's file name).
+    out:
+        The steps folder (default: ``<project>/steps``).
+    """
+    from .pipeline.export import export as export_step
+
+    return export_step(notebook, name=name, out=out)
+
+
+def run(target: str | Path, parameters: dict[str, object] | None = None, **options):
+    """Run a step or notebook headless in a new MLflow run (see ``nbops.pipeline.run``).
+
+    Parameters
+    ----------
+    target:
+        A notebook path, a step folder, ``name`` or ``name@version``.
+    parameters:
+        Parameter values by name.
+    options:
+        ``parameter_file``, ``kernel``, ``timeout``, ``output``, ``progress``.
+    """
+    from .pipeline.run import run as run_step
+
+    return run_step(target, parameters, **options)
+
+
 def status() -> Status:
     """Return where this process logs: store URI, project, experiment and active run."""
     return session_status(current_session())

@@ -115,3 +115,128 @@ def env_diff(run_a: str, run_b: str) -> None:
     for line in environment_diff(run_a, run_b).lines():
         color = {"+": "green", "-": "red", "~": "yellow"}.get(line[:1])
         click.secho(line, fg=color)
+
+
+@main.command()
+def tags() -> None:
+    """The cell tags nbops reads (set them in JupyterLab's property inspector or cell toolbar).
+
+    \b
+    parameters          papermill's parameters cell: its assignments are the step's
+                        parameters (type from an annotation or the default, help from a
+                        trailing comment; '# required' or a typed None default makes one
+                        required)
+    nbops:skip          an exploration cell, dropped from the exported step
+    nbops:report-hide   kept and executed, but hidden from run reports
+    """
+    from .pipeline.tags import TAGS
+
+    for tag, meaning in TAGS.items():
+        click.echo(f"{tag:<20}{meaning}")
+
+
+@main.command("export")
+@click.argument("notebook", type=click.Path(path_type=Path))
+@click.option("--name", help="The step's name (default: the notebook's name).")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Steps folder (default: <project>/steps)."
+)
+def export_command(notebook: Path, name: str | None, out: Path | None) -> None:
+    """Export NOTEBOOK as a versioned pipeline step."""
+    from .pipeline.export import export
+
+    result = export(notebook, name=name, out=out)
+    manifest = result.manifest
+    verb = "Exported" if result.written else "Unchanged: already exported as"
+    click.echo(f"{verb} {manifest.name}@{manifest.version} in {result.folder}")
+    if not result.has_parameters:
+        click.echo("The notebook has no 'parameters' cell: the step takes no parameters.")
+    for p in manifest.parameters:
+        required = ", required" if p.required else ""
+        click.echo(f"  {p.name} ({p.type}{required}) = {p.default!r}  {p.help}".rstrip())
+
+
+@main.command()
+@click.option("--name", help="Only the versions of this step.")
+def steps(name: str | None) -> None:
+    """List the exported steps of this project."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .config import find_project
+    from .pipeline.steps import STEPS_DIR, list_steps
+
+    found = [s for s in list_steps(find_project() / STEPS_DIR) if name in (None, s.manifest.name)]
+    if not found:
+        click.echo("No steps yet. Export one with `nbops export NOTEBOOK`.")
+        return
+    table = Table(title="Steps")
+    for column in ("name", "version", "exported", "source", "parameters", "folder"):
+        table.add_column(column, overflow="fold")
+    for step in found:
+        m = step.manifest
+        params = ", ".join(f"{p.name}:{p.type}" for p in m.parameters)
+        table.add_row(m.name, m.version, m.exported_at, m.source, params, str(step.folder))
+    Console().print(table)
+
+
+@main.command("run")
+@click.argument("target")
+@click.option(
+    "-p",
+    "--parameter",
+    "parameters",
+    nargs=2,
+    multiple=True,
+    metavar="NAME VALUE",
+    help="A parameter value (repeatable); parsed to the step's type.",
+)
+@click.option(
+    "-f",
+    "--parameter-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A YAML file of parameter values.",
+)
+@click.option("--kernel", help="Kernel name (default: the notebook's).")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds each cell may run."
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the executed notebook and report.",
+)
+def run_command(target, parameters, parameter_file, kernel, timeout, output) -> None:
+    """Run TARGET headless: a step (name, name@version, folder) or a notebook.
+
+    Exit code 0 when the run finished, 1 when it failed, 2 for bad usage.
+    """
+    from .pipeline.run import run
+
+    values = dict(parameters)
+    result = run(target, values, parameter_file, kernel, timeout, output)
+    color = "green" if result.ok else "red"
+    click.secho(f"Run {result.run_id}: {result.status}", fg=color, bold=True)
+    if result.error:
+        click.secho(f"  {result.error}", fg="red")
+    click.echo(f"  executed notebook: {result.notebook}")
+    click.echo(f"  report:            {result.report}")
+    if not result.ok:
+        sys.exit(EXIT_FAILED)
+
+
+@main.command()
+@click.argument("run_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the HTML (default: report-<run id>.html).",
+)
+@click.option("--no-input", is_flag=True, help="Hide all code; show outputs only.")
+def report(run_id: str, output: Path | None, no_input: bool) -> None:
+    """Write the HTML report of RUN_ID: a run header card, then the notebook."""
+    from .reports.build import build_report
+
+    path = build_report(run_id, output or Path(f"report-{run_id}.html"), no_input=no_input)
+    click.echo(f"Report of run {run_id}: {path}")

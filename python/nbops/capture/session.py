@@ -37,6 +37,7 @@ from .writer import BatchWriter
 DEFAULT_EXPERIMENT = "Default"
 HOST_TAG, PID_TAG, PID_STARTED_TAG = "nbops.host", "nbops.pid", "nbops.pid_started"
 VERSION_TAG = "nbops.version"
+RUN_ID_VARIABLE = "NBOPS_RUN_ID"  # set by `nbops run` for the kernel it starts
 GHOST_SEARCH_LIMIT = 200
 
 
@@ -74,6 +75,7 @@ class Session:
     _params: dict[str, str] = field(default_factory=dict, repr=False)
     _writer: BatchWriter | None = field(default=None, repr=False)
     _warned: bool = field(default=False, repr=False)
+    _adopted: bool = field(default=False, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def __post_init__(self) -> None:
@@ -130,6 +132,13 @@ class Session:
                 self._record_environment(run_id)
             return run_id
 
+    def adopt(self, run_id: str) -> None:
+        """Log into ``run_id``, a run someone else started and will end (``nbops run``)."""
+        with self._lock:
+            self.run_id, self._params, self._adopted = run_id, {}, True
+            self.store.activate(run_id)
+            _end_at_exit_first()
+
     def ensure_run(self) -> str:
         """Return the active run's id, starting a run if none is active."""
         with self._lock:
@@ -146,7 +155,10 @@ class Session:
                 return None
             self.flush()
             run_id, self.run_id = self.run_id, None
-            self.store.deactivate(run_id, status)
+            if self._adopted:  # its owner sets the final status
+                self._adopted = False
+            else:
+                self.store.deactivate(run_id, status)
             return run_id
 
     def flush(self) -> None:
@@ -307,6 +319,8 @@ def current_session(notebook_hint: str | None = None) -> Session:
     with _session_lock:
         if _session is None:
             _session = Session(notebook=current_notebook(notebook_hint))
+            if os.environ.get(RUN_ID_VARIABLE):
+                _session.adopt(os.environ[RUN_ID_VARIABLE])
         return _session
 
 

@@ -47,6 +47,7 @@ class RunSummary:
     params: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+    experiment_id: str = ""
 
     @property
     def duration_ms(self) -> int | None:
@@ -110,6 +111,14 @@ class Store(ABC):
     @abstractmethod
     def load_text(self, run_id: str, artifact_file: str) -> str:
         """Return the text of one of the run's artifacts; NotFoundError if absent."""
+
+    @abstractmethod
+    def list_artifacts(self, run_id: str, folder: str | None = None) -> list[str]:
+        """The artifact paths directly under ``folder`` (the top when ``None``)."""
+
+    @abstractmethod
+    def datasets(self, run_id: str) -> list[dict[str, str]]:
+        """The data the run read or wrote: dicts with ``name``, ``digest`` and ``role``."""
 
     @abstractmethod
     def log_model(self, run_id: str, model: object, name: str, **options: object) -> str:

@@ -159,6 +159,19 @@ class MlflowStore(Store):
                 "Was it recorded by nbops with environment capture on?",
             ) from err
 
+    def list_artifacts(self, run_id: str, folder: str | None = None) -> list[str]:
+        """The artifact paths directly under ``folder`` (the top when ``None``)."""
+        return [a.path for a in self.client.list_artifacts(run_id, folder)]
+
+    def datasets(self, run_id: str) -> list[dict[str, str]]:
+        """The MLflow dataset inputs of the run, with their ``mlflow.data.context`` as role."""
+        inputs = self._run(run_id).inputs
+        found = []
+        for item in inputs.dataset_inputs if inputs else []:
+            role = next((t.value for t in item.tags if t.key == "mlflow.data.context"), "")
+            found.append({"name": item.dataset.name, "digest": item.dataset.digest, "role": role})
+        return found
+
     def log_model(self, run_id: str, model: object, name: str, **options: object) -> str:
         """Log ``model`` in the run with its MLflow flavor and return the model's URI.
 
@@ -261,6 +274,7 @@ class MlflowStore(Store):
             params=dict(data.params),
             metrics=dict(data.metrics),
             tags=dict(data.tags),
+            experiment_id=info.experiment_id,
         )
 
 

@@ -1,0 +1,1 @@
+"""From notebook to production step: tags, export, step manifests and headless runs."""

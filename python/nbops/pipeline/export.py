@@ -1,0 +1,178 @@
+"""Export a tagged notebook as a versioned, content-addressed pipeline step."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+
+from ..capture.environment import ENVIRONMENT_FILE, installed_packages
+from ..capture.git import git_state
+from ..config import experiment_name, find_project
+from ..exceptions import InputError, NbopsError
+from .schema import Parameter, infer_schema
+from .steps import LOCK, MANIFEST, NOTEBOOK, STEPS_DIR, Manifest
+from .tags import PARAMETERS, SKIP, has_tag
+
+VERSION_LENGTH = 12
+KEPT_METADATA = ("kernelspec", "language_info")
+
+
+@dataclass
+class ExportResult:
+    """Where a step was exported and whether anything was written."""
+
+    folder: Path
+    manifest: Manifest
+    written: bool
+
+    @property
+    def has_parameters(self) -> bool:
+        """Whether the notebook had a ``parameters`` cell with assignments."""
+        return bool(self.manifest.parameters)
+
+
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read and validate a notebook; :class:`InputError` names the file and the problem."""
+    if not path.is_file():
+        raise InputError(f"No notebook at {path}.", "Give the path of an .ipynb file.")
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except (ValueError, nbformat.ValidationError, UnicodeDecodeError) as err:
+        problem = str(err).strip().splitlines()[0]
+        raise InputError(
+            f"{path} is not a valid notebook: {problem}.",
+            "Open it in JupyterLab and save it again, or check that it is an .ipynb file.",
+        ) from err
+    return nb
+
+
+def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The step version of a notebook: skip cells dropped, outputs cleared, metadata trimmed."""
+    step = nbformat.v4.new_notebook()
+    step.metadata = {k: nb.metadata[k] for k in KEPT_METADATA if k in nb.metadata}
+    for cell in nb.cells:
+        if has_tag(cell, SKIP):
+            continue
+        copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+        copy.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
+        if copy.cell_type == "code":
+            copy.outputs, copy.execution_count = [], None
+        step.cells.append(copy)
+    nbformat.validate(step)
+    return step
+
+
+def declared_data(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
+    """Snapshot names the notebook reads (``load_snapshot("x")``) and writes (``role="output"``)."""
+    inputs, outputs = [], []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:  # magics and shell escapes: not Python, nothing to declare
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            name = _literal_arg(node, 0 if node.func.attr == "load_snapshot" else 1, "name")
+            if node.func.attr == "load_snapshot" and name:
+                inputs.append(name)
+            role = _literal_arg(node, 2, "role")
+            if node.func.attr == "snapshot" and name and role == "output":
+                outputs.append(name)
+    return sorted(set(inputs)), sorted(set(outputs))
+
+
+def _literal_arg(call: ast.Call, position: int, keyword: str) -> str | None:
+    node = next((k.value for k in call.keywords if k.arg == keyword), None)
+    if node is None and len(call.args) > position:
+        node = call.args[position]
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def environment_lock(source: Path) -> str:
+    """A requirements file: packages of the source notebook's latest run, else the current ones."""
+    packages = _last_run_packages(source) or installed_packages()
+    return "".join(f"{name}=={version}\n" for name, version in sorted(packages.items()))
+
+
+def _last_run_packages(source: Path) -> dict[str, str] | None:
+    from ..config import load_settings
+    from ..store import open_store
+
+    try:
+        settings = load_settings(source.parent)
+        store = open_store(settings)
+        runs = store.list_runs(
+            experiment_name(source, settings.project), limit=1, status="FINISHED"
+        )
+        if runs:
+            return json.loads(store.load_text(runs[0].run_id, ENVIRONMENT_FILE)).get("packages")
+    except NbopsError:
+        return None  # no store or no recorded environment: the current one is the lock
+    return None
+
+
+def step_version(step_json: str, lock: str, parameters: list[Parameter]) -> str:
+    """The content hash naming a step version."""
+    digest = hashlib.sha256()
+    for part in (step_json, lock, json.dumps([p.to_dict() for p in parameters], default=str)):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:VERSION_LENGTH]
+
+
+def export(notebook: str | Path, name: str | None = None, out: str | Path | None = None):
+    """Export a tagged notebook as a step: ``<out>/<name>/<version>/{step.ipynb,step.yaml,...}``.
+
+    Parameters
+    ----------
+    notebook:
+        The source notebook.
+    name:
+        The step's name (default: the notebook's file name without ``.ipynb``).
+    out:
+        The steps folder (default: ``<project>/steps``).
+
+    Exporting unchanged content again gives the same version and writes nothing.
+    """
+    source = Path(notebook).resolve()
+    nb = read_notebook(source)
+    name = name or source.stem
+    if not name.replace("-", "").replace("_", "").isalnum():
+        raise InputError(f"The step name {name!r} is not valid.", "Use letters, digits, - and _.")
+    project = find_project(source.parent)
+    step = normalize(nb)
+    step_json = nbformat.writes(step)
+    parameters = infer_schema(source) if any(has_tag(c, PARAMETERS) for c in step.cells) else []
+    lock = environment_lock(source)
+    version = step_version(step_json, lock, parameters)
+    folder = Path(out or project / STEPS_DIR).resolve() / name / version
+    inputs, outputs = declared_data(step)
+    git = git_state(source.parent)
+    manifest = Manifest(
+        name=name,
+        version=version,
+        source=experiment_name(source, project),
+        git_commit=git["commit"] if git else None,
+        kernel=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+        parameters=parameters,
+        inputs=inputs,
+        outputs=outputs,
+        exported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    if (folder / MANIFEST).is_file():
+        return ExportResult(folder, Manifest.read(folder), written=False)
+    folder.mkdir(parents=True)
+    (folder / NOTEBOOK).write_text(step_json, encoding="utf-8")
+    (folder / LOCK).write_text(lock, encoding="utf-8")
+    (folder / MANIFEST).write_text(manifest.to_yaml(), encoding="utf-8")
+    return ExportResult(folder, manifest, written=True)

@@ -1,0 +1,95 @@
+"""Step manifests (``step.yaml``) and finding steps by name, ``name@version`` or folder."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..exceptions import InputError, NotFoundError
+from .schema import Parameter
+
+MANIFEST = "step.yaml"
+NOTEBOOK = "step.ipynb"
+LOCK = "requirements.txt"
+STEPS_DIR = "steps"
+
+
+@dataclass
+class Manifest:
+    """What ``step.yaml`` says about one exported step version."""
+
+    name: str
+    version: str
+    source: str
+    git_commit: str | None
+    kernel: str
+    parameters: list[Parameter] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+    lock: str = LOCK
+    exported_at: str = ""
+
+    def to_yaml(self) -> str:
+        """The manifest as YAML, parameters as a list of mappings."""
+        data = asdict(self)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        """Read ``folder/step.yaml``; :class:`InputError` naming the file if it is not valid."""
+        path = folder / MANIFEST
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data["parameters"] = [Parameter(**p) for p in data.get("parameters") or []]
+            return cls(**data)
+        except (OSError, yaml.YAMLError, TypeError, KeyError) as err:
+            raise InputError(
+                f"{path} is not a valid step manifest: {err}.", "Export the step again."
+            ) from err
+
+
+@dataclass
+class Step:
+    """One exported step version on disk."""
+
+    folder: Path
+    manifest: Manifest
+
+    @property
+    def notebook(self) -> Path:
+        """The step's notebook."""
+        return self.folder / NOTEBOOK
+
+
+def list_steps(root: Path) -> list[Step]:
+    """Every step version under ``root`` (a ``steps`` folder), by name then export time."""
+    found = [Step(m.parent, Manifest.read(m.parent)) for m in sorted(root.glob(f"*/*/{MANIFEST}"))]
+    return sorted(found, key=lambda s: (s.manifest.name, s.manifest.exported_at))
+
+
+def find_step(target: str, root: Path) -> Step:
+    """Resolve ``name``, ``name@version`` or a step folder to a step (the newest for ``name``).
+
+    Parameters
+    ----------
+    target:
+        What the user typed.
+    root:
+        The project's ``steps`` folder.
+    """
+    folder = Path(target)
+    if (folder / MANIFEST).is_file():
+        return Step(folder, Manifest.read(folder))
+    name, _, version = target.partition("@")
+    candidates = [s for s in list_steps(root) if s.manifest.name == name]
+    if version:
+        candidates = [s for s in candidates if s.manifest.version.startswith(version)]
+    if not candidates:
+        known = sorted({s.manifest.name for s in list_steps(root)})
+        raise NotFoundError(
+            f"No step {target!r} in {root}.",
+            f"Known steps: {', '.join(known) or 'none'}. Export one with `nbops export NOTEBOOK`.",
+        )
+    return candidates[-1]

@@ -1,0 +1,1 @@
+"""Run reports: nbconvert HTML with a run header, sanitized and self-contained."""

@@ -1,0 +1,74 @@
+"""Render a run report: nbconvert's HTML exporter with the nbops template, sanitized."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..pipeline.tags import REPORT_HIDE
+from ..store import RunSummary
+from .header import render_header
+
+TEMPLATES = Path(__file__).parent / "templates"
+_EXPORTERS: dict[bool, object] = {}
+_LOCK = threading.Lock()
+
+
+def _exporter(no_input: bool):
+    """One configured exporter per setting, reused (building one costs more than rendering)."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    with _LOCK:
+        if no_input not in _EXPORTERS:
+            config = Config()
+            config.TagRemovePreprocessor.enabled = True
+            config.TagRemovePreprocessor.remove_cell_tags = {REPORT_HIDE}
+            exporter = HTMLExporter(
+                config=config,
+                extra_template_basedirs=[str(TEMPLATES)],
+                template_name="nbops",
+                exclude_input=no_input,
+                exclude_input_prompt=no_input,
+                exclude_output_prompt=no_input,
+                sanitize_html=True,
+                embed_images=True,
+            )
+            from nbconvert.preprocessors import TagRemovePreprocessor
+
+            exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+            _EXPORTERS[no_input] = exporter
+        return _EXPORTERS[no_input]
+
+
+def render_report(
+    nb,
+    run: RunSummary,
+    tracking_uri: str,
+    datasets: list[dict] | None = None,
+    no_input: bool = False,
+    folder: Path | None = None,
+) -> str:
+    """Return the report of ``run`` as one self-contained HTML page.
+
+    Parameters
+    ----------
+    nb:
+        The executed notebook (an nbformat node).
+    run:
+        The run it belongs to.
+    tracking_uri:
+        Where the run is stored (for the link back to MLflow).
+    datasets:
+        Data the run read or wrote: dicts with ``name``, ``digest``, ``role``.
+    no_input:
+        Hide all code, show only outputs.
+    folder:
+        Where the notebook's relative image paths are looked up (for embedding).
+    """
+    header = render_header(run, datasets or [], tracking_uri, nb)
+    resources = {"nbops_header": header, "metadata": {"name": run.name or run.run_id}}
+    if folder is not None:
+        resources["metadata"]["path"] = str(folder)
+    body, _ = _exporter(no_input).from_notebook_node(nb, resources=resources)
+    return body

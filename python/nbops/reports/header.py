@@ -1,0 +1,95 @@
+"""The header card of a run report: status, parameters, metrics, data, environment, lineage."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import escape
+
+from ..store import RunSummary
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+ENV_TAGS = (
+    ("Python", "nbops.env.python"),
+    ("OS", "nbops.env.os"),
+    ("Packages", "nbops.env.packages"),
+    ("GPUs", "nbops.env.gpus"),
+    ("Conda env", "nbops.env.conda"),
+    ("Git commit", "nbops.git.commit"),
+    ("Git branch", "nbops.git.branch"),
+    ("Uncommitted changes", "nbops.git.dirty"),
+    ("Step", "nbops.step"),
+    ("Step version", "nbops.step_version"),
+    ("Source notebook", "nbops.source"),
+)
+
+
+def first_error(nb) -> dict | None:
+    """The first error output of an executed notebook: cell index, name, value, traceback."""
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                trace = "\n".join(output.get("traceback", []))
+                return {
+                    "cell": index,
+                    "ename": output.get("ename", ""),
+                    "evalue": output.get("evalue", ""),
+                    "traceback": _ANSI.sub("", trace),
+                }
+    return None
+
+
+def _rows(pairs) -> str:
+    body = "".join(f"<tr><th>{escape(str(k))}</th><td>{escape(str(v))}</td></tr>" for k, v in pairs)
+    return f"<table>{body}</table>" if body else "<p>none</p>"
+
+
+def _time(ms: int | None) -> str:
+    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S") if ms else "—"
+
+
+def run_link(tracking_uri: str, run: RunSummary) -> str:
+    """Where to see the run in MLflow's UI (a link for a server, a command for a local store)."""
+    path = f"#/experiments/{run.experiment_id}/runs/{run.run_id}"
+    if tracking_uri.startswith(("http://", "https://")):
+        url = f"{tracking_uri.rstrip('/')}/{path}"
+        return f'<a href="{escape(url)}">{escape(url)}</a>'
+    command = f"mlflow ui --backend-store-uri {tracking_uri}"
+    return (
+        f"<code>{escape(command)}</code>, then "
+        f"<code>{escape('http://127.0.0.1:5000/' + path)}</code>"
+    )
+
+
+def render_header(run: RunSummary, datasets: list[dict], tracking_uri: str, nb) -> str:
+    """The header card's HTML (every value escaped)."""
+    duration = "running" if run.duration_ms is None else f"{run.duration_ms / 1000:.1f} s"
+    summary = [
+        ("Status", run.status),
+        ("Run", f"{run.name} ({run.run_id})"),
+        ("Experiment", run.experiment),
+        ("Started", _time(run.start_time)),
+        ("Duration", duration),
+    ]
+    environment = [(label, run.tags[tag]) for label, tag in ENV_TAGS if tag in run.tags]
+    data = [(d["name"], f"{d.get('role', '')} {d.get('digest', '')}".strip()) for d in datasets]
+    error = first_error(nb)
+    error_html = ""
+    if error:
+        error_html = (
+            f"<div class='nbops-error'><strong>Cell {error['cell']} failed: "
+            f"{escape(error['ename'])}: {escape(error['evalue'])}</strong>"
+            f"<pre>{escape(error['traceback'])}</pre></div>"
+        )
+    return (
+        "<section class='nbops-card'>"
+        f"<h1>Run report <span class='nbops-status nbops-status-{escape(run.status)}'>"
+        f"{escape(run.status)}</span></h1>"
+        f"{error_html}{_rows(summary)}"
+        f"<h2>Parameters</h2>{_rows(sorted(run.params.items()))}"
+        f"<h2>Metrics</h2>{_rows((k, f'{v:.6g}') for k, v in sorted(run.metrics.items()))}"
+        f"<h2>Data</h2>{_rows(data)}"
+        f"<h2>Environment and lineage</h2>{_rows(environment)}"
+        f"<h2>In MLflow</h2><p>{run_link(tracking_uri, run)}</p>"
+        "</section>"
+    )
