@@ -166,3 +166,59 @@ def jp_nbops_mlflow_server(tmp_path, monkeypatch):
     monkeypatch.setenv("NBOPS_TRACKING_URI", server.uri)
     yield server
     server.stop()
+
+
+# -- tagged notebooks for the pipeline and report tests --------------------------------------
+
+PARAMETERS = (
+    "alpha = 0.5  # regularization strength\n"
+    "epochs: int = 3\n"
+    "label = 'baseline'  # what to call the run\n"
+    "use_cache = True\n"
+    "layers = [8, 4]\n"
+    "options = {'seed': 1}\n"
+    "note = None\n"
+    "dataset: str = None  # required: the snapshot to read"
+)
+
+
+def tagged_notebook(path: Path, cells: list[tuple[str, list[str]]]) -> Path:
+    """Write a notebook whose cells are (source, tags) pairs."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(src, metadata={"tags": tags}) for src, tags in cells]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def jp_nbops_tagged_notebook(jp_nbops_project, monkeypatch):
+    """A tagged training notebook in a project; the working directory is the project."""
+    monkeypatch.chdir(jp_nbops_project)
+    return tagged_notebook(
+        jp_nbops_project / "train.ipynb",
+        [
+            (PARAMETERS, ["parameters"]),
+            ("print('exploring the data')", ["nbops:skip"]),
+            (
+                "import nbops\n"
+                "nbops.log_metrics({'score': alpha * epochs})\n"
+                "nbops.log_text(dataset, 'dataset.txt')\n"
+                "print('trained on', dataset)",
+                [],
+            ),
+            ("secret_cell = 'do not show'", ["nbops:report-hide"]),
+        ],
+    )
+
+
+@pytest.fixture
+def jp_nbops_notebook_factory(jp_nbops_project, monkeypatch):
+    """``make(name, [(source, tags), ...])`` writes a notebook into the project."""
+    monkeypatch.chdir(jp_nbops_project)
+    return lambda name, cells: tagged_notebook(jp_nbops_project / name, cells)

@@ -44,7 +44,7 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
     try:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
-    except (ValueError, nbformat.ValidationError, UnicodeDecodeError) as err:
+    except (ValueError, TypeError, KeyError, AttributeError, nbformat.ValidationError) as err:
         problem = str(err).strip().splitlines()[0]
         raise InputError(
             f"{path} is not a valid notebook: {problem}.",

@@ -1,0 +1,117 @@
+"""Headless runs through real kernels with papermill, read back from the MLflow store."""
+
+import mlflow
+import nbformat
+import pytest
+from click.testing import CliRunner
+from nbops.cli import main
+from nbops.pipeline.export import export
+from nbops.pipeline.run import run
+
+TRICKY = 'it\'s "quoted"\nsecond line \\ backslash"; import os; os._exit(3) #'
+
+
+@pytest.fixture
+def client(jp_nbops_store):
+    return mlflow.MlflowClient(jp_nbops_store.uri)
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args), env={"COLUMNS": "200"})
+
+
+def all_runs(client):
+    ids = [e.experiment_id for e in client.search_experiments()]
+    return client.search_runs(ids) if ids else []
+
+
+def test_step_runs_headless_with_cli_parameters(jp_nbops_tagged_notebook, client, jp_nbops_store):
+    step = export(jp_nbops_tagged_notebook).manifest
+    result = invoke("run", "train", "-p", "dataset", TRICKY, "-p", "epochs", "4")
+    assert result.exit_code == 0, result.output
+    (recorded,) = all_runs(client)
+    run_id = recorded.info.run_id
+    assert f"Run {run_id}: FINISHED" in result.output
+    assert recorded.info.status == "FINISHED"
+    tags = recorded.data.tags
+    assert (tags["nbops.step"], tags["nbops.step_version"]) == ("train", step.version)
+    assert tags["nbops.source"] == "train.ipynb" and tags["nbops.run_kind"] == "headless"
+    assert recorded.data.params["epochs"] == "4" and recorded.data.params["alpha"] == "0.5"
+    assert recorded.data.metrics == {"score": 2.0}  # logged by the notebook into the same run
+    assert jp_nbops_store.load_text(run_id, "dataset.txt") == TRICKY  # the exact string arrived
+    artifacts = {a.path for a in client.list_artifacts(run_id)}
+    assert {"executed", "report.html", "environment.json"} <= artifacts
+    experiment = client.get_experiment(recorded.info.experiment_id)
+    assert experiment.name == "train.ipynb"  # shows with the source notebook's runs
+
+
+def test_notebook_target_and_parameter_file(jp_nbops_tagged_notebook, client, tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text("dataset: wine\nlayers: [2, 1]\nalpha: 2\n")
+    result = run(jp_nbops_tagged_notebook, {"epochs": "1"}, parameter_file=params, progress=False)
+    assert result.ok and result.report.is_file() and result.notebook.is_file()
+    recorded = client.get_run(result.run_id)
+    assert recorded.data.params["layers"] == "[2, 1]"
+    assert recorded.data.metrics == {"score": 2.0}
+    assert "nbops.step" not in recorded.data.tags
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "dataset", "x", "-p", "alpah", "1"], "Unknown parameter 'alpah'"),
+        (["-p", "dataset", "x", "-p", "epochs", "many"], "'epochs' expects int"),
+        ([], "Missing required parameter(s): dataset"),
+    ],
+)
+def test_bad_parameters_exit_2_before_any_kernel_or_run(
+    jp_nbops_tagged_notebook, client, args, message
+):
+    export(jp_nbops_tagged_notebook)
+    result = invoke("run", "train", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output and "alpha (float)" in result.output
+    assert all_runs(client) == []
+
+
+def test_unknown_step_exits_1_naming_known_steps(jp_nbops_tagged_notebook):
+    export(jp_nbops_tagged_notebook)
+    result = invoke("run", "trian")
+    assert result.exit_code == 1 and "Known steps: train" in result.output
+
+
+def test_notebook_without_parameters_refuses_p(jp_nbops_notebook_factory):
+    jp_nbops_notebook_factory("plain.ipynb", [("x = 1", [])])
+    result = invoke("run", "plain.ipynb", "-p", "x", "2")
+    assert result.exit_code == 2 and "no parameters cell" in result.output
+
+
+def failed_run(client, result, cause: str):
+    assert result.exit_code == 1, result.output
+    assert "FAILED" in result.output and cause in result.output
+    (recorded,) = all_runs(client)
+    assert recorded.info.status == "FAILED"  # never left RUNNING
+    return recorded
+
+
+def test_failing_cell(jp_nbops_notebook_factory, client):
+    jp_nbops_notebook_factory("fail.ipynb", [("x = 1", []), ("raise ValueError('boom')", [])])
+    recorded = failed_run(client, invoke("run", "fail.ipynb"), "ValueError: boom")
+    executed = client.list_artifacts(recorded.info.run_id, "executed")
+    assert [a.path for a in executed] == ["executed/fail.ipynb"]
+    uri = recorded.info.artifact_uri
+    nb = nbformat.reads(mlflow.artifacts.load_text(f"{uri}/executed/fail.ipynb"), as_version=4)
+    assert any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in nb.cells)
+    report = mlflow.artifacts.load_text(f"{uri}/report.html")
+    assert "ValueError: boom" in report
+    assert report.index("nbops-error") < report.index("jp-Cell ")  # the failure comes first
+
+
+def test_timeout(jp_nbops_notebook_factory, client):
+    jp_nbops_notebook_factory("slow.ipynb", [("import time\ntime.sleep(60)", [])])
+    failed_run(client, invoke("run", "slow.ipynb", "--timeout", "2"), "timed out")
+
+
+def test_dying_kernel(jp_nbops_notebook_factory, client):
+    jp_nbops_notebook_factory("die.ipynb", [("import os\nos._exit(1)", [])])
+    failed_run(client, invoke("run", "die.ipynb"), "DeadKernelError")

@@ -1,0 +1,94 @@
+"""Reports of real runs: header, hidden cells, no-input, sanitizing, embedded images."""
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from nbops.capture.session import Session
+from nbops.cli import main
+from nbops.pipeline.export import export
+from nbops.pipeline.run import run
+
+PLOT = (
+    "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+    "from IPython.display import Image, display\nimport io\n"
+    "fig, ax = plt.subplots(); ax.plot([1, 3, 2]); buf = io.BytesIO(); fig.savefig(buf)\n"
+    "display(Image(buf.getvalue()))"
+)
+HOSTILE = (
+    "from IPython.display import HTML, Javascript, display\n"
+    "display(HTML('<b>bold</b><script>alert(1)</script><img src=x onerror=alert(2)>'))\n"
+    "display(Javascript('alert(3)'))"
+)
+
+
+@pytest.fixture
+def report_html(jp_nbops_notebook_factory):
+    notebook = jp_nbops_notebook_factory(
+        "report.ipynb",
+        [
+            ("alpha = 0.5", ["parameters"]),
+            ("import nbops\nnbops.log_metrics({'rmse': 1.25})", []),
+            ("print('visible output')", []),
+            ("print('HIDDEN OUTPUT')", ["nbops:report-hide"]),
+            (PLOT, []),
+            (HOSTILE, []),
+        ],
+    )
+    export(notebook)
+    result = run("report", {"alpha": "0.75"}, progress=False)
+    assert result.ok, result.error
+    return result, result.report.read_text()
+
+
+def test_header_card(report_html):
+    result, html = report_html
+    header = html[html.index("nbops-card") : html.index("</section>")]
+    for expected in (
+        "FINISHED",
+        result.run_id,
+        "alpha",
+        "0.75",
+        "rmse",
+        "1.25",
+        "Python",
+        "Step version",
+        "report.ipynb",
+        "mlflow ui --backend-store-uri",
+    ):
+        assert expected in header, expected
+
+
+def test_hidden_cells_and_sanitizing(report_html):
+    _, html = report_html
+    assert "visible output" in html and "HIDDEN OUTPUT" not in html
+    assert "<script" not in html  # no script at all: not ours, not the notebook's
+    assert not re.search(r"<img[^>]*onerror", html)
+    assert html.count("alert(3)") == 1  # in the code cell's source only: the JS output is dropped
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+
+
+def test_images_are_embedded(report_html):
+    _, html = report_html
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', html)
+    assert not re.search(r'<(img|link)[^>]+(src|href)="https?://', html)
+
+
+def test_report_command_for_an_interactive_run_without_input(jp_nbops_notebook_factory, tmp_path):
+    notebook = jp_nbops_notebook_factory("interactive.ipynb", [("x = 41 + 1\nprint(x)", [])])
+    session = Session(notebook=notebook)
+    run_id = session.start_run("by hand")
+    session.log_metrics({"answer": 42})
+    session.close()
+    out = tmp_path / "r.html"
+    result = CliRunner().invoke(main, ["report", run_id, "-o", str(out), "--no-input"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    assert "by hand" in html and "answer" in html
+    assert "41 + 1" not in html  # --no-input hides the code
+
+
+def test_report_of_unknown_run(jp_nbops_project, monkeypatch):
+    monkeypatch.chdir(jp_nbops_project)
+    result = CliRunner().invoke(main, ["report", "0" * 32])
+    assert result.exit_code == 1 and "No run with id" in result.output
