@@ -24,6 +24,7 @@ def main() -> None:
     os.chdir(project)
 
     import mlflow
+
     from nbops.capture.environment import capture_environment
     from nbops.capture.session import Session
 

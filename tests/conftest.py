@@ -6,6 +6,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+
 from nbops.capture.session import reset_session
 from nbops.config import load_settings
 from nbops.store import open_store

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from nbops.config import (
     EMBEDDED,
     experiment_name,

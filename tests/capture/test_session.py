@@ -5,6 +5,7 @@ import sys
 
 import mlflow
 import pytest
+
 from nbops.capture.environment import ENVIRONMENT_FILE
 from nbops.capture.session import Session
 from nbops.exceptions import InputError

@@ -2,6 +2,7 @@ import time
 
 import mlflow
 import pytest
+
 from nbops.capture.session import Session
 from nbops.exceptions import FlushError
 

@@ -4,6 +4,7 @@ import sys
 import pytest
 from IPython.core.error import UsageError
 from IPython.testing import globalipapp
+
 from nbops.magics.display import StatusView
 
 

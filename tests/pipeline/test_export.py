@@ -4,6 +4,7 @@ import nbformat
 import pytest
 import yaml
 from click.testing import CliRunner
+
 from nbops.cli import main
 from nbops.exceptions import InputError
 from nbops.pipeline.export import export

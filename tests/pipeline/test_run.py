@@ -4,6 +4,7 @@ import mlflow
 import nbformat
 import pytest
 from click.testing import CliRunner
+
 from nbops.cli import main
 from nbops.pipeline.export import export
 from nbops.pipeline.run import run

@@ -1,4 +1,5 @@
 import pytest
+
 from nbops.exceptions import InputError
 from nbops.pipeline.schema import infer_schema, parse_parameters
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
+
 from nbops.capture.session import Session
 from nbops.cli import main
 from nbops.pipeline.export import export

@@ -2,8 +2,9 @@ import inspect
 import json
 
 import pytest
-from nbops.server.app import NbopsApp
 from tornado.httpclient import HTTPClientError
+
+from nbops.server.app import NbopsApp
 
 
 async def get_json(jp_fetch, *parts, **params):

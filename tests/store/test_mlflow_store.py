@@ -2,6 +2,7 @@ import time
 
 import mlflow
 import pytest
+
 from nbops.config import load_settings
 from nbops.exceptions import InputError, NotFoundError, StoreUnavailableError
 from nbops.store import Metric, open_store

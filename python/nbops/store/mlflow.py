@@ -5,7 +5,9 @@ MLflow is imported on first use, never at import time, so ``%load_ext nbops`` st
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import time
 import urllib.error
 import urllib.request
@@ -152,7 +154,8 @@ class MlflowStore(Store):
         run = self._run(run_id)
         uri = f"{run.info.artifact_uri.rstrip('/')}/{artifact_file}"
         try:
-            return mlflow.artifacts.load_text(uri)
+            with _no_progress_bar():
+                return mlflow.artifacts.load_text(uri)
         except (MlflowException, OSError) as err:
             raise NotFoundError(
                 f"Run {run_id} has no artifact {artifact_file!r}.",
@@ -290,14 +293,27 @@ _MODEL_ARGUMENT = {
 }
 
 
+@contextlib.contextmanager
+def _no_progress_bar():
+    """Keep MLflow's artifact download bar out of notebooks and CLI output for one read."""
+    name = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+    before = os.environ.get(name)
+    os.environ[name] = "false"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 def _point_mlflow_at(uri: str) -> None:
     """Point MLflow's own API at ``uri`` without leaving ``MLFLOW_TRACKING_URI`` behind.
 
     ``mlflow.set_tracking_uri`` also exports the variable; nbops reads it as a user's setting, so
     the user's value (or its absence) is put back.
     """
-    import os
-
     import mlflow
 
     before = os.environ.get("MLFLOW_TRACKING_URI")

@@ -1,0 +1,153 @@
+"""``nbops run`` next to plain papermill, and a run report next to plain nbconvert.
+
+Run by hand: ``python benchmarks/bench_run.py [--repeat N]``. Everything runs side by side in one
+process on a temporary project; in-process pairs alternate so machine noise hits both alike.
+Goals: ``nbops run`` <= 1.15x papermill's wall time; report <= 1.5x ``jupyter nbconvert --to html``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+SMALL_STEP = [
+    ("n = 1000", ["parameters"]),
+    ("total = sum(range(n))", []),
+    ("import nbops\nnbops.log_metrics({'total': total})", []),
+]
+
+
+def write(path: Path, cells) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(s, metadata={"tags": t}) for s, t in cells]
+    nbformat.write(nb, path)
+    return path
+
+
+def timed(fn) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def line(label: str, ours: list[float], theirs: list[float], goal: float) -> None:
+    a, b = statistics.median(ours), statistics.median(theirs)
+    verdict = "OK" if a / b <= goal else "over goal"
+    print(f"{label:<44} {a:7.2f} s vs {b:7.2f} s  ratio {a / b:5.2f} (goal <= {goal}) {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    project = Path(tempfile.mkdtemp(prefix="nbops-bench-run-"))
+    (project / "nbops.toml").write_text("")
+    os.chdir(project)
+    step = write(project / "step.ipynb", SMALL_STEP)
+
+    import papermill
+
+    from nbops.pipeline.run import run
+
+    run(step, progress=False)  # warm up: imports, store schema
+    ours, theirs = [], []
+    for _ in range(args.repeat):
+        ours.append(timed(lambda: run(step, {"n": "2000"}, progress=False)))
+        theirs.append(
+            timed(
+                lambda: papermill.execute_notebook(
+                    str(step),
+                    str(project / "out.ipynb"),
+                    parameters={"n": 2000},
+                    progress_bar=False,
+                )
+            )
+        )
+    line("run of a small step, in-process", ours, theirs, 1.15)
+
+    bin_dir = Path(sys.executable).parent
+    ours_cli, theirs_cli = [], []
+    for _ in range(max(2, args.repeat // 2)):
+        ours_cli.append(
+            timed(
+                lambda: subprocess.run(
+                    [bin_dir / "nbops", "run", "step.ipynb", "-p", "n", "2000"],
+                    check=True,
+                    capture_output=True,
+                )
+            )
+        )
+        theirs_cli.append(
+            timed(
+                lambda: subprocess.run(
+                    [bin_dir / "papermill", "step.ipynb", "out.ipynb", "-p", "n", "2000"],
+                    check=True,
+                    capture_output=True,
+                )
+            )
+        )
+    line("run of a small step, command line", ours_cli, theirs_cli, 1.15)
+
+    big = write(project / "big.ipynb", [(f"x{i} = {i}\nprint(x{i} * 2)", []) for i in range(50)])
+    result = run(big, progress=False)
+    report_cli, nbconvert_cli = [], []
+    for _ in range(max(2, args.repeat // 2)):
+        report_cli.append(
+            timed(
+                lambda: subprocess.run(
+                    [bin_dir / "nbops", "report", result.run_id, "-o", "r.html"],
+                    check=True,
+                    capture_output=True,
+                )
+            )
+        )
+        nbconvert_cli.append(
+            timed(
+                lambda: subprocess.run(
+                    [
+                        bin_dir / "jupyter",
+                        "nbconvert",
+                        "--to",
+                        "html",
+                        str(result.notebook),
+                        "--output-dir",
+                        str(project),
+                    ],
+                    check=True,
+                    capture_output=True,
+                )
+            )
+        )
+    line("report of a 50-cell notebook, command line", report_cli, nbconvert_cli, 1.5)
+
+    from nbconvert import HTMLExporter
+
+    from nbops.reports.exporter import render_report
+    from nbops.store import open_store
+
+    store = open_store()
+    summary = store.get_run(result.run_id)
+    nb = nbformat.read(result.notebook, as_version=4)
+    exporter = HTMLExporter()
+    ours_html, theirs_html = [], []
+    for _ in range(args.repeat):
+        ours_html.append(timed(lambda: render_report(nb, summary, store.uri)))
+        theirs_html.append(timed(lambda: exporter.from_notebook_node(nb)))
+    line("report of a 50-cell notebook, in-process", ours_html, theirs_html, 1.5)
+
+
+if __name__ == "__main__":
+    main()
