@@ -17,13 +17,13 @@ CHROMIUM ?= /usr/bin/chromium
 lab: setup
 	$(ACTIVATE) jupyter lab --ServerApp.root_dir=examples $(ROOT_FLAG)
 
-## demo: run the quickstart notebook headless twice, then list its runs
+## demo: export the quickstart notebook as a step, run it headless twice, list the runs
 demo: setup
-	$(ACTIVATE) cd examples && for alpha in 0.1 1.0; do \
-	  NBOPS_NOTEBOOK=00_quickstart.ipynb papermill --cwd . -p alpha $$alpha \
-	    00_quickstart.ipynb /tmp/nbops-demo-$$alpha.ipynb; done
+	$(ACTIVATE) cd examples && nbops export 00_quickstart.ipynb
+	$(ACTIVATE) cd examples && for alpha in 0.1 1.0; do nbops run 00_quickstart -p alpha $$alpha; done
 	$(ACTIVATE) cd examples && nbops runs --notebook 00_quickstart.ipynb --limit 5
-	@echo "Open the runs in MLflow's UI: (cd examples && ../$(BIN)/mlflow ui --backend-store-uri sqlite:///.nbops/mlflow.db)"
+	@echo "Reports: examples/.nbops/runs/<run id>/report.html (and 'nbops report RUN_ID')."
+	@echo "MLflow's UI on the same runs: (cd examples && ../$(BIN)/mlflow ui --backend-store-uri sqlite:///.nbops/mlflow.db)"
 
 ## test: lint, unit and server tests, the wheel-without-node check and the browser tests
 test: lint pytest wheel-check ui-test

@@ -141,6 +141,7 @@ class MlflowServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -153,7 +154,10 @@ class MlflowServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.kill()  # an outage, not a shutdown
+            import os
+            import signal
+
+            os.killpg(self.process.pid, signal.SIGKILL)  # an outage: server and its workers
             self.process.wait(timeout=30)
             self.process = None
 

@@ -33,7 +33,7 @@ def main() -> None:
 
 
 def _time(ms: int | None) -> str:
-    return datetime.fromtimestamp(ms / 1000).strftime("%Y-%m-%d %H:%M:%S") if ms else ""
+    return datetime.fromtimestamp(ms / 1000).strftime("%m-%d %H:%M:%S") if ms else ""
 
 
 def _duration(ms: int | None) -> str:
@@ -57,6 +57,7 @@ def _metrics(metrics: dict[str, float], shown: int = 3) -> str:
 )
 def runs(notebook: Path | None, limit: int) -> None:
     """List the newest runs, newest first."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -67,7 +68,8 @@ def runs(notebook: Path | None, limit: int) -> None:
     settings = load_settings(notebook.resolve().parent if notebook else None)
     experiment = experiment_name(notebook, settings.project) if notebook else None
     found = open_store(settings).list_runs(experiment, limit)
-    table = Table(title=f"Runs of {experiment or 'all experiments'} in {settings.tracking_uri}")
+    title = f"Runs of {experiment or 'all experiments'} in {settings.tracking_uri}"
+    table = Table(title=title, box=box.SIMPLE_HEAD)
     table.add_column("run id", no_wrap=True)
     for column in ("name", *(["experiment"] if experiment is None else []), "status", "started"):
         table.add_column(column, overflow="fold")

@@ -116,3 +116,25 @@ def test_timeout(jp_nbops_notebook_factory, client):
 def test_dying_kernel(jp_nbops_notebook_factory, client):
     jp_nbops_notebook_factory("die.ipynb", [("import os\nos._exit(1)", [])])
     failed_run(client, invoke("run", "die.ipynb"), "DeadKernelError")
+
+
+def test_notebook_written_for_interactive_use_logs_into_the_headless_run(
+    jp_nbops_notebook_factory, client
+):
+    jp_nbops_notebook_factory(
+        "interactive.ipynb",
+        [
+            ("alpha = 0.5", ["parameters"]),
+            (
+                "import nbops\nnbops.start_run(f'alpha={alpha}')\nnbops.log_metrics({'m': alpha})",
+                [],
+            ),
+            ("nbops.end_run()\nnbops.log_metrics({'after_end': 1})", []),
+        ],
+    )
+    result = invoke("run", "interactive.ipynb", "-p", "alpha", "0.25")
+    assert result.exit_code == 0, result.output
+    (recorded,) = all_runs(client)  # one run, not one per start_run
+    assert recorded.info.run_name == "alpha=0.25"
+    assert recorded.data.metrics == {"m": 0.25, "after_end": 1.0}
+    assert recorded.info.status == "FINISHED"

@@ -114,6 +114,12 @@ class Session:
             Extra tags set at creation.
         """
         with self._lock:
+            if self._adopted and self.run_id is not None:
+                # under `nbops run` the notebook's own runs are the headless run
+                if name:
+                    self.writer.put(self.run_id, tags={"mlflow.runName": name})
+                self.writer.put(self.run_id, tags=tags or {})
+                return self.run_id
             if self.run_id is not None:
                 self.end_run()
             pid = os.getpid()
@@ -154,11 +160,10 @@ class Session:
             if self.run_id is None:
                 return None
             self.flush()
+            if self._adopted:  # its owner (`nbops run`) sets the final status
+                return self.run_id
             run_id, self.run_id = self.run_id, None
-            if self._adopted:  # its owner sets the final status
-                self._adopted = False
-            else:
-                self.store.deactivate(run_id, status)
+            self.store.deactivate(run_id, status)
             return run_id
 
     def flush(self) -> None:

@@ -209,10 +209,10 @@ class MlflowStore(Store):
         import mlflow
 
         self.client  # noqa: B018 - the store must answer before MLflow is pointed at it
-        _point_mlflow_at(self.uri)
         active = mlflow.active_run()
         if active is not None and active.info.run_id != run_id:
-            mlflow.end_run()
+            mlflow.end_run()  # MLflow still points at that run's store
+        _point_mlflow_at(self.uri)
         if active is None or active.info.run_id != run_id:
             mlflow.start_run(run_id=run_id)
 
