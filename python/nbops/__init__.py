@@ -15,10 +15,13 @@ except ImportError:  # running from a source tree that was never built
 
 _API = (
     "active_run",
+    "drift",
     "end_run",
     "environment_diff",
     "export",
+    "fingerprint",
     "flush",
+    "load_snapshot",
     "log_artifact",
     "log_figure",
     "log_metric",
@@ -29,6 +32,8 @@ _API = (
     "log_text",
     "run",
     "set_tags",
+    "snapshot",
+    "snapshots",
     "start_run",
     "status",
 )

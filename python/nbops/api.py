@@ -212,6 +212,93 @@ def run(target: str | Path, parameters: dict[str, object] | None = None, **optio
     return run_step(target, parameters, **options)
 
 
+def fingerprint(df) -> str:
+    """Return a 32-hex-digit hash of the full content of a DataFrame (values, dtypes, index).
+
+    Parameters
+    ----------
+    df:
+        A pandas DataFrame.
+    """
+    from .data.fingerprint import fingerprint as hash_frame
+
+    return hash_frame(df)
+
+
+def snapshot(df, name: str, role: str = "input"):
+    """Store a DataFrame once (Parquet, content-addressed), profile it, and record it in the run.
+
+    Parameters
+    ----------
+    df:
+        The data.
+    name:
+        The snapshot's name; each distinct content under it is a new version.
+    role:
+        ``input`` (data the run read) or ``output`` (data it produced, which later steps load).
+    """
+    from .data.snapshot import take_snapshot
+
+    return take_snapshot(current_session(), df, name, role)
+
+
+def load_snapshot(id_or_name: str, version: str | int = "latest"):
+    """Return a snapshot's DataFrame after verifying its fingerprint.
+
+    Parameters
+    ----------
+    id_or_name:
+        A snapshot name, or an id (at least 8 leading characters).
+    version:
+        ``"latest"`` or a version number (1 is the first content saved under the name).
+    """
+    from .data.snapshot import load
+
+    return load(current_session(), id_or_name, version)
+
+
+def snapshots(name: str | None = None) -> list:
+    """The catalog entries of this project's snapshots (of ``name``), oldest first.
+
+    Parameters
+    ----------
+    name:
+        Only this snapshot's entries.
+    """
+    from .data.snapshot import catalog_of
+
+    return catalog_of(current_session()).entries(name)
+
+
+def drift(reference, current, threshold: float = 0.2):
+    """Compare two datasets column by column (PSI plus KS or chi-square) and log the result.
+
+    Parameters
+    ----------
+    reference, current:
+        DataFrames, snapshots, or snapshot names/ids.
+    threshold:
+        A column drifts when its population stability index is over this.
+    """
+    import json
+
+    import pandas as pd
+
+    from .data.drift import compare
+
+    frames = []
+    for item in (reference, current):
+        if isinstance(item, str):
+            item = load_snapshot(item)
+        frames.append(item if isinstance(item, pd.DataFrame) else item.load())
+    report = compare(frames[0], frames[1], threshold)
+    session = current_session()
+    session.log_metrics({f"drift.psi.{c.column}": c.psi for c in report.columns})
+    session.log_metrics({"drift.columns_drifted": len(report.drifted)})
+    session.log_text(json.dumps(report.to_dict(), indent=1), "drift/report.json")
+    return report
+
+
 def status() -> Status:
     """Return where this process logs: store URI, project, experiment and active run."""
     return session_status(current_session())

@@ -242,3 +242,25 @@ def report(run_id: str, output: Path | None, no_input: bool) -> None:
 
     path = build_report(run_id, output or Path(f"report-{run_id}.html"), no_input=no_input)
     click.echo(f"Report of run {run_id}: {path}")
+
+
+@main.command("snapshots")
+@click.option("--name", help="Only this snapshot's versions and reads.")
+def snapshots_command(name: str | None) -> None:
+    """List the data snapshots of this project: name, id, role, run, shape."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from .api import snapshots
+
+    entries = snapshots(name)
+    if not entries:
+        click.echo("No snapshots yet. Take one in a notebook: nbops.snapshot(df, 'name').")
+        return
+    table = Table(title="Snapshots", box=box.SIMPLE_HEAD)
+    for column in ("name", "id", "role", "run", "rows", "columns", "when"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        table.add_row(e.name, e.id, e.role, e.run_id or "", str(e.rows), str(e.columns), e.created)
+    Console().print(table)

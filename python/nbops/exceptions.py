@@ -60,3 +60,7 @@ class StoreUnavailableError(NbopsError):
 
 class FlushError(NbopsError):
     """Logged values could not be written to the store; they are kept for a later flush."""
+
+
+class SnapshotIntegrityError(NbopsError):
+    """A snapshot's stored data no longer matches the fingerprint it was saved under."""

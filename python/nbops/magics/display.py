@@ -107,3 +107,34 @@ class RunsView:
             "text/plain": self.text(),
             "text/html": title + _table(self.HEADER, self.rows(), "nbops-runs"),
         }
+
+
+class SnapshotsView:
+    """``%nbops snapshots``: the project's snapshot catalog.
+
+    Parameters
+    ----------
+    entries:
+        Catalog entries, oldest first.
+    """
+
+    HEADER = ("name", "id", "role", "run", "rows", "columns", "when")
+
+    def __init__(self, entries: list) -> None:
+        self.entries = entries
+
+    def rows(self) -> list[list[str]]:
+        """One row of strings per entry."""
+        return [
+            [e.name, e.id, e.role, e.run_id or "", str(e.rows), str(e.columns), e.created]
+            for e in self.entries
+        ]
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        if not self.entries:
+            return {"text/plain": "No snapshots yet."}
+        text = "\n".join("\t".join(r) for r in [list(self.HEADER), *self.rows()])
+        return {
+            "text/plain": text,
+            "text/html": _table(self.HEADER, self.rows(), "nbops-snapshots"),
+        }

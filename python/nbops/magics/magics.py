@@ -21,6 +21,7 @@ USAGE = """%nbops status            where runs go: store, experiment, active run
 %nbops start [--name N]  start a run (ending the active one)
 %nbops end [--status S]  end the active run (FINISHED, FAILED or KILLED)
 %nbops runs [--limit N]  this notebook's runs
+%nbops snapshots         this project's data snapshots
 %nbops flush             write every queued value now
 %nbops autolog on|off    switch MLflow's autologging for supported libraries"""
 
@@ -89,6 +90,11 @@ class NbopsMagics(Magics):
         session = self._session()
         return RunsView(session.experiment, session.store.list_runs(session.experiment, args.limit))
 
+    def _snapshots(self, args: argparse.Namespace) -> list:
+        from .display import SnapshotsView
+
+        return SnapshotsView(api.snapshots())
+
     def _flush(self, args: argparse.Namespace) -> None:
         api.flush()
 
@@ -99,6 +105,37 @@ class NbopsMagics(Magics):
             self._session().ensure_run()
         mlflow.autolog(disable=args.switch == "off", silent=True)
         print(f"MLflow autologging is {args.switch}.")
+
+    @magic_arguments()
+    @argument("frame", help="The DataFrame variable.")
+    @argument("--name", default=None, help="The snapshot's name (default: the variable's).")
+    @argument("--role", default="input", choices=["input", "output"])
+    @line_magic
+    def snapshot(self, line: str):
+        """Snapshot a DataFrame: ``%snapshot DF [--name N] [--role input|output]``."""
+        args = parse_argstring(self.snapshot, line)
+        frame = track.named_values(self.shell.user_ns, [args.frame], "a snapshot of")[args.frame]
+        self._session()
+        try:
+            return api.snapshot(frame, args.name or args.frame, args.role)
+        except NbopsError as err:
+            raise UsageError(str(err)) from None
+
+    @magic_arguments()
+    @argument("reference", help="The reference DataFrame variable or snapshot name.")
+    @argument("current", help="The current DataFrame variable or snapshot name.")
+    @argument("--threshold", type=float, default=0.2, help="PSI over which a column drifts.")
+    @line_magic
+    def drift(self, line: str):
+        """Compare two datasets: ``%drift REF CUR [--threshold T]``."""
+        args = parse_argstring(self.drift, line)
+        namespace = self.shell.user_ns
+        items = [namespace.get(name, name) for name in (args.reference, args.current)]
+        self._session()
+        try:
+            return api.drift(items[0], items[1], args.threshold)
+        except NbopsError as err:
+            raise UsageError(str(err)) from None
 
     @magic_arguments()
     @argument("--params", default="", help="Variables to log as parameters, comma-separated.")

@@ -121,6 +121,19 @@ class Store(ABC):
         """The data the run read or wrote: dicts with ``name``, ``digest`` and ``role``."""
 
     @abstractmethod
+    def log_dataset(
+        self,
+        run_id: str,
+        name: str,
+        digest: str,
+        source: str,
+        role: str,
+        schema: str = "",
+        profile: str = "",
+    ) -> None:
+        """Record data the run read or wrote (MLflow: a dataset input with ``role`` as context)."""
+
+    @abstractmethod
     def log_model(self, run_id: str, model: object, name: str, **options: object) -> str:
         """Log ``model`` in the run (and register it); return the model's URI."""
 

@@ -175,6 +175,30 @@ class MlflowStore(Store):
             found.append({"name": item.dataset.name, "digest": item.dataset.digest, "role": role})
         return found
 
+    def log_dataset(
+        self,
+        run_id: str,
+        name: str,
+        digest: str,
+        source: str,
+        role: str,
+        schema: str = "",
+        profile: str = "",
+    ) -> None:
+        """Record a dataset input of the run, with our digest and ``role`` as its context."""
+        from mlflow.entities import Dataset, DatasetInput, InputTag
+
+        dataset = Dataset(
+            name=name,
+            digest=digest,
+            source_type="local",
+            source=source,
+            schema=schema or None,
+            profile=profile or None,
+        )
+        tags = [InputTag("mlflow.data.context", role)]
+        self.client.log_inputs(run_id, datasets=[DatasetInput(dataset, tags)])
+
     def log_model(self, run_id: str, model: object, name: str, **options: object) -> str:
         """Log ``model`` in the run with its MLflow flavor and return the model's URI.
 

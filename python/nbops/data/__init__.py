@@ -1,0 +1,1 @@
+"""Data as a first-class citizen: fingerprints, snapshots, profiles and drift."""

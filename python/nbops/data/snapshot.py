@@ -1,0 +1,171 @@
+"""Snapshots: versioned, content-addressed copies of DataFrames, with profile and lineage."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from ..capture import values
+from ..capture.session import Session
+from ..exceptions import InputError, SnapshotIntegrityError
+from .catalog import Catalog, Entry
+from .fingerprint import fingerprint
+from .profile import profile_of, schema_of
+
+ROLES = ("input", "output")
+
+
+@dataclass
+class Snapshot:
+    """A snapshot: its ``id`` (the data's fingerprint), ``name``, shape, profile and where it is."""
+
+    id: str
+    name: str
+    role: str
+    run_id: str | None
+    rows: int
+    columns: int
+    path: Path
+    profile: dict
+    written: bool = False
+
+    def load(self) -> pd.DataFrame:
+        """Read the data back, verifying its fingerprint."""
+        return _read_verified(self.path, self.id)
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        text = (
+            f"Snapshot {self.name} ({self.role}): {self.rows} rows x {self.columns} columns, "
+            f"id {self.id}" + ("" if self.written else " (unchanged data, nothing written)")
+        )
+        rows = "".join(
+            f"<tr><td>{escape(c)}</td><td>{escape(p['dtype'])}</td><td>{p['nulls']}</td>"
+            f"<td>{p['distinct'] if p['distinct'] is not None else ''}</td></tr>"
+            for c, p in self.profile.get("columns", {}).items()
+        )
+        html = (
+            f"<p>{escape(text)}</p><table><thead><tr><th>column</th><th>dtype</th><th>nulls</th>"
+            f"<th>distinct</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+        return {"text/plain": text, "text/html": html}
+
+
+def catalog_of(session: Session) -> Catalog:
+    """The snapshot catalog of the session's store (under the embedded store's artifact root)."""
+    settings = session.settings
+    root = settings.artifact_root or settings.project / ".nbops" / "artifacts"
+    return Catalog(Path(root) / "snapshots")
+
+
+def _check_frame(df: object, name: str) -> pd.DataFrame:
+    if not isinstance(df, pd.DataFrame):
+        raise InputError(f"Cannot snapshot a {type(df).__name__} as {name!r}.", "Pass a DataFrame.")
+    if df.columns.duplicated().any():
+        dupes = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+        raise InputError(
+            f"The frame for snapshot {name!r} has duplicated column names: {', '.join(dupes)}.",
+            "Rename them (Parquet needs unique names), e.g. df.columns = [...].",
+        )
+    if isinstance(df.columns, pd.MultiIndex) or not all(isinstance(c, str) for c in df.columns):
+        raise InputError(
+            f"The frame for snapshot {name!r} has non-string column names.",
+            "Flatten or convert them: df.columns = ['_'.join(map(str, c)) for c in df.columns].",
+        )
+    return df
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Write atomically: a crash leaves no half-written file under the final name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    df.to_parquet(partial, compression="zstd")
+    partial.replace(path)
+
+
+def _read_verified(path: Path, snapshot_id: str) -> pd.DataFrame:
+    try:
+        df = pd.read_parquet(path)
+    except (OSError, ValueError) as err:
+        raise SnapshotIntegrityError(
+            f"The data of snapshot {snapshot_id} at {path} cannot be read: {err}.",
+            "The file was changed or truncated on disk; take the snapshot again.",
+        ) from err
+    found = fingerprint(df)
+    if found != snapshot_id:
+        raise SnapshotIntegrityError(
+            f"The data of snapshot {snapshot_id} at {path} has fingerprint {found}, "
+            f"not {snapshot_id}: it was changed on disk.",
+            "Take the snapshot again from the original data.",
+        )
+    return df
+
+
+def take_snapshot(session: Session, df: pd.DataFrame, name: str, role: str = "input") -> Snapshot:
+    """Store ``df`` once under its fingerprint, record it in the catalog and in the active run.
+
+    Parameters
+    ----------
+    session:
+        Whose run and store are used.
+    df:
+        The data.
+    name:
+        The snapshot's name; every distinct content under a name is a new version.
+    role:
+        ``input`` (data the run read) or ``output`` (data it produced).
+    """
+    values.check_key(name, "snapshot")
+    if role not in ROLES:
+        raise InputError(f"Unknown snapshot role {role!r}.", "Use role='input' or role='output'.")
+    df = _check_frame(df, name)
+    snapshot_id = fingerprint(df)
+    catalog = catalog_of(session)
+    data, meta = catalog.data_path(snapshot_id), catalog.meta_path(snapshot_id)
+    written = not data.is_file()
+    if written:
+        _write_parquet(df, data)
+    if not meta.is_file():
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps({"schema": schema_of(df), "profile": profile_of(df)}))
+    profile = json.loads(meta.read_text())["profile"]
+    run_id = session.ensure_run()
+    _record(session, catalog, snapshot_id, name, role, run_id, df.shape, data, meta)
+    return Snapshot(
+        snapshot_id, name, role, run_id, df.shape[0], df.shape[1], data, profile, written
+    )
+
+
+def _record(session, catalog, snapshot_id, name, role, run_id, shape, data: Path, meta: Path):
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    catalog.append(Entry(snapshot_id, name, role, run_id, created, shape[0], shape[1]))
+    if run_id is not None:
+        meta_json = json.loads(meta.read_text())
+        session.store.log_dataset(
+            run_id,
+            name,
+            snapshot_id,
+            json.dumps({"uri": data.as_uri()}),
+            role,
+            schema=json.dumps({"columns": meta_json["schema"]}),
+            profile=json.dumps({"rows": shape[0], "columns": shape[1]}),
+        )
+
+
+def load(session: Session, id_or_name: str, version: str | int = "latest") -> pd.DataFrame:
+    """Return a snapshot's data after verifying its fingerprint; record the read in the run."""
+    catalog = catalog_of(session)
+    entry = catalog.resolve(id_or_name, version)
+    path = catalog.data_path(entry.id)
+    df = _read_verified(path, entry.id)
+    if session.run_id is not None:  # lineage: this run read that snapshot
+        meta = catalog.meta_path(entry.id)
+        _record(
+            session, catalog, entry.id, entry.name, "input", session.run_id, df.shape, path, meta
+        )
+    return df
