@@ -90,7 +90,7 @@ class NbopsMagics(Magics):
         session = self._session()
         return RunsView(session.experiment, session.store.list_runs(session.experiment, args.limit))
 
-    def _snapshots(self, args: argparse.Namespace) -> list:
+    def _snapshots(self, args: argparse.Namespace):
         from .display import SnapshotsView
 
         return SnapshotsView(api.snapshots())
