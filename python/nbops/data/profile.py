@@ -1,4 +1,9 @@
-"""Schema and profile of a DataFrame: per column dtype, nulls, distinct values, statistics."""
+"""Schema and profile of a DataFrame: per column dtype, nulls, distinct values, statistics.
+
+Above ``EXACT_DISTINCT_ROWS`` rows, quantiles are estimated and distinct values counted in one
+random sample of ``SAMPLE_ROWS`` rows (so the count is a lower bound), both flagged
+``*_estimated``; everything else (nulls, min, max, mean, std, histogram) is exact.
+"""
 
 from __future__ import annotations
 
@@ -22,38 +27,44 @@ def _number(value) -> float | None:
     return None if np.isnan(value) else value
 
 
-def _numeric_profile(values: pd.Series) -> dict:
-    data = values.dropna().to_numpy(dtype="float64")
-    data = data[np.isfinite(data)]
+def _numeric_profile(series: pd.Series, sample: np.ndarray | None) -> dict:
+    """Exact min, max, mean, std and histogram; quantiles from the sample on large frames."""
+    data = series.to_numpy(dtype="float64", na_value=np.nan)
+    finite = np.isfinite(data)
+    if not finite.all():
+        data = data[finite]
     if not len(data):
         return {}
-    counts, edges = np.histogram(data, bins=HISTOGRAM_BINS)
+    counts, edges = np.histogram(data, bins=HISTOGRAM_BINS, range=(data.min(), data.max()))
+    quantile_data = data if sample is None or len(data) != len(series) else data[sample]
     return {
-        "min": _number(data.min()),
-        "max": _number(data.max()),
+        "min": _number(edges[0]),
+        "max": _number(edges[-1]),
         "mean": _number(data.mean()),
         "std": _number(data.std(ddof=1)) if len(data) > 1 else None,
         "quantiles": {
-            str(q): _number(v) for q, v in zip(QUANTILES, np.quantile(data, QUANTILES), strict=True)
+            str(q): _number(v)
+            for q, v in zip(QUANTILES, np.quantile(quantile_data, QUANTILES), strict=True)
         },
+        "quantiles_estimated": sample is not None,
         "histogram": {"counts": counts.tolist(), "edges": [float(e) for e in edges]},
     }
 
 
-def _distinct(series: pd.Series) -> tuple[int, bool]:
-    """Distinct non-null values; estimated from a sample above ``EXACT_DISTINCT_ROWS`` rows."""
-    if len(series) <= EXACT_DISTINCT_ROWS:
-        return int(series.nunique(dropna=True)), False
-    sample = series.sample(SAMPLE_ROWS, random_state=0)
-    return int(sample.nunique(dropna=True)), True
-
-
-def _column_profile(series: pd.Series) -> dict:
-    profile = {"dtype": str(series.dtype), "nulls": int(series.isna().sum())}
+def _distinct(series: pd.Series, sample: np.ndarray | None) -> int | None:
     try:
-        profile["distinct"], profile["distinct_estimated"] = _distinct(series)
+        return int((series if sample is None else series.iloc[sample]).nunique(dropna=True))
     except TypeError:  # unhashable values (lists, dicts)
-        profile["distinct"], profile["distinct_estimated"] = None, False
+        return None
+
+
+def _column_profile(series: pd.Series, sample: np.ndarray | None) -> dict:
+    profile = {
+        "dtype": str(series.dtype),
+        "nulls": int(series.isna().sum()),
+        "distinct": _distinct(series, sample),
+        "distinct_estimated": sample is not None,
+    }
     kind = series.dtype
     if pd.api.types.is_bool_dtype(kind) or not (
         pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_datetime64_any_dtype(kind)
@@ -66,13 +77,18 @@ def _column_profile(series: pd.Series) -> dict:
     elif pd.api.types.is_datetime64_any_dtype(kind):
         profile["min"], profile["max"] = str(series.min()), str(series.max())
     else:
-        profile.update(_numeric_profile(series))
+        profile.update(_numeric_profile(series, sample))
     return profile
 
 
 def profile_of(df: pd.DataFrame) -> dict:
     """Rows, columns and a profile of every column (JSON-ready)."""
+    sample = None
+    if len(df) > EXACT_DISTINCT_ROWS:  # distinct counts and quantiles from one shared sample
+        sample = np.random.default_rng(0).integers(0, len(df), SAMPLE_ROWS)
     return {
         "rows": len(df),
-        "columns": {str(name): _column_profile(df.iloc[:, i]) for i, name in enumerate(df.columns)},
+        "columns": {
+            str(name): _column_profile(df.iloc[:, i], sample) for i, name in enumerate(df.columns)
+        },
     }
