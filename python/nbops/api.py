@@ -299,6 +299,86 @@ def drift(reference, current, threshold: float = 0.2):
     return report
 
 
+def _expectations_folder() -> Path:
+    return current_session().settings.project / "expectations"
+
+
+def expect(df, spec: str | None = None, name: str | None = None, strict: bool = False):
+    """Check a DataFrame against expectations, log the results to the run, return the report.
+
+    Parameters
+    ----------
+    df:
+        The data.
+    spec:
+        The checks, one line per column (see ``nbops.data.expectations``); ``None`` reuses the
+        expectations saved under ``name``.
+    name:
+        Saves ``spec`` under this name (in ``<project>/expectations/``) for reuse, and names
+        the results in the run.
+    strict:
+        Raise ``ExpectationError`` when a check fails.
+    """
+    from .data.expectations import report_json, validate
+    from .exceptions import ExpectationError, InputError, NotFoundError
+
+    if spec is None and name is None:
+        raise InputError("expect() needs a spec or the name of saved expectations.")
+    path = _expectations_folder() / f"{name}.expect" if name else None
+    if spec is None:
+        if not path.is_file():
+            raise NotFoundError(
+                f"No saved expectations named {name!r} in {path.parent}.",
+                "Write them once with a spec and name=..., or %%expect --name.",
+            )
+        spec = path.read_text(encoding="utf-8")
+    report = validate(df, spec, name or "expectations")
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(spec, encoding="utf-8")
+    session = current_session()
+    label = report.name
+    session.log_metrics(
+        {
+            f"expect.{label}.passed": float(report.passed),
+            f"expect.{label}.failed_checks": len(report.failed),
+        }
+    )
+    session.log_text(report_json(report), f"expectations/{label}.json")
+    if strict and not report.passed:
+        failed = "; ".join(f"{r.column}: {r.check} ({r.failing} failing)" for r in report.failed)
+        raise ExpectationError(
+            f"{report.summary()} Failed: {failed}.",
+            "See the table of results; fix the data or the expectations.",
+        )
+    return report
+
+
+def infer_expectations(reference, name: str | None = None) -> str:
+    """Write expectations that a reference dataset meets (types, nulls, ranges, categories).
+
+    Parameters
+    ----------
+    reference:
+        A DataFrame, a snapshot, or a snapshot name or id.
+    name:
+        Saves them under this name for ``expect(df, name=...)``.
+    """
+    import pandas as pd
+
+    from .data.expectations import infer
+
+    if isinstance(reference, str):
+        reference = load_snapshot(reference)
+    frame = reference if isinstance(reference, pd.DataFrame) else reference.load()
+    spec = infer(frame)
+    if name:
+        folder = _expectations_folder()
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.expect").write_text(spec, encoding="utf-8")
+    return spec
+
+
 def status() -> Status:
     """Return where this process logs: store URI, project, experiment and active run."""
     return session_status(current_session())

@@ -64,3 +64,7 @@ class FlushError(NbopsError):
 
 class SnapshotIntegrityError(NbopsError):
     """A snapshot's stored data no longer matches the fingerprint it was saved under."""
+
+
+class ExpectationError(NbopsError):
+    """Data did not meet its expectations (raised only when asked to be strict)."""

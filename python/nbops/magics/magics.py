@@ -14,7 +14,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from .. import api
 from ..capture import track
 from ..capture.session import current_session
-from ..exceptions import NbopsError
+from ..exceptions import ExpectationError, NbopsError
 from .display import RunsView, StatusView
 
 USAGE = """%nbops status            where runs go: store, experiment, active run
@@ -134,6 +134,26 @@ class NbopsMagics(Magics):
         self._session()
         try:
             return api.drift(items[0], items[1], args.threshold)
+        except NbopsError as err:
+            raise UsageError(str(err)) from None
+
+    @magic_arguments()
+    @argument("frame", help="The DataFrame variable.")
+    @argument("--name", default=None, help="Save the checks under this name for reuse.")
+    @argument("--strict", action="store_true", help="Raise ExpectationError when a check fails.")
+    @cell_magic
+    def expect(self, line: str, cell: str):
+        """Check a DataFrame: ``%%expect DF [--name N] [--strict]``, one line per column.
+
+        An empty body reuses the checks saved under ``--name``.
+        """
+        args = parse_argstring(self.expect, line)
+        frame = track.named_values(self.shell.user_ns, [args.frame], "expectations on")[args.frame]
+        self._session()
+        try:
+            return api.expect(frame, cell if cell.strip() else None, args.name, args.strict)
+        except ExpectationError:
+            raise  # --strict: the notebook (and a headless run) stops here
         except NbopsError as err:
             raise UsageError(str(err)) from None
 
