@@ -12,6 +12,7 @@ points nbops at a shared MLflow server with one setting, looked up in this order
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from dataclasses import dataclass
@@ -160,3 +161,24 @@ def experiment_name(notebook: Path | str, project: Path) -> str:
         return PurePosixPath(path.relative_to(project.resolve())).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+@contextlib.contextmanager
+def environment_variables(values: dict[str, str]):
+    """Set environment variables for the duration of a block, then put back what was there.
+
+    Parameters
+    ----------
+    values:
+        Names and values to set (e.g. for a kernel that papermill starts in the block).
+    """
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

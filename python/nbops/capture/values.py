@@ -52,25 +52,21 @@ def metric_value(key: str, value: object) -> float:
     )
 
 
-def param_value(key: str, value: object) -> str:
-    """Return ``value`` as MLflow stores it (a string) if it fits MLflow's length limit."""
+def _text(key: str, value: object, what: str, limit: int) -> str:
     text = str(value)
-    if len(text) > MAX_PARAM_VALUE_LENGTH:
+    if len(text) > limit:
         raise InputError(
-            f"The parameter {key!r} is {len(text)} characters long; MLflow keeps at most "
-            f"{MAX_PARAM_VALUE_LENGTH}.",
+            f"The {what} {key!r} is {len(text)} characters long; MLflow keeps at most {limit}.",
             "Log long values as text artifacts with nbops.log_text(text, 'name.txt').",
         )
     return text
+
+
+def param_value(key: str, value: object) -> str:
+    """Return ``value`` as MLflow stores it (a string) if it fits MLflow's length limit."""
+    return _text(key, value, "parameter", MAX_PARAM_VALUE_LENGTH)
 
 
 def tag_value(key: str, value: object) -> str:
     """Return ``value`` as a string if it fits MLflow's tag length limit."""
-    text = str(value)
-    if len(text) > MAX_TAG_VALUE_LENGTH:
-        raise InputError(
-            f"The tag {key!r} is {len(text)} characters long; MLflow keeps at most "
-            f"{MAX_TAG_VALUE_LENGTH}.",
-            "Log long values as text artifacts with nbops.log_text(text, 'name.txt').",
-        )
-    return text
+    return _text(key, value, "tag", MAX_TAG_VALUE_LENGTH)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from ..capture.session import RUN_ID_VARIABLE, Session
-from ..config import experiment_name, find_project, load_settings
+from ..config import environment_variables, experiment_name, find_project, load_settings
 from ..exceptions import InputError
 from ..reports.exporter import render_report
 from .export import read_notebook
@@ -102,21 +100,6 @@ def read_parameter_file(path: str | Path) -> dict[str, object]:
     return data
 
 
-@contextlib.contextmanager
-def _environment(values: dict[str, str]):
-    """Set environment variables for the kernel papermill starts, then put them back."""
-    before = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def _execute(target: Target, output: Path, values: dict, kernel: str | None, timeout, progress):
     """Run papermill; return the failure message, or ``None`` if every cell ran."""
     import papermill
@@ -191,7 +174,7 @@ def run(
         "NBOPS_NOTEBOOK": str(resolved.project / resolved.experiment),
         "NBOPS_TRACKING_URI": settings.tracking_uri,
     }
-    with _environment(env):
+    with environment_variables(env):
         error = _execute(
             resolved,
             executed,

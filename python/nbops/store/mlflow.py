@@ -5,7 +5,6 @@ MLflow is imported on first use, never at import time, so ``%load_ext nbops`` st
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import time
@@ -14,6 +13,7 @@ import urllib.request
 from functools import cached_property
 from pathlib import Path
 
+from ..config import environment_variables
 from ..exceptions import InputError, NotFoundError, StoreUnavailableError
 from .base import RUN_STATUSES, Metric, RunSummary, Store
 
@@ -154,7 +154,7 @@ class MlflowStore(Store):
         run = self._run(run_id)
         uri = f"{run.info.artifact_uri.rstrip('/')}/{artifact_file}"
         try:
-            with _no_progress_bar():
+            with environment_variables({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}):
                 return mlflow.artifacts.load_text(uri)
         except (MlflowException, OSError) as err:
             raise NotFoundError(
@@ -315,21 +315,6 @@ _MODEL_ARGUMENT = {
     "statsmodels": "statsmodels_model",
     "pyfunc": "python_model",
 }
-
-
-@contextlib.contextmanager
-def _no_progress_bar():
-    """Keep MLflow's artifact download bar out of notebooks and CLI output for one read."""
-    name = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
-    before = os.environ.get(name)
-    os.environ[name] = "false"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
 
 
 def _point_mlflow_at(uri: str) -> None:
