@@ -183,12 +183,24 @@ def _hash_column(series: pd.Series, column: str) -> bytes:
     return streams.digest()
 
 
-def _index_levels(index: pd.Index):
-    if isinstance(index, pd.RangeIndex):  # hashed as the int64 values it stands for, chunk by chunk
-        yield "index", pd.Series(np.arange(index.start, index.stop, index.step, dtype="int64"))
+def _hash_range(index: pd.RangeIndex) -> bytes:
+    """Hash a RangeIndex as the int64 column it stands for, generating it chunk by chunk."""
+    streams = _Streams()
+    streams.update("dtype", b"int64")
+    for start in range(0, len(index), CHUNK_ROWS):
+        chunk = index[start : start + CHUNK_ROWS]
+        values = np.arange(chunk.start, chunk.stop, chunk.step, dtype="<i8")
+        streams.update("values", memoryview(values).cast("B"))
+    return streams.digest()
+
+
+def _index_digests(index: pd.Index):
+    if isinstance(index, pd.RangeIndex):
+        yield "index", _hash_range(index)
         return
     for level in range(index.nlevels):
-        yield f"index:{index.names[level]}", pd.Series(index.get_level_values(level))
+        name = f"index:{index.names[level]}"
+        yield name, _hash_column(pd.Series(index.get_level_values(level)), name)
 
 
 def fingerprint(df: pd.DataFrame) -> str:
@@ -210,7 +222,7 @@ def fingerprint(df: pd.DataFrame) -> str:
         name = str(df.columns[position])
         total.update(name.encode() + b"\0")
         total.update(_hash_column(df.iloc[:, position], name))
-    for name, level in _index_levels(df.index):
+    for name, digest in _index_digests(df.index):
         total.update(name.encode() + b"\0")
-        total.update(_hash_column(level, name))
+        total.update(digest)
     return total.hexdigest()
