@@ -12,13 +12,13 @@ import yaml
 from ..capture.session import RUN_ID_VARIABLE, Session
 from ..config import environment_variables, experiment_name, find_project, load_settings
 from ..exceptions import InputError
+from ..reports.build import EXECUTED_FOLDER
 from ..reports.exporter import render_report
 from .export import read_notebook
 from .schema import Parameter, infer_schema, parse_parameters
 from .steps import STEPS_DIR, find_step
 from .tags import PARAMETERS, has_tag
 
-EXECUTED_FOLDER = "executed"
 REPORT_FILE = "report.html"
 
 
