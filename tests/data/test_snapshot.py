@@ -103,6 +103,9 @@ def test_bad_frames_are_refused_and_nothing_is_written(session, frame):
         take_snapshot(session, dupes, "d")
     with pytest.raises(InputError, match="non-string column names"):
         take_snapshot(session, pd.DataFrame({0: [1]}), "n")
+    wide = pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")]))
+    with pytest.raises(InputError, match="Flatten"):
+        take_snapshot(session, wide, "wide")
     with pytest.raises(InputError, match="role"):
         take_snapshot(session, frame, "x", role="training")
     assert data_files(session) == []
