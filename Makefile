@@ -17,12 +17,13 @@ CHROMIUM ?= /usr/bin/chromium
 lab: setup
 	$(ACTIVATE) jupyter lab --ServerApp.root_dir=examples $(ROOT_FLAG)
 
-## demo: export the quickstart notebook as a step, run it headless twice, list the runs
+## demo: the example project headless: prepare -> train -> evaluate as exported steps, then the runs
 demo: setup
-	$(ACTIVATE) cd examples && nbops export 00_quickstart.ipynb
-	$(ACTIVATE) cd examples && for alpha in 0.1 1.0; do nbops run 00_quickstart -p alpha $$alpha; done
-	$(ACTIVATE) cd examples && nbops runs --notebook 00_quickstart.ipynb --limit 5
-	@echo "Reports: examples/.nbops/runs/<run id>/report.html (and 'nbops report RUN_ID')."
+	$(ACTIVATE) cd examples && for nb in 01_prepare 02_train 03_evaluate; do \
+	  nbops export $$nb.ipynb && nbops run $$nb; done
+	$(ACTIVATE) cd examples && nbops run 02_train -p alpha 0.1 && nbops run 03_evaluate
+	$(ACTIVATE) cd examples && nbops runs --limit 6 && nbops snapshots
+	@echo "Reports: examples/.nbops/runs/<run id>/report.html (or: nbops report RUN_ID)."
 	@echo "MLflow's UI on the same runs: (cd examples && ../$(BIN)/mlflow ui --backend-store-uri sqlite:///.nbops/mlflow.db)"
 
 ## test: lint, unit and server tests, the wheel-without-node check and the browser tests

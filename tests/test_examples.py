@@ -1,0 +1,42 @@
+"""Every example notebook runs top to bottom, headless, through real kernels, in order."""
+
+import shutil
+from pathlib import Path
+
+import mlflow
+import pytest
+
+from nbops.pipeline.run import run
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+ORDER = ["00_quickstart.ipynb", "01_prepare.ipynb", "02_train.ipynb", "03_evaluate.ipynb"]
+
+
+@pytest.fixture
+def examples(tmp_path, monkeypatch):
+    folder = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, folder, ignore=shutil.ignore_patterns(".nbops", "steps", "*.expect"))
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def test_examples_run_in_order(examples):
+    assert sorted(p.name for p in examples.glob("*.ipynb")) == ORDER
+    results = {name: run(examples / name, progress=False) for name in ORDER}
+    for name, result in results.items():
+        assert result.ok, f"{name}: {result.error}"
+        assert result.report.is_file()
+    client = mlflow.MlflowClient(f"sqlite:///{examples / '.nbops' / 'mlflow.db'}")
+    train = client.get_run(results["02_train.ipynb"].run_id)
+    assert train.data.params["alpha"] == "1.0" and train.data.metrics["cv_rmse"] > 0
+    assert client.search_model_versions("name='diabetes-ridge'")
+    evaluate = client.get_run(results["03_evaluate.ipynb"].run_id)
+    assert 0 < evaluate.data.metrics["test_r2"] < 1
+    prepare = client.get_run(results["01_prepare.ipynb"].run_id)
+    assert prepare.data.metrics["expect.diabetes.passed"] == 1.0
+    assert {d.dataset.name for d in prepare.inputs.dataset_inputs} == {
+        "diabetes_raw",
+        "train",
+        "test",
+    }
+    assert (examples / "expectations" / "diabetes.expect").is_file()
