@@ -36,6 +36,8 @@ $(VENV)/.installed: pyproject.toml package.json yarn.lock
 	$(BIN)/python -m pip install -q -U pip
 	$(BIN)/python -m pip install -q "jupyter-builder>=1.2.0,<2" build
 	$(ACTIVATE) jlpm install
+	@# a develop symlink from an earlier set-up would let pip write install.json into the sources
+	rm -rf $(VENV)/share/jupyter/labextensions/nbops python/nbops/labextension/install.json
 	$(ACTIVATE) pip install -q -e ".[test,dev,examples]"
 	$(ACTIVATE) jupyter labextension develop --overwrite .
 	touch $@
