@@ -118,3 +118,34 @@ def test_every_handler_method_is_authenticated():
             if method is not None:
                 source = inspect.getsource(method)
                 assert "@web.authenticated" in source, f"{handler.__name__}.{verb}"
+
+
+async def test_one_run_with_artifacts_and_data(jp_fetch, jp_nbops_notebook_with_runs):
+    _, (_, second) = jp_nbops_notebook_with_runs
+    body = await get_json(jp_fetch, "runs", second, notebook="analysis/train.ipynb")
+    assert body["run_id"] == second and body["params"] == {"alpha": "0.5"}
+    assert "environment.json" in body["artifacts"] and body["datasets"] == []
+
+
+@pytest.mark.parametrize(("run_id", "code"), [("0" * 32, 404), ("not-a-run", 400)])
+async def test_unknown_or_malformed_run(jp_fetch, jp_nbops_notebook_with_runs, run_id, code):
+    status, body = await fail(jp_fetch, "runs", run_id, notebook="analysis/train.ipynb")
+    assert status == code and run_id in body["message"]
+
+
+async def test_report_is_served_sandboxed(jp_fetch, jp_nbops_notebook_with_runs):
+    _, (_, second) = jp_nbops_notebook_with_runs
+    response = await jp_fetch(
+        "nbops", "api", "runs", second, "report", params={"notebook": "analysis/train.ipynb"}
+    )
+    html = response.body.decode()
+    assert "Run report" in html and second in html and "<script" not in html
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+async def test_one_run_requires_authentication(jp_fetch, jp_nbops_notebook_with_runs):
+    _, (_, second) = jp_nbops_notebook_with_runs
+    for parts in (("runs", second), ("runs", second, "report")):
+        with pytest.raises(HTTPClientError) as err:
+            await jp_fetch("nbops", "api", *parts, headers={"Authorization": ""})
+        assert err.value.code == 403

@@ -9,6 +9,7 @@ from traitlets import Integer
 
 from ..config import ROOT_VARIABLE
 from .handlers.config import ConfigHandler
+from .handlers.run import RUN_ID, ReportHandler, RunHandler
 from .handlers.runs import RunsHandler
 
 
@@ -31,5 +32,7 @@ class NbopsApp(ExtensionApp):
             [
                 (r"/nbops/api/config", ConfigHandler),
                 (r"/nbops/api/runs", RunsHandler),
+                (rf"/nbops/api/runs/{RUN_ID}", RunHandler),
+                (rf"/nbops/api/runs/{RUN_ID}/report", ReportHandler),
             ]
         )

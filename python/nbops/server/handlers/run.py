@@ -1,0 +1,68 @@
+"""``GET /nbops/api/runs/<id>`` (one run) and ``GET /nbops/api/runs/<id>/report`` (its HTML)."""
+
+from __future__ import annotations
+
+import re
+
+from tornado import web
+
+from ...exceptions import InputError
+from ...store import open_store
+from .base import NbopsHandler
+
+RUN_ID = r"(?P<run_id>[^/]+)"
+_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _check_run_id(run_id: str) -> str:
+    if not _RUN_ID.match(run_id):
+        raise InputError(f"{run_id!r} is not a run id.", "Run ids are 32 hexadecimal digits.")
+    return run_id
+
+
+class RunHandler(NbopsHandler):
+    """Describe one run: params, metrics, tags, artifacts and the data it read and wrote."""
+
+    @web.authenticated
+    async def get(self, run_id: str) -> None:
+        store = open_store(self.run_settings())
+        run, artifacts, datasets = await self.blocking(_describe, store, _check_run_id(run_id))
+        self.finish({**run.to_dict(), "artifacts": artifacts, "datasets": datasets})
+
+    def run_settings(self):
+        """The store of ``?notebook=PATH`` (the root project's when absent)."""
+        settings, _ = self.notebook_settings()
+        return settings
+
+
+class ReportHandler(RunHandler):
+    """Serve a run's report as a sandboxed HTML page (no script may run in it)."""
+
+    @web.authenticated
+    async def get(self, run_id: str) -> None:
+        store = open_store(self.run_settings())
+        no_input = self.get_query_argument("no_input", "false") == "true"
+        html = await self.blocking(_report_html, store, _check_run_id(run_id), no_input)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header(
+            "Content-Security-Policy",
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; sandbox",
+        )
+        self.finish(html)
+
+
+def _describe(store, run_id: str):
+    run = store.get_run(run_id)
+    return run, store.list_artifacts(run_id), store.datasets(run_id)
+
+
+def _report_html(store, run_id: str, no_input: bool) -> str:
+    import nbformat
+
+    from ...reports.build import report_notebook
+    from ...reports.exporter import render_report
+
+    run = store.get_run(run_id)
+    path = report_notebook(store, run_id)
+    nb = nbformat.reads(store.load_text(run_id, path), as_version=4)
+    return render_report(nb, run, store.uri, store.datasets(run_id), no_input=no_input)
