@@ -29,6 +29,7 @@ def report_html(jp_nbops_notebook_factory):
         "report.ipynb",
         [
             ("alpha = 0.5", ["parameters"]),
+            ("from IPython.display import Markdown\nMarkdown('# Results\\n\\nSome *text*.')", []),
             ("import nbops\nnbops.log_metrics({'rmse': 1.25})", []),
             ("print('visible output')", []),
             ("print('HIDDEN OUTPUT')", ["nbops:report-hide"]),
@@ -58,6 +59,12 @@ def test_header_card(report_html):
         "mlflow ui --backend-store-uri",
     ):
         assert expected in header, expected
+
+
+def test_markdown_is_rendered_not_escaped(report_html):
+    _, html = report_html
+    assert re.search(r"<h1[^>]*>Results", html) and "<em>text</em>" in html
+    assert "&lt;h1" not in html
 
 
 def test_hidden_cells_and_sanitizing(report_html):

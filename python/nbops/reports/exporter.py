@@ -8,6 +8,7 @@ from pathlib import Path
 from ..pipeline.tags import REPORT_HIDE
 from ..store import RunSummary
 from .header import render_header
+from .sanitize import clean_html
 
 TEMPLATES = Path(__file__).parent / "templates"
 _EXPORTERS: dict[bool, object] = {}
@@ -37,6 +38,7 @@ def _exporter(no_input: bool):
             from nbconvert.preprocessors import TagRemovePreprocessor
 
             exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+            exporter.register_filter("clean_html", clean_html)
             _EXPORTERS[no_input] = exporter
         return _EXPORTERS[no_input]
 
