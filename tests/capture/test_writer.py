@@ -1,5 +1,3 @@
-import time
-
 import mlflow
 import pytest
 
@@ -7,17 +5,15 @@ from nbops.capture.session import Session
 from nbops.exceptions import FlushError
 
 
-def test_calls_return_at_once_and_flush_writes_everything(jp_nbops_project):
+def test_every_queued_value_is_written_by_end_run(jp_nbops_project):
     session = Session(capture_environment=False)
     run_id = session.start_run()
-    started = time.perf_counter()
     for step in range(2000):
         session.log_metrics({"loss": step / 2000}, step=step)
-    queued_in = time.perf_counter() - started
     session.end_run()
+    assert session.writer.pending() == 0
     history = mlflow.MlflowClient(session.settings.tracking_uri).get_metric_history(run_id, "loss")
     assert sorted(m.step for m in history) == list(range(2000))
-    assert queued_in < 2000 * 0.003  # well under one synchronous SQLite write per call
     session.close()
 
 
