@@ -138,3 +138,16 @@ def test_notebook_written_for_interactive_use_logs_into_the_headless_run(
     assert recorded.info.run_name == "alpha=0.25"
     assert recorded.data.metrics == {"m": 0.25, "after_end": 1.0}
     assert recorded.info.status == "FINISHED"
+
+
+def test_end_magic_in_a_headless_run_says_who_ends_it(jp_nbops_notebook_factory, client):
+    jp_nbops_notebook_factory(
+        "ends.ipynb",
+        [("%load_ext nbops\nimport nbops\nnbops.log_metrics({'m': 1})", []), ("%nbops end", [])],
+    )
+    result = run("ends.ipynb", progress=False)
+    assert result.ok
+    nb = nbformat.read(result.notebook, as_version=4)
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    assert f"Everything is written to run {result.run_id}" in text
+    assert client.get_run(result.run_id).info.status == "FINISHED"

@@ -138,6 +138,11 @@ class Session:
                 self._record_environment(run_id)
             return run_id
 
+    @property
+    def adopted(self) -> bool:
+        """Whether this process logs into a run that `nbops run` started and will end."""
+        return self._adopted
+
     def adopt(self, run_id: str) -> None:
         """Log into ``run_id``, a run someone else started and will end (``nbops run``)."""
         with self._lock:

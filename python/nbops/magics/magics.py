@@ -81,10 +81,11 @@ class NbopsMagics(Magics):
             print("No run was active.")
             return
         run = session.store.get_run(run_id)
-        print(
-            f"Ended run {run.name or run_id} ({run_id}): {run.status}, {len(run.params)} params, "
-            f"{len(run.metrics)} metrics."
-        )
+        counts = f"{len(run.params)} params, {len(run.metrics)} metrics"
+        if session.adopted:
+            print(f"Everything is written to run {run_id} ({counts}); `nbops run` ends it.")
+            return
+        print(f"Ended run {run.name or run_id} ({run_id}): {run.status}, {counts}.")
 
     def _runs(self, args: argparse.Namespace) -> RunsView:
         session = self._session()
