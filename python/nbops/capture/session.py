@@ -51,6 +51,20 @@ def _process_started(pid: int) -> float | None:
         return None
 
 
+def owner_tags() -> dict[str, str]:
+    """Tags naming this process (host, pid, its start time) and nbops's version.
+
+    A run whose process is gone while it is still RUNNING is marked KILLED by the next session.
+    """
+    pid = os.getpid()
+    return {
+        HOST_TAG: socket.gethostname(),
+        PID_TAG: str(pid),
+        PID_STARTED_TAG: str(_process_started(pid)),
+        VERSION_TAG: __version__,
+    }
+
+
 @dataclass
 class Session:
     """Where this process logs: settings, store, experiment and the active run.
@@ -122,12 +136,8 @@ class Session:
                 return self.run_id
             if self.run_id is not None:
                 self.end_run()
-            pid = os.getpid()
             own = {
-                HOST_TAG: socket.gethostname(),
-                PID_TAG: str(pid),
-                PID_STARTED_TAG: str(_process_started(pid)),
-                VERSION_TAG: __version__,
+                **owner_tags(),
                 **({NOTEBOOK_TAG: self.experiment} if self.notebook else {}),
             }
             run_id = self.store.start_run(self.experiment, name=name, tags={**own, **(tags or {})})
@@ -297,19 +307,39 @@ class Session:
             )
 
     def _record_environment(self, run_id: str) -> None:
-        env = capture_environment(self.settings.project, self.notebook)
-        diff = env.pop("git_diff")
-        with tempfile.TemporaryDirectory() as tmp:
-            local = Path(tmp) / ENVIRONMENT_FILE
-            local.write_text(json.dumps(env, indent=1, default=str), encoding="utf-8")
-            self.store.log_artifact(run_id, str(local))
-            if diff:
-                patch = Path(tmp) / Path(GIT_DIFF_FILE).name
-                patch.write_text(diff, encoding="utf-8")
-                self.store.log_artifact(run_id, str(patch), str(Path(GIT_DIFF_FILE).parent))
-        if self.notebook and self.notebook.is_file():
-            self.store.log_artifact(run_id, str(self.notebook), NOTEBOOK_FOLDER)
-        self.writer.put(run_id, tags=summary_tags(env))
+        tags = record_environment(self.store, run_id, self.settings.project, self.notebook)
+        self.writer.put(run_id, tags=tags)
+
+
+def record_environment(store: Store, run_id: str, project: Path, notebook: Path | None) -> dict:
+    """Keep the environment (and git diff, notebook source) as artifacts of ``run_id``.
+
+    Parameters
+    ----------
+    store:
+        Where the run is.
+    run_id:
+        The run.
+    project:
+        The project folder (its git state is recorded).
+    notebook:
+        The notebook being run, kept under ``notebook/`` if it exists.
+
+    Returns the summary tags (Python, platform, git commit) to set on the run.
+    """
+    env = capture_environment(project, notebook)
+    diff = env.pop("git_diff")
+    with tempfile.TemporaryDirectory() as tmp:
+        local = Path(tmp) / ENVIRONMENT_FILE
+        local.write_text(json.dumps(env, indent=1, default=str), encoding="utf-8")
+        store.log_artifact(run_id, str(local))
+        if diff:
+            patch = Path(tmp) / Path(GIT_DIFF_FILE).name
+            patch.write_text(diff, encoding="utf-8")
+            store.log_artifact(run_id, str(patch), str(Path(GIT_DIFF_FILE).parent))
+    if notebook and notebook.is_file():
+        store.log_artifact(run_id, str(notebook), NOTEBOOK_FOLDER)
+    return summary_tags(env)
 
 
 _session: Session | None = None

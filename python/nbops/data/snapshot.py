@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..capture import values
 from ..capture.session import Session
+from ..config import Settings
 from ..exceptions import InputError, SnapshotIntegrityError
 from .catalog import Catalog, Entry
 from .fingerprint import fingerprint
@@ -56,9 +57,16 @@ class Snapshot:
         return {"text/plain": text, "text/html": html}
 
 
+PINS_VARIABLE = "NBOPS_SNAPSHOT_PINS"
+
+
 def catalog_of(session: Session) -> Catalog:
     """The snapshot catalog of the session's store (under the embedded store's artifact root)."""
-    settings = session.settings
+    return catalog_for(session.settings)
+
+
+def catalog_for(settings: Settings) -> Catalog:
+    """The snapshot catalog of a project's settings."""
     root = settings.artifact_root or settings.project / ".nbops" / "artifacts"
     return Catalog(Path(root) / "snapshots")
 
@@ -157,10 +165,24 @@ def _record(session, catalog, snapshot_id, name, role, run_id, shape, data: Path
         )
 
 
+def pinned_snapshots() -> dict[str, str]:
+    """Snapshot ids by name that a pipeline gave this kernel (``NBOPS_SNAPSHOT_PINS``).
+
+    A pipeline step reads the exact snapshot its upstream step wrote (or, on a cache hit, the one
+    the cached run wrote), not whatever is newest under that name.
+    """
+    try:
+        pins = json.loads(os.environ.get(PINS_VARIABLE) or "{}")
+    except ValueError:
+        return {}
+    return pins if isinstance(pins, dict) else {}
+
+
 def load(session: Session, id_or_name: str, version: str | int = "latest") -> pd.DataFrame:
     """Return a snapshot's data after verifying its fingerprint; record the read in the run."""
     catalog = catalog_of(session)
-    entry = catalog.resolve(id_or_name, version)
+    pinned = pinned_snapshots().get(id_or_name) if version == "latest" else None
+    entry = catalog.resolve(pinned or id_or_name, version)
     path = catalog.data_path(entry.id)
     df = _read_verified(path, entry.id)
     if session.run_id is not None:  # lineage: this run read that snapshot

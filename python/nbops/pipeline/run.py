@@ -9,17 +9,15 @@ from pathlib import Path
 
 import yaml
 
-from ..capture.session import RUN_ID_VARIABLE, Session
-from ..config import environment_variables, experiment_name, find_project, load_settings
+from ..capture.session import owner_tags, record_environment
+from ..config import Settings, experiment_name, find_project, load_settings
 from ..exceptions import InputError
-from ..reports.build import EXECUTED_FOLDER
-from ..reports.exporter import render_report
+from ..store import open_store
 from .export import read_notebook
 from .schema import Parameter, infer_schema, parse_parameters
 from .steps import STEPS_DIR, find_step
 from .tags import PARAMETERS, has_tag
-
-REPORT_FILE = "report.html"
+from .task import RunResult, Task, execute_task
 
 
 @dataclass
@@ -33,22 +31,6 @@ class Target:
     cwd: Path
     kernel: str
     tags: dict[str, str]
-
-
-@dataclass
-class RunResult:
-    """How a headless run ended and where its outputs are."""
-
-    run_id: str
-    status: str
-    notebook: Path
-    report: Path
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the run FINISHED."""
-        return self.status == "FINISHED"
 
 
 def resolve_target(target: str | Path, cwd: Path | None = None) -> Target:
@@ -100,25 +82,106 @@ def read_parameter_file(path: str | Path) -> dict[str, object]:
     return data
 
 
-def _execute(target: Target, output: Path, values: dict, kernel: str | None, timeout, progress):
-    """Run papermill; return the failure message, or ``None`` if every cell ran."""
-    import papermill
+@dataclass
+class Prepared:
+    """A resolved target with its checked parameter values: ready to run, nothing started yet."""
 
-    try:
-        papermill.execute_notebook(
-            str(target.notebook),
-            str(output),
-            parameters=values,
-            kernel_name=kernel or target.kernel,
-            cwd=str(target.cwd),
-            progress_bar=progress,
-            execution_timeout=timeout,
-        )
-    except papermill.PapermillExecutionError as err:
-        return f"Cell {err.exec_count} raised {err.ename}: {err.evalue}"
-    except Exception as err:  # noqa: BLE001 - a dead kernel or a timeout fails the run
-        return f"{type(err).__name__}: {str(err).strip().splitlines()[0] if str(err) else ''}"
-    return None
+    target: Target
+    values: dict[str, object]
+
+    @property
+    def effective(self) -> dict[str, object]:
+        """Every parameter's value in this run: the defaults, overridden by the given values."""
+        return {**{p.name: p.default for p in self.target.schema}, **self.values}
+
+
+def prepare(
+    target: str | Path,
+    parameters: dict[str, object] | None = None,
+    parameter_file: str | Path | None = None,
+    cwd: Path | None = None,
+) -> Prepared:
+    """Resolve ``target`` and check ``parameters`` against its schema; start nothing.
+
+    Parameters
+    ----------
+    target:
+        A notebook path, a step folder, a step ``name`` or ``name@version``.
+    parameters:
+        Values by name (strings are parsed to the schema's types).
+    parameter_file:
+        A YAML file of values; ``parameters`` win over it.
+    cwd:
+        Where step names are looked up (default: the working directory).
+    """
+    resolved = resolve_target(target, cwd=cwd)
+    given = {
+        **(read_parameter_file(parameter_file) if parameter_file else {}),
+        **(parameters or {}),
+    }
+    return Prepared(resolved, parse_parameters(resolved.schema, given))
+
+
+def open_run(
+    prepared: Prepared,
+    settings: Settings,
+    experiment: str | None = None,
+    name: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> str:
+    """Create the MLflow run a headless execution logs into; record its parameters and environment.
+
+    Parameters
+    ----------
+    prepared:
+        What runs.
+    settings:
+        The project's settings (its store).
+    experiment:
+        The experiment (default: the notebook's).
+    name:
+        The run's name.
+    tags:
+        Extra tags (``mlflow.parentRunId`` makes it a child run).
+    """
+    store = open_store(settings)
+    target = prepared.target
+    all_tags = {**owner_tags(), **target.tags, "nbops.run_kind": "headless", **(tags or {})}
+    run_id = store.start_run(experiment or target.experiment, name=name, tags=all_tags)
+    environment = record_environment(store, run_id, settings.project, target.notebook)
+    params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()}
+    store.log_batch(run_id, params=params, tags=environment)
+    return run_id
+
+
+def make_task(
+    prepared: Prepared,
+    settings: Settings,
+    run_id: str,
+    key: str = "",
+    pins: dict[str, str] | None = None,
+    kernel: str | None = None,
+    timeout: float | None = None,
+    output: str | Path | None = None,
+    progress: bool = False,
+) -> Task:
+    """What a worker needs to execute ``prepared`` in the run ``run_id`` (see :class:`Task`)."""
+    target = prepared.target
+    folder = Path(output) if output else settings.project / ".nbops" / "runs" / run_id
+    return Task(
+        key=key or target.notebook.stem,
+        notebook=str(target.notebook),
+        cwd=str(target.cwd),
+        kernel=kernel or target.kernel,
+        values=prepared.values,
+        run_id=run_id,
+        settings=settings,
+        source=str(target.project / target.experiment),
+        pins=pins or {},
+        timeout=timeout,
+        output=str(folder),
+        progress=progress,
+    )
 
 
 def run(
@@ -151,51 +214,11 @@ def run(
 
     Parameters are checked before any kernel starts; an :class:`InputError` records no run.
     """
-    resolved = resolve_target(target)
-    given = {
-        **(read_parameter_file(parameter_file) if parameter_file else {}),
-        **(parameters or {}),
-    }
-    values = parse_parameters(resolved.schema, given)
-    settings = load_settings(resolved.project)
-    session = Session(notebook=resolved.notebook, settings=settings, experiment=resolved.experiment)
-    tags = {**resolved.tags, "nbops.run_kind": "headless"}
-    run_id = session.start_run(tags=tags)
-    effective = {**{p.name: p.default for p in resolved.schema}, **values}
-    session.log_params(
-        {k: v if isinstance(v, str) else json.dumps(v) for k, v in effective.items()}
+    prepared = prepare(target, parameters, parameter_file)
+    settings = load_settings(prepared.target.project)
+    run_id = open_run(prepared, settings)
+    show = sys.stderr.isatty() if progress is None else progress
+    task = make_task(
+        prepared, settings, run_id, kernel=kernel, timeout=timeout, output=output, progress=show
     )
-    session.flush()
-    folder = Path(output) if output else settings.project / ".nbops" / "runs" / run_id
-    folder.mkdir(parents=True, exist_ok=True)
-    executed = folder / resolved.notebook.name
-    env = {
-        RUN_ID_VARIABLE: run_id,
-        "NBOPS_NOTEBOOK": str(resolved.project / resolved.experiment),
-        "NBOPS_TRACKING_URI": settings.tracking_uri,
-    }
-    with environment_variables(env):
-        error = _execute(
-            resolved,
-            executed,
-            values,
-            kernel,
-            timeout,
-            sys.stderr.isatty() if progress is None else progress,
-        )
-    status = "FAILED" if error else "FINISHED"
-    session.end_run(status)
-    return _finish(session.store, settings.tracking_uri, run_id, executed, folder, error)
-
-
-def _finish(store, tracking_uri: str, run_id: str, executed: Path, folder: Path, error):
-    """Keep the executed notebook and the report as run artifacts; write the report file."""
-    report = folder / REPORT_FILE
-    summary = store.get_run(run_id)
-    if executed.is_file():
-        store.log_artifact(run_id, str(executed), EXECUTED_FOLDER)
-        nb = read_notebook(executed)
-        html = render_report(nb, summary, tracking_uri, store.datasets(run_id), folder=folder)
-        report.write_text(html, encoding="utf-8")
-        store.log_artifact(run_id, str(report))
-    return RunResult(run_id, summary.status, executed, report, error)
+    return execute_task(task)

@@ -1,0 +1,142 @@
+"""The pipeline file (``pipeline.yaml``): named steps, their parameters and their data.
+
+.. code-block:: yaml
+
+    name: diabetes
+    steps:
+      prepare:
+        notebook: 01_prepare.ipynb      # a notebook, relative to this file
+        parameters: {test_size: 0.25}
+      train:
+        step: train@3f2a9c1b            # or an exported step: name or name@version
+      evaluate:
+        notebook: 03_evaluate.ipynb
+        after: [train]                  # an order the data does not show
+
+A step's ``inputs`` (snapshots it loads) and ``outputs`` (snapshots it writes with
+``role="output"``) are read from its notebook or manifest; ``inputs:``/``outputs:`` override them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..config import find_project
+from ..exceptions import InputError
+from .export import declared_data, read_notebook
+from .run import resolve_target
+
+STEP_KEYS = {"notebook", "step", "parameters", "after", "inputs", "outputs"}
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+@dataclass
+class StepSpec:
+    """One step of a pipeline: what runs, with which parameters, reading and writing what."""
+
+    name: str
+    target: str
+    parameters: dict[str, object] = field(default_factory=dict)
+    after: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PipelineSpec:
+    """A parsed pipeline file."""
+
+    name: str
+    path: Path
+    project: Path
+    steps: dict[str, StepSpec]
+
+
+def _fail(path: Path, problem: str, hint: str = "See `nbops pipeline --help`.") -> InputError:
+    return InputError(f"{path}: {problem}", hint)
+
+
+def _names(value: object, path: Path, where: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(path, f"{where} must be a name or a list of names, not {value!r}.")
+    return list(value)
+
+
+def _step(name: str, data: object, path: Path) -> StepSpec:
+    if not NAME.match(name):
+        raise _fail(path, f"step name {name!r} is not valid.", "Use letters, digits, - and _.")
+    if not isinstance(data, dict):
+        raise _fail(path, f"step {name!r} must be a mapping with `notebook:` or `step:`.")
+    unknown = sorted(set(data) - STEP_KEYS)
+    if unknown:
+        raise _fail(
+            path, f"step {name!r} has unknown keys {unknown}.", f"Known: {sorted(STEP_KEYS)}."
+        )
+    if ("notebook" in data) == ("step" in data):
+        raise _fail(path, f"step {name!r} needs exactly one of `notebook:` or `step:`.")
+    parameters = data.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise _fail(path, f"the parameters of step {name!r} must be a mapping.")
+    target = str(data.get("step") or (path.parent / str(data["notebook"])).resolve())
+    spec = StepSpec(name, target, dict(parameters), _names(data.get("after"), path, "after"))
+    declared_in, declared_out = _declared(target, path.parent, name, path)
+    spec.inputs = _names(data["inputs"], path, "inputs") if "inputs" in data else declared_in
+    spec.outputs = _names(data["outputs"], path, "outputs") if "outputs" in data else declared_out
+    return spec
+
+
+def _declared(target: str, folder: Path, name: str, path: Path) -> tuple[list[str], list[str]]:
+    """Snapshot names the step's notebook (or its manifest) loads and writes."""
+    if target.endswith(".ipynb"):
+        if not Path(target).is_file():
+            raise _fail(path, f"step {name!r}: no notebook at {target}.")
+        return declared_data(read_notebook(Path(target)))
+    resolved = resolve_target(target, cwd=folder)
+    from .steps import Manifest
+
+    manifest = Manifest.read(resolved.notebook.parent)
+    return list(manifest.inputs), list(manifest.outputs)
+
+
+def read_pipeline(path: str | Path) -> PipelineSpec:
+    """Read and check a pipeline file; :class:`InputError` names the file and the problem.
+
+    Parameters
+    ----------
+    path:
+        The ``pipeline.yaml`` file.
+    """
+    path = Path(path).resolve()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise InputError(f"Cannot read the pipeline {path}: {err}.", "Give a YAML file.") from err
+    if not isinstance(data, dict) or not isinstance(data.get("steps"), dict) or not data["steps"]:
+        raise _fail(path, "no `steps:` mapping of step names to steps.")
+    steps = {str(n): _step(str(n), d, path) for n, d in data["steps"].items()}
+    return PipelineSpec(str(data.get("name") or path.stem), path, find_project(path.parent), steps)
+
+
+def apply_overrides(spec: PipelineSpec, overrides: list[tuple[str, str]]) -> None:
+    """Apply ``-p STEP.NAME VALUE`` overrides; :class:`InputError` for an unknown step."""
+    for key, value in overrides:
+        step, dot, name = key.partition(".")
+        if not dot or not name:
+            raise InputError(
+                f"The parameter {key!r} names no step.",
+                "Write -p STEP.NAME VALUE, e.g. -p train.alpha 0.5.",
+            )
+        if step not in spec.steps:
+            raise InputError(
+                f"-p {key}: the pipeline has no step {step!r}.",
+                f"Its steps: {', '.join(spec.steps)}.",
+            )
+        spec.steps[step].parameters[name] = value
