@@ -68,3 +68,11 @@ class SnapshotIntegrityError(NbopsError):
 
 class ExpectationError(NbopsError):
     """Data did not meet its expectations (raised only when asked to be strict)."""
+
+
+class ExecutorError(NbopsError):
+    """An executor cannot start (a missing package, a scheduler that does not answer)."""
+
+
+class WorkerLostError(NbopsError):
+    """The worker running a task died before the task ended (the task may be retried)."""

@@ -76,8 +76,8 @@ def declared_data(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
         if cell.cell_type != "code":
             continue
         try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:  # magics and shell escapes: not Python, nothing to declare
+            tree = ast.parse(python_source(cell.source))
+        except SyntaxError:  # not Python: nothing to declare
             continue
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
@@ -89,6 +89,14 @@ def declared_data(nb: nbformat.NotebookNode) -> tuple[list[str], list[str]]:
             if node.func.attr == "snapshot" and name and role == "output":
                 outputs.append(name)
     return sorted(set(inputs)), sorted(set(outputs))
+
+
+def python_source(source: str) -> str:
+    """The Python in a cell: the body of a cell magic, line magics and shell escapes blanked."""
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        lines = ["", *lines[1:]]
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
 
 
 def _literal_arg(call: ast.Call, position: int, keyword: str) -> str | None:

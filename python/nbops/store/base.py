@@ -151,7 +151,11 @@ class Store(ABC):
 
     @abstractmethod
     def list_runs(
-        self, experiment: str | None = None, limit: int = 50, status: str | None = None
+        self,
+        experiment: str | None = None,
+        limit: int = 50,
+        status: str | None = None,
+        tags: dict[str, str] | None = None,
     ) -> list[RunSummary]:
         """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first,
-        only those with ``status`` if given."""
+        only those with ``status`` and with every one of ``tags`` if given."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +21,7 @@ from .base import RUN_STATUSES, Metric, RunSummary, Store
 PROBE_TIMEOUT_S = 3.0
 MAX_PARAMS_PER_BATCH = 100
 MAX_METRICS_PER_BATCH = 1000
+SAFE_TERM = re.compile(r"^[A-Za-z0-9._:/-]+$")
 
 
 class MlflowStore(Store):
@@ -267,10 +269,14 @@ class MlflowStore(Store):
         return self._summary(run, self._experiment_names([run.info.experiment_id]))
 
     def list_runs(
-        self, experiment: str | None = None, limit: int = 50, status: str | None = None
+        self,
+        experiment: str | None = None,
+        limit: int = 50,
+        status: str | None = None,
+        tags: dict[str, str] | None = None,
     ) -> list[RunSummary]:
         """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first,
-        only those with ``status`` if given."""
+        only those with ``status`` and with every one of ``tags`` if given."""
         if experiment is None:
             ids = [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
         else:
@@ -278,7 +284,11 @@ class MlflowStore(Store):
             ids = [found] if found else []
         if not ids:
             return []
-        query = f"attributes.status = '{_check_status(status)}'" if status else ""
+        clauses = [f"attributes.status = '{_check_status(status)}'"] if status else []
+        clauses += [
+            f"tags.`{_check_term(k)}` = '{_check_term(v)}'" for k, v in (tags or {}).items()
+        ]
+        query = " and ".join(clauses)
         runs = self.client.search_runs(
             ids, query, max_results=limit, order_by=["attributes.start_time DESC"]
         )
@@ -342,6 +352,15 @@ def _guess_flavor(model: object) -> str:
         "torch": "pytorch",
         "statsmodels": "statsmodels",
     }.get(module, "pyfunc")
+
+
+def _check_term(value: str) -> str:
+    """A tag key or value safe to put in an MLflow filter string."""
+    if not SAFE_TERM.match(value):
+        raise InputError(
+            f"Cannot search runs by the tag text {value!r}.", "Use letters, digits and . _ : -."
+        )
+    return value
 
 
 def _check_status(status: str) -> str:

@@ -1,0 +1,83 @@
+"""The ``nbops`` group, its error handling and the helpers its commands share."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+import click
+
+from ..exceptions import InputError, NbopsError
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class NbopsGroup(click.Group):
+    """Turns nbops errors into one readable line and a meaningful exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NbopsError as err:
+            click.secho(f"Error: {err}", fg="red", err=True)
+            sys.exit(EXIT_USAGE if isinstance(err, InputError) else EXIT_FAILED)
+        except KeyboardInterrupt:
+            click.secho(
+                "Interrupted: the runs it started were ended as KILLED.", fg="red", err=True
+            )
+            sys.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=NbopsGroup)
+@click.version_option(package_name="nbops")
+def main() -> None:
+    """nbops: notebook-first MLOps. Tracks notebook runs in MLflow."""
+
+
+def format_time(ms: int | None) -> str:
+    """A run time (ms since the epoch) as month-day hours:minutes:seconds."""
+    return datetime.fromtimestamp(ms / 1000).strftime("%m-%d %H:%M:%S") if ms else ""
+
+
+def format_duration(ms: int | None) -> str:
+    """A duration in ms as seconds."""
+    return "" if ms is None else f"{ms / 1000:.1f} s"
+
+
+def format_metrics(metrics: dict[str, float], shown: int = 3) -> str:
+    """The first ``shown`` metrics as ``name=value``, and how many more there are."""
+    items = [f"{k}={v:.4g}" for k, v in sorted(metrics.items())[:shown]]
+    more = len(metrics) - shown
+    return ", ".join(items) + (f", +{more}" if more > 0 else "")
+
+
+def executor_options(command):
+    """The options choosing where many runs execute (``--executor``, ``--workers``, ...)."""
+    options = [
+        click.option(
+            "--executor",
+            default="local",
+            show_default=True,
+            help="Where runs execute: local (worker processes) or dask.",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            help="Runs at once (default: CPU count; with dask and no address: local workers).",
+        ),
+        click.option(
+            "--address", help="Dask scheduler, e.g. tcp://HOST:8786 (default: a local one)."
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def progress_line(line: str) -> None:
+    """Print one progress line of a pipeline or a sweep, colored by what happened."""
+    word = line.split(" ", 1)[0]
+    color = {"done": "green", "FAILED": "red", "cached": "cyan", "skipped": "yellow"}.get(word)
+    click.secho(line, fg=color, err=True)

@@ -1,0 +1,124 @@
+"""``nbops`` commands about tracked runs: runs, status, env diff, report, snapshots."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..config import experiment_name, load_settings
+from ..exceptions import InputError
+from .base import EXIT_FAILED, format_duration, format_metrics, format_time, main
+
+
+@main.command()
+@click.option(
+    "--notebook",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="List the runs of this notebook (default: every run of the project's store).",
+)
+@click.option(
+    "--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="How many runs."
+)
+def runs(notebook: Path | None, limit: int) -> None:
+    """List the newest runs, newest first."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..store import open_store
+
+    if notebook is not None and notebook.suffix != ".ipynb":
+        raise InputError(f"{notebook} is not a notebook.", "Give the path of an .ipynb file.")
+    settings = load_settings(notebook.resolve().parent if notebook else None)
+    experiment = experiment_name(notebook, settings.project) if notebook else None
+    found = open_store(settings).list_runs(experiment, limit)
+    title = f"Runs of {experiment or 'all experiments'} in {settings.tracking_uri}"
+    table = Table(title=title, box=box.SIMPLE_HEAD)
+    table.add_column("run id", no_wrap=True)
+    for column in ("name", *(["experiment"] if experiment is None else []), "status", "started"):
+        table.add_column(column, overflow="fold")
+    table.add_column("duration", no_wrap=True)
+    table.add_column("metrics", overflow="fold")
+    for run in found:
+        table.add_row(
+            run.run_id,
+            run.name,
+            *([run.experiment] if experiment is None else []),
+            run.status,
+            format_time(run.start_time),
+            format_duration(run.duration_ms),
+            format_metrics(run.metrics),
+        )
+    Console().print(table if found else f"No runs yet for {experiment or 'this project'}.")
+
+
+@main.command()
+def status() -> None:
+    """Show where runs of the working directory go, and whether that store answers."""
+    from ..capture.session import Session
+    from ..capture.status import session_status
+
+    result = session_status(Session())
+    width = max(len(label) for label, _ in result.lines())
+    for label, value in result.lines():
+        click.echo(f"{label:<{width}}  {value}")
+    if result.error:
+        sys.exit(EXIT_FAILED)
+
+
+@main.group()
+def env() -> None:
+    """The environments runs ran in."""
+
+
+@env.command("diff")
+@click.argument("run_a")
+@click.argument("run_b")
+def env_diff(run_a: str, run_b: str) -> None:
+    """List packages added, removed and changed from RUN_A to RUN_B, and other differences."""
+    from ..api import environment_diff
+
+    for line in environment_diff(run_a, run_b).lines():
+        color = {"+": "green", "-": "red", "~": "yellow"}.get(line[:1])
+        click.secho(line, fg=color)
+
+
+@main.command()
+@click.argument("run_id")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the HTML (default: report-<run id>.html).",
+)
+@click.option("--no-input", is_flag=True, help="Hide all code; show outputs only.")
+def report(run_id: str, output: Path | None, no_input: bool) -> None:
+    """Write the HTML report of RUN_ID: a run header card, then the notebook."""
+    from ..reports.build import build_report
+
+    path = build_report(run_id, output or Path(f"report-{run_id}.html"), no_input=no_input)
+    click.echo(f"Report of run {run_id}: {path}")
+
+
+@main.command("snapshots")
+@click.option("--name", help="Only this snapshot's versions and reads.")
+def snapshots_command(name: str | None) -> None:
+    """List the data snapshots of this project: name, id, role, run, shape."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..api import snapshots
+
+    entries = snapshots(name)
+    if not entries:
+        click.echo("No snapshots yet. Take one in a notebook: nbops.snapshot(df, 'name').")
+        return
+    table = Table(title="Snapshots", box=box.SIMPLE_HEAD)
+    for column in ("name", "id", "role", "run", "rows", "columns", "when"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        table.add_row(e.name, e.id, e.role, e.run_id or "", str(e.rows), str(e.columns), e.created)
+    Console().print(table)

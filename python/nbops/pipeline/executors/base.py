@@ -1,0 +1,113 @@
+"""The executor interface and its registry.
+
+An executor runs :class:`~nbops.pipeline.task.Task` objects somewhere and hands back
+:class:`concurrent.futures.Future` objects holding a :class:`~nbops.pipeline.task.RunResult`. A
+future fails with :class:`~nbops.exceptions.WorkerLostError` when the worker died mid-task; the
+coordinator decides about retries. Add one with :func:`register`::
+
+    @register("slurm")
+    class SlurmExecutor(Executor):
+        ...
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from abc import ABC, abstractmethod
+from concurrent.futures import Future
+
+from ...exceptions import InputError
+from ..task import Task
+
+_REGISTRY: dict[str, type[Executor]] = {}
+_BUILTIN = {"local": ".local", "dask": ".dask"}
+
+
+class Executor(ABC):
+    """Runs tasks in parallel; a context manager that starts and closes its workers.
+
+    Parameters
+    ----------
+    workers:
+        How many tasks run at once (default: the executor's choice, e.g. the CPU count).
+    address:
+        Where an existing cluster is, for executors that use one.
+    """
+
+    name = ""
+    uses_address = False  # whether ``address`` means something to this executor
+
+    def __init__(self, workers: int | None = None, address: str | None = None) -> None:
+        if workers is not None and workers < 1:
+            raise InputError(f"--workers must be at least 1, not {workers}.", "Give 1 or more.")
+        self.workers = workers
+        self.address = address
+
+    @abstractmethod
+    def start(self) -> None:
+        """Start or connect to the workers; :class:`ExecutorError` if that is not possible."""
+
+    @abstractmethod
+    def submit(self, task: Task) -> Future:
+        """Queue ``task``; the future holds its :class:`RunResult`."""
+
+    @abstractmethod
+    def _shutdown(self, kill: bool) -> None:
+        """Stop the workers that :meth:`start` started or connected to."""
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers, once; with ``kill``, without waiting for running tasks (Ctrl-C)."""
+        if getattr(self, "_started", False):
+            self._started = False
+            self._shutdown(kill)
+
+    def __enter__(self) -> Executor:
+        self.start()
+        self._started = True
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.close(kill=kind is not None)
+
+
+def register(name: str):
+    """Class decorator: make an :class:`Executor` available as ``--executor name``."""
+
+    def decorate(cls: type[Executor]) -> type[Executor]:
+        cls.name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return decorate
+
+
+def executor_names() -> list[str]:
+    """The names of the known executors."""
+    return sorted({*_REGISTRY, *_BUILTIN})
+
+
+def get_executor(name: str, workers: int | None = None, address: str | None = None) -> Executor:
+    """Create the executor registered as ``name``; :class:`InputError` for an unknown name.
+
+    Parameters
+    ----------
+    name:
+        ``local``, ``dask``, or a name given to :func:`register`.
+    workers:
+        How many tasks run at once.
+    address:
+        The cluster's address (``dask``: ``tcp://HOST:8786``; none starts a local cluster).
+    """
+    if name not in _REGISTRY and name in _BUILTIN:
+        importlib.import_module(_BUILTIN[name], __package__)
+    if name not in _REGISTRY:
+        close = difflib.get_close_matches(name, executor_names(), n=1)
+        hint = f"Did you mean {close[0]!r}? " if close else ""
+        raise InputError(
+            f"Unknown executor {name!r}.", f"{hint}Known: {', '.join(executor_names())}."
+        )
+    cls = _REGISTRY[name]
+    if address and not cls.uses_address:
+        raise InputError(f"The {name} executor takes no --address.", "Drop --address.")
+    return cls(workers=workers, address=address)

@@ -1,0 +1,186 @@
+"""``nbops pipeline run``: every step of a pipeline file, in DAG order, in parallel where it can.
+
+One parent MLflow run holds the pipeline file, its DAG and a summary; each step that runs is a
+child run (``mlflow.parentRunId``) that reads the exact snapshots its upstream steps wrote. A step
+whose cache key matches an earlier finished run is not run again; a failed step stops only the
+steps downstream of it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..capture.session import owner_tags
+from ..config import experiment_name, load_settings
+from ..store import open_store
+from .cache import CACHE_TAG, cache_key, cached_run
+from .coordinator import PARENT_TAG, Coordinator, Job, Outcome, keep_text
+from .dag import Dag, build_dag, render_mermaid
+from .executors import get_executor
+from .run import Prepared, prepare
+from .spec import apply_overrides, read_pipeline
+
+SUMMARY_FILE = "pipeline.json"
+
+
+@dataclass
+class PipelineResult:
+    """The parent run and how every step ended."""
+
+    run_id: str
+    status: str
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every step finished or was cached."""
+        return self.status == "FINISHED"
+
+
+def run_pipeline(
+    path: str | Path,
+    overrides: list[tuple[str, str]] | None = None,
+    executor: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    force: bool = False,
+    timeout: float | None = None,
+    echo: Callable[[str], None] = print,
+) -> PipelineResult:
+    """Run a pipeline file; return the parent run and each step's outcome.
+
+    Parameters
+    ----------
+    path:
+        The ``pipeline.yaml`` file.
+    overrides:
+        ``("step.name", "value")`` pairs (``-p STEP.NAME VALUE``).
+    executor:
+        Where steps run: ``local`` or ``dask`` (or a registered name).
+    workers:
+        How many steps run at once.
+    address:
+        The Dask scheduler (``tcp://HOST:8786``); none starts a local cluster.
+    force:
+        Run every step, even those whose cache key matches an earlier run.
+    timeout:
+        Seconds each cell may run.
+    echo:
+        Where progress lines go.
+
+    Every bad input (the file, the DAG, a parameter, the executor) raises before anything runs.
+    """
+    spec = read_pipeline(path)
+    apply_overrides(spec, overrides or [])
+    dag = build_dag(spec)
+    prepared = {
+        name: prepare(step.target, step.parameters, cwd=spec.path.parent)
+        for name, step in spec.steps.items()
+    }
+    settings = load_settings(spec.project)
+    store = open_store(settings)
+    store.check()
+    experiment = experiment_name(spec.path, spec.project)
+    with get_executor(executor, workers, address) as pool:
+        tags = {**owner_tags(), "nbops.run_kind": "pipeline", "nbops.pipeline": spec.name}
+        parent = store.start_run(experiment, name=f"pipeline {spec.name}", tags=tags)
+        _keep_definition(store, parent, dag)
+        coordinator = Coordinator(pool, settings, echo, timeout=timeout)
+        try:
+            outcomes = _drive(dag, prepared, coordinator, parent, experiment, force)
+        except BaseException:
+            coordinator.abort()
+            store.end_run(parent, "KILLED")
+            raise
+    status = "FINISHED" if all(o.ok for o in outcomes.values()) else "FAILED"
+    _keep_summary(store, parent, dag, outcomes)
+    store.end_run(parent, status)
+    return PipelineResult(parent, status, outcomes)
+
+
+def _drive(
+    dag: Dag,
+    prepared: dict[str, Prepared],
+    coordinator: Coordinator,
+    parent: str,
+    experiment: str,
+    force: bool,
+) -> dict[str, Outcome]:
+    """Start each step once its upstream steps are done; collect outcomes until all are in."""
+    done: dict[str, Outcome] = {}
+    pending = list(dag.order)
+    while pending or coordinator.running:
+        for name in [n for n in pending if all(u in done for u in dag.upstream[n])]:
+            pending.remove(name)
+            outcome = _start(
+                name, dag, prepared[name], done, coordinator, parent, experiment, force
+            )
+            if outcome is not None:
+                done[name] = outcome
+        if coordinator.running:
+            done.update({o.key: o for o in coordinator.next_outcomes()})
+    return done
+
+
+def _start(name, dag, prepared, done, coordinator, parent, experiment, force) -> Outcome | None:
+    """Skip, reuse or submit one ready step; an outcome unless it was submitted."""
+    echo, step = coordinator.echo, dag.spec.steps[name]
+    failed = sorted(u for u in dag.upstream[name] if not done[u].ok)
+    if failed:
+        echo(f"skipped   {name}: upstream {', '.join(failed)} did not finish")
+        return Outcome(name, "SKIPPED", error=f"upstream {', '.join(failed)} did not finish")
+    pins = {i: done[dag.producers[i]].outputs.get(i) for i in step.inputs}
+    missing = sorted(i for i, v in pins.items() if v is None)
+    if missing:
+        error = f"its input {', '.join(missing)} was not written by {dag.producers[missing[0]]}"
+        echo(f"FAILED    {name}: {error}")
+        return Outcome(name, "FAILED", error=error)
+    key = cache_key(prepared, pins)
+    hit = (
+        None
+        if force
+        else cached_run(coordinator.store, coordinator.settings, experiment, key, step.outputs)
+    )
+    if hit is not None:
+        run, outputs = hit
+        echo(
+            f"cached    {name}: same code, parameters and inputs as run {run.run_id[:8]} "
+            "(--force runs it again)"
+        )
+        return Outcome(name, "CACHED", run.run_id, outputs=outputs)
+    tags = {PARENT_TAG: parent, "nbops.pipeline_step": name, CACHE_TAG: key}
+    coordinator.submit(Job(name, prepared, experiment, tags, pins, name=name))
+    return None
+
+
+def _keep_definition(store, run_id: str, dag: Dag) -> None:
+    """Keep the pipeline file and its DAG (Mermaid) in the parent run."""
+    store.log_artifact(run_id, str(dag.spec.path))
+    keep_text(store, run_id, "dag.mmd", render_mermaid(dag))
+
+
+def _keep_summary(store, run_id: str, dag: Dag, outcomes: dict[str, Outcome]) -> None:
+    """Keep each step's status, run, inputs and outputs (the lineage) in the parent run."""
+    steps = {
+        name: {
+            "status": o.status,
+            "run_id": o.run_id,
+            "error": o.error,
+            "attempts": o.attempts,
+            "seconds": round(o.seconds, 2),
+            "upstream": sorted(dag.upstream[name]),
+            "inputs": {
+                i: outcomes[dag.producers[i]].outputs.get(i) for i in dag.spec.steps[name].inputs
+            },
+            "outputs": o.outputs,
+        }
+        for name, o in outcomes.items()
+    }
+    keep_text(store, run_id, SUMMARY_FILE, json.dumps({"steps": steps}, indent=1))
+    counts: dict[str, int] = {}
+    for o in outcomes.values():
+        counts[o.status] = counts.get(o.status, 0) + 1
+    store.log_batch(run_id, tags={f"nbops.steps.{k.lower()}": str(v) for k, v in counts.items()})

@@ -1,0 +1,165 @@
+"""``nbops run TARGET --sweep NAME=v1,v2``: every combination as a child run of one parent."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..capture.session import owner_tags
+from ..config import load_settings
+from ..exceptions import InputError
+from ..store import Metric, open_store
+from .coordinator import PARENT_TAG, Coordinator, Job, Outcome, keep_text
+from .executors import get_executor
+from .run import prepare
+
+TABLE_FILE = "sweep.csv"
+
+
+def parse_sweeps(items: list[str]) -> dict[str, list[str]]:
+    """Parse ``NAME=v1,v2,...`` options into values by name; :class:`InputError` if malformed."""
+    sweeps: dict[str, list[str]] = {}
+    for item in items:
+        name, eq, values = item.partition("=")
+        name = name.strip()
+        choices = [v.strip() for v in values.split(",") if v.strip()]
+        if not eq or not name or not choices:
+            raise InputError(
+                f"--sweep {item!r} is not NAME=v1,v2,...", "E.g. --sweep alpha=0.1,1,10."
+            )
+        if name in sweeps:
+            raise InputError(
+                f"--sweep names {name!r} twice.", "Give all its values in one --sweep."
+            )
+        sweeps[name] = choices
+    return sweeps
+
+
+@dataclass
+class SweepRow:
+    """One combination: its values, how its run ended, and the chosen metric."""
+
+    values: dict[str, str]
+    outcome: Outcome
+    metric: float | None = None
+
+    @property
+    def label(self) -> str:
+        """``a=1 b=x``: the combination as text."""
+        return " ".join(f"{k}={v}" for k, v in self.values.items())
+
+
+@dataclass
+class SweepResult:
+    """The parent run and the rows, best first when a metric was chosen."""
+
+    run_id: str
+    status: str
+    metric: str | None
+    rows: list[SweepRow] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every combination finished."""
+        return self.status == "FINISHED"
+
+
+def run_sweep(
+    target: str,
+    sweeps: dict[str, list[str]],
+    parameters: dict[str, object] | None = None,
+    metric: str | None = None,
+    maximize: bool = False,
+    executor: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    timeout: float | None = None,
+    echo: Callable[[str], None] = print,
+) -> SweepResult:
+    """Run ``target`` once per combination of the swept values (a grid).
+
+    Parameters
+    ----------
+    target:
+        A notebook path, a step folder, a step ``name`` or ``name@version``.
+    sweeps:
+        Values by parameter name (strings, parsed to the schema's types).
+    parameters:
+        Fixed values for the other parameters.
+    metric:
+        The metric the table is sorted by (smallest first, largest with ``maximize``).
+    maximize:
+        Sort by ``metric`` descending.
+    executor, workers, address, timeout:
+        As for :func:`nbops.pipeline.orchestrate.run_pipeline`.
+    echo:
+        Where progress lines go.
+    """
+    combos = [
+        dict(zip(sweeps, values, strict=True)) for values in itertools.product(*sweeps.values())
+    ]
+    jobs = [prepare(target, {**(parameters or {}), **c}) for c in combos]  # every value checked
+    settings = load_settings(jobs[0].target.project)
+    store = open_store(settings)
+    store.check()
+    experiment = jobs[0].target.experiment
+    with get_executor(executor, workers, address) as pool:
+        tags = {**owner_tags(), "nbops.run_kind": "sweep", **jobs[0].target.tags}
+        name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"
+        parent = store.start_run(experiment, name=name, tags=tags)
+        store.log_batch(parent, params={f"sweep.{k}": ",".join(v) for k, v in sweeps.items()})
+        coordinator = Coordinator(pool, settings, echo, timeout=timeout)
+        try:
+            for i, (combo, prepared) in enumerate(zip(combos, jobs, strict=True)):
+                label = " ".join(f"{k}={v}" for k, v in combo.items())
+                job_tags = {PARENT_TAG: parent, "nbops.sweep_index": str(i)}
+                coordinator.submit(Job(label, prepared, experiment, job_tags, name=label))
+            outcomes: dict[str, Outcome] = {}
+            while coordinator.running:
+                outcomes.update({o.key: o for o in coordinator.next_outcomes()})
+        except BaseException:
+            coordinator.abort()
+            store.end_run(parent, "KILLED")
+            raise
+    rows = _rows(store, combos, outcomes, metric, maximize)
+    status = "FINISHED" if all(r.outcome.ok for r in rows) else "FAILED"
+    _keep_table(store, parent, rows, metric)
+    store.end_run(parent, status)
+    return SweepResult(parent, status, metric, rows)
+
+
+def _rows(store, combos, outcomes, metric, maximize) -> list[SweepRow]:
+    rows = []
+    for combo in combos:
+        outcome = outcomes[" ".join(f"{k}={v}" for k, v in combo.items())]
+        value = None
+        if metric and outcome.run_id:
+            value = store.get_run(outcome.run_id).metrics.get(metric)
+        rows.append(SweepRow(combo, outcome, value))
+    if metric:
+        sign = -1 if maximize else 1
+        rows.sort(key=lambda r: (r.metric is None or math.isnan(r.metric), sign * (r.metric or 0)))
+    return rows
+
+
+def _keep_table(store, run_id: str, rows: list[SweepRow], metric: str | None) -> None:
+    """Keep the table as ``sweep.csv`` in the parent; the best value and run as metric and tag."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    names = list(rows[0].values) if rows else []
+    writer.writerow([*names, "status", metric or "metric", "run_id"])
+    for row in rows:
+        value = "" if row.metric is None else row.metric
+        writer.writerow([*row.values.values(), row.outcome.status, value, row.outcome.run_id])
+    keep_text(store, run_id, TABLE_FILE, out.getvalue())
+    best = next((r for r in rows if r.metric is not None), None)
+    if metric and best is not None:
+        store.log_batch(
+            run_id,
+            metrics=[Metric(f"best_{metric}", best.metric)],
+            tags={"nbops.sweep.best_run": best.outcome.run_id, "nbops.sweep.best": best.label},
+        )
