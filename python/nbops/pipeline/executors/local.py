@@ -1,32 +1,34 @@
 """The ``local`` executor: a pool of worker processes on this machine, one task each at a time.
 
-Each worker is a spawned Python process that keeps running between tasks (imports are paid once)
-and ignores Ctrl-C, so that the coordinator decides: on Ctrl-C it terminates the workers, whose
-kernels then exit on their own (ipykernel stops when its parent process is gone). A worker that
-dies mid-task is replaced and its task's future fails with :class:`WorkerLostError`.
+Each worker is a Python process (``python -m`` this module, talking over a socket pair) that
+keeps running between tasks, so imports are paid once. Workers ignore Ctrl-C: the coordinator
+terminates them, and their kernels exit on their own (ipykernel stops when its parent is gone).
+A worker that dies mid-task is replaced; its task's future fails with :class:`WorkerLostError`.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import queue
 import signal
+import socket
+import subprocess
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
-from multiprocessing.connection import wait
+from multiprocessing.connection import Connection
 
 from ...exceptions import NbopsError, WorkerLostError
 from ..task import RunResult, Task, execute_task
 from .base import Executor, register
 
 
-def _serve(connection) -> None:
+def serve(connection: Connection) -> None:
     """A worker's loop: receive a task, execute it, send back the result or the error."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
             task = connection.recv()
-        except (EOFError, OSError):
+        except (EOFError, OSError):  # the coordinator is gone or closed the pipe
             return
         try:
             connection.send((True, execute_task(task)))
@@ -35,39 +37,40 @@ def _serve(connection) -> None:
 
 
 class _Worker:
-    """One worker process and the pipe to it."""
+    """One worker process (``python -m`` this module) and the socket to it."""
 
-    def __init__(self, context) -> None:
-        self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child,), daemon=True)
-        self.process.start()
-        child.close()
+    def __init__(self) -> None:
+        mine, theirs = socket.socketpair()
+        command = [sys.executable, "-m", __name__, str(theirs.fileno())]
+        # an argument list of this Python and this module: no shell, no user input
+        self.process = subprocess.Popen(command, pass_fds=(theirs.fileno(),))  # noqa: S603
+        theirs.close()
+        self.connection = Connection(mine.detach())
 
     def run(self, task: Task) -> RunResult:
         self.connection.send(task)
-        ready = wait([self.connection, self.process.sentinel])
-        if self.connection in ready:
-            try:
-                ok, value = self.connection.recv()
-            except (EOFError, OSError):
-                ok, value = None, None
-            if ok:
-                return value
-            if ok is False:
-                raise NbopsError(f"Task {task.key!r} failed in its worker: {value}")
-        self.process.join(1)
-        raise WorkerLostError(
-            f"The worker process running {task.key!r} died (exit code {self.process.exitcode}).",
-            "A process killed for lack of memory is a common cause.",
-        )
+        try:
+            ok, value = self.connection.recv()
+        except (EOFError, OSError):
+            self.process.wait()
+            raise WorkerLostError(
+                f"The worker process running {task.key!r} died "
+                f"(exit code {self.process.returncode}).",
+                "A process killed for lack of memory is a common cause.",
+            ) from None
+        if not ok:
+            raise NbopsError(f"Task {task.key!r} failed in its worker: {value}")
+        return value
 
     def stop(self, kill: bool) -> None:
         if kill:
             self.process.terminate()
         self.connection.close()
-        self.process.join(2 if kill else 30)
-        if self.process.is_alive():
+        try:
+            self.process.wait(2 if kill else 30)
+        except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
 
 
 @register("local")
@@ -75,13 +78,12 @@ class LocalExecutor(Executor):
     """Worker processes on this machine (default: as many as CPUs)."""
 
     def start(self) -> None:
-        """Start the worker processes."""
+        """Get ready; worker processes start with the first tasks (a cached run starts none)."""
         count = self.workers or os.cpu_count() or 1
-        self._context = multiprocessing.get_context("spawn")
-        self._workers = [_Worker(self._context) for _ in range(count)]
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        for worker in self._workers:
-            self._idle.put(worker)
+        self._workers: list[_Worker] = []
+        self._idle: queue.Queue[_Worker | None] = queue.Queue()
+        for _ in range(count):
+            self._idle.put(None)
         self._threads = ThreadPoolExecutor(count, thread_name_prefix="nbops-local")
 
     def submit(self, task: Task) -> Future:
@@ -90,12 +92,14 @@ class LocalExecutor(Executor):
 
     def _run(self, task: Task) -> RunResult:
         worker = self._idle.get()
+        if worker is None:
+            worker = _Worker()
+            self._workers.append(worker)
         try:
             return worker.run(task)
         except WorkerLostError:
             self._workers.remove(worker)
-            worker = _Worker(self._context)
-            self._workers.append(worker)
+            worker = None  # a new one starts with the next task
             raise
         finally:
             self._idle.put(worker)
@@ -105,3 +109,7 @@ class LocalExecutor(Executor):
         for worker in list(self._workers):
             worker.stop(kill)
         self._threads.shutdown(wait=not kill, cancel_futures=True)
+
+
+if __name__ == "__main__":
+    serve(Connection(int(sys.argv[1])))
