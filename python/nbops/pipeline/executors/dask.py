@@ -17,7 +17,7 @@ from ...exceptions import ExecutorError, NbopsError, WorkerLostError
 from ..task import Task, execute_task
 from .base import Executor, register
 
-CONNECT_TIMEOUT_S = 10
+CONNECT_TIMEOUT_S = 5
 
 
 @register("dask")
