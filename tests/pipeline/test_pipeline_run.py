@@ -1,0 +1,141 @@
+"""A real four-step pipeline through real kernels, on the local and the Dask executors."""
+
+import json
+
+import mlflow
+import pytest
+from click.testing import CliRunner
+from sklearn.datasets import load_iris
+
+import nbops
+from nbops.cli import main
+from nbops.pipeline.orchestrate import run_pipeline
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args), env={"COLUMNS": "200"})
+
+
+def quiet(line):
+    pass
+
+
+@pytest.fixture
+def client(jp_nbops_store):
+    return mlflow.MlflowClient(jp_nbops_store.uri)
+
+
+def children(client, parent):
+    run = client.get_run(parent)
+    found = client.search_runs([run.info.experiment_id], f"tags.mlflow.parentRunId = '{parent}'")
+    return {r.data.tags["nbops.pipeline_step"]: r for r in found}
+
+
+def read_ids(client, run):
+    return {d.dataset.name: d.dataset.digest for d in run.inputs.dataset_inputs
+            if any(t.value == "input" for t in d.tags)}  # fmt: skip
+
+
+def expected_ids():
+    frame = load_iris(as_frame=True).frame
+    return {
+        "features": nbops.fingerprint(frame.drop(columns="target")),
+        "labels": nbops.fingerprint(frame[["target"]]),
+    }
+
+
+def check_lineage(client, store, result):
+    """Every step ran in a child run that read exactly what its upstream step wrote."""
+    assert result.ok, {k: (o.status, o.error) for k, o in result.outcomes.items()}
+    runs = children(client, result.run_id)
+    assert set(runs) == {"prepare", "train", "evaluate", "summary"}
+    assert all(r.info.status == "FINISHED" for r in runs.values())
+    prepared = result.outcomes["prepare"].outputs
+    assert prepared == expected_ids()  # same data, same fingerprints, wherever it ran
+    assert read_ids(client, runs["train"]) == prepared
+    predictions = result.outcomes["train"].outputs["predictions"]
+    assert read_ids(client, runs["evaluate"]) == {"predictions": predictions}
+    assert runs["evaluate"].data.metrics["accuracy"] > 0.9
+    summary = json.loads(store.load_text(result.run_id, "pipeline.json"))
+    assert summary["steps"]["evaluate"]["inputs"] == {"predictions": predictions}
+    assert summary["steps"]["train"]["upstream"] == ["prepare"]
+    parent = client.get_run(result.run_id)
+    assert parent.info.status == "FINISHED" and parent.data.tags["nbops.run_kind"] == "pipeline"
+    return runs
+
+
+def test_local_run_then_cache_hits_and_misses(jp_nbops_pipeline, client, jp_nbops_store):
+    first = run_pipeline(jp_nbops_pipeline, workers=2, echo=quiet)
+    check_lineage(client, jp_nbops_store, first)
+
+    lines = []
+    again = run_pipeline(jp_nbops_pipeline, workers=2, echo=lines.append)
+    assert again.ok and {o.status for o in again.outcomes.values()} == {"CACHED"}
+    assert any(
+        line.startswith("cached    train: same code, parameters and inputs") for line in lines
+    )
+    assert again.outcomes["train"].run_id == first.outcomes["train"].run_id
+    assert children(client, again.run_id) == {}  # nothing ran
+
+    result = invoke("pipeline", "run", str(jp_nbops_pipeline), "-p", "train.C", "0.05",
+                    "--workers", "2")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    changed = children(client, client.search_runs(
+        [client.get_run(first.run_id).info.experiment_id], "tags.`nbops.run_kind` = 'pipeline'",
+        order_by=["attributes.start_time DESC"], max_results=1)[0].info.run_id)  # fmt: skip
+    assert set(changed) == {"train", "evaluate"}  # prepare and summary came from the cache
+    assert changed["train"].data.params["C"] == "0.05"
+    assert "CACHED" in result.output and "FINISHED" in result.output
+
+    forced = run_pipeline(jp_nbops_pipeline, workers=2, force=True, echo=quiet)
+    assert {o.status for o in forced.outcomes.values()} == {"FINISHED"}
+
+
+def test_dask_local_cluster_same_outputs_and_lineage(jp_nbops_pipeline, client, jp_nbops_store):
+    result = run_pipeline(jp_nbops_pipeline, executor="dask", workers=2, echo=quiet)
+    check_lineage(client, jp_nbops_store, result)
+
+
+def test_failing_middle_step_stops_its_descendants_only(jp_nbops_pipeline, client):
+    result = invoke("pipeline", "run", str(jp_nbops_pipeline), "-p", "train.fail", "true")
+    assert result.exit_code == 1, result.output
+    assert "skipped   evaluate: upstream train did not finish" in result.output
+    parent_id = result.output.split("Pipeline run ")[1].split(":")[0]
+    runs = children(client, parent_id)
+    assert runs["train"].info.status == "FAILED"
+    assert runs["summary"].info.status == "FINISHED"  # an independent branch still ran
+    assert "evaluate" not in runs
+    assert client.get_run(parent_id).info.status == "FAILED"
+    assert "train failed on purpose" in result.output
+
+
+def test_worker_that_dies_is_retried_once(jp_nbops_pipeline, client, tmp_path):
+    marker = tmp_path / "died-once"
+    lines = []
+    result = run_pipeline(
+        jp_nbops_pipeline, [("train.die", "once"), ("train.marker", str(marker))],
+        workers=2, echo=lines.append,
+    )  # fmt: skip
+    assert marker.exists()  # the first attempt killed its worker
+    assert result.ok and result.outcomes["train"].attempts == 2
+    assert any(line.startswith("retrying  train: The worker process") for line in lines)
+    experiment = client.get_run(result.run_id).info.experiment_id
+    lost = client.search_runs([experiment], "tags.`nbops.pipeline_step` = 'train'")
+    statuses = sorted(r.info.status for r in lost)
+    assert statuses == ["FAILED", "FINISHED"]
+    failed = next(r for r in lost if r.info.status == "FAILED")
+    assert "died" in failed.data.tags["nbops.error"]
+
+
+def test_dask_worker_that_always_dies_fails_after_one_retry(jp_nbops_pipeline, client):
+    result = run_pipeline(
+        jp_nbops_pipeline, [("train.die", "always")], executor="dask", workers=2, echo=quiet
+    )
+    train = result.outcomes["train"]
+    assert (train.status, train.attempts) == ("FAILED", 2)
+    assert "Dask worker running 'train' died" in train.error
+    assert result.outcomes["evaluate"].status == "SKIPPED"
+    assert result.outcomes["summary"].status == "FINISHED"
+    assert not result.ok
+    experiment = client.get_run(result.run_id).info.experiment_id
+    assert not client.search_runs([experiment], "attributes.status = 'RUNNING'")
