@@ -1,0 +1,111 @@
+"""Sweeps (a grid of child runs under one parent) and Ctrl-C during a pipeline."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import mlflow
+import pytest
+from click.testing import CliRunner
+
+from nbops.cli import main
+from nbops.exceptions import InputError
+from nbops.pipeline.sweep import parse_sweeps
+
+STEP = [
+    ("a = 1.0\nb = 0", ["parameters"]),
+    ("import nbops\nnbops.log_metric('loss', (a - 2) ** 2 + b)", []),
+]
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args), env={"COLUMNS": "200"})
+
+
+def test_grid_sweep_table_sorted_and_logged(jp_nbops_notebook_factory, jp_nbops_store):
+    notebook = jp_nbops_notebook_factory("step.ipynb", STEP)
+    result = invoke("run", str(notebook), "--sweep", "a=0,2,5", "--sweep", "b=0,1",
+                    "--metric", "loss", "--workers", "2")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines() if "FINISHED " in line]
+    losses = [float(r[3]) for r in rows]
+    assert losses == sorted(losses) == [0, 1, 4, 5, 9, 10]
+    assert rows[0][:2] == ["2", "0"]  # the best combination first
+    client = mlflow.MlflowClient(jp_nbops_store.uri)
+    (parent,) = [r for r in jp_nbops_store.list_runs() if r.tags.get("nbops.run_kind") == "sweep"]
+    experiment = client.get_run(parent.run_id).info.experiment_id
+    kids = client.search_runs([experiment], f"tags.mlflow.parentRunId = '{parent.run_id}'")
+    assert len(kids) == 6 and {k.info.status for k in kids} == {"FINISHED"}
+    assert parent.metrics["best_loss"] == 0
+    assert parent.params == {"sweep.a": "0,2,5", "sweep.b": "0,1"}
+    table = jp_nbops_store.load_text(parent.run_id, "sweep.csv").splitlines()
+    assert table[0] == "a,b,status,loss,run_id" and table[1].startswith("2,0,FINISHED,0.0,")
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (["a"], "is not NAME=v1,v2"),
+        (["a="], "is not NAME=v1,v2"),
+        (["a=1", "a=2"], "names 'a' twice"),
+    ],
+)
+def test_bad_sweeps(given, message):
+    with pytest.raises(InputError, match=message):
+        parse_sweeps(given)
+
+
+def test_bad_sweep_value_records_nothing(jp_nbops_notebook_factory, jp_nbops_store):
+    notebook = jp_nbops_notebook_factory("step.ipynb", STEP)
+    result = invoke("run", str(notebook), "--sweep", "a=1,x")
+    assert result.exit_code == 2 and "expects float, which 'x' is not" in result.output
+    result = invoke("run", str(notebook), "--sweep", "c=1,2")
+    assert result.exit_code == 2 and "Unknown parameter 'c'" in result.output
+    result = invoke("run", str(notebook), "--metric", "loss")
+    assert result.exit_code == 2 and "go with --sweep" in result.output
+    assert jp_nbops_store.list_runs() == []
+
+
+SLOW = [
+    ("import nbops, time\nnbops.log_metric('started', 1)\ntime.sleep(120)", []),
+]
+
+
+def test_ctrl_c_stops_workers_and_leaves_no_running_run(
+    jp_nbops_project, jp_nbops_notebook_factory, jp_nbops_store
+):
+    for name in ("slow_a", "slow_b"):
+        jp_nbops_notebook_factory(f"{name}.ipynb", SLOW)
+    path = jp_nbops_project / "pipeline.yaml"
+    path.write_text(
+        "steps:\n  a: {notebook: slow_a.ipynb}\n  b: {notebook: slow_b.ipynb}\n"
+        "  c: {notebook: slow_a.ipynb, after: [a]}\n"
+    )
+    nbops = os.path.join(os.path.dirname(sys.executable), "nbops")
+    # its own process group, as a terminal's Ctrl-C reaches every process of the foreground job
+    process = subprocess.Popen(
+        [nbops, "pipeline", "run", str(path), "--workers", "2"],
+        cwd=jp_nbops_project, start_new_session=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        runs = jp_nbops_store.list_runs(status="RUNNING")
+        if sum("started" in r.metrics for r in runs) == 2:
+            break
+        time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail(f"the steps did not start: {process.communicate()[0]}")
+    os.killpg(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    assert "Interrupted: the runs it started were ended as KILLED." in output
+    assert jp_nbops_store.list_runs(status="RUNNING") == []
+    statuses = sorted(r.status for r in jp_nbops_store.list_runs())
+    assert statuses == ["KILLED", "KILLED", "KILLED"]  # two steps and the parent; c never started
+    time.sleep(3)  # orphaned kernels notice their parent is gone within a second or two
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    assert "nbops.pipeline.executors.local" not in ps
