@@ -6,23 +6,24 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 WHEEL_VENV ?= .venv-wheel
+AIRFLOW_VENV ?= .venv-airflow
 BIN := $(VENV)/bin
 ACTIVATE := . $(BIN)/activate &&
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: lab demo test setup lint pytest wheel-check ui-test chromium clean
+.PHONY: lab demo test setup airflow lint pytest wheel-check ui-test chromium clean
 
 ## lab: JupyterLab with nbops and the examples, on the embedded store (examples/.nbops)
 lab: setup
 	$(ACTIVATE) jupyter lab --ServerApp.root_dir=examples $(ROOT_FLAG)
 
-## demo: the example project headless: prepare -> train -> evaluate as exported steps, then the runs
+## demo: the example project headless: the pipeline, a sweep, then where the runs and reports are
 demo: setup
-	$(ACTIVATE) cd examples && for nb in 01_prepare 02_train 03_evaluate; do \
-	  nbops export $$nb.ipynb && nbops run $$nb; done
-	$(ACTIVATE) cd examples && nbops run 02_train -p alpha 0.1 && nbops run 03_evaluate
-	$(ACTIVATE) cd examples && nbops runs --limit 6 && nbops snapshots
+	$(ACTIVATE) cd examples && nbops pipeline show pipeline.yaml
+	$(ACTIVATE) cd examples && nbops pipeline run pipeline.yaml
+	$(ACTIVATE) cd examples && nbops run 00_quickstart.ipynb --sweep alpha=0.01,0.1,1,10 --metric rmse
+	$(ACTIVATE) cd examples && nbops runs --limit 8 && nbops snapshots
 	@echo "Reports: examples/.nbops/runs/<run id>/report.html (or: nbops report RUN_ID)."
 	@echo "MLflow's UI on the same runs: (cd examples && ../$(BIN)/mlflow ui --backend-store-uri sqlite:///.nbops/mlflow.db)"
 
@@ -42,13 +43,22 @@ $(VENV)/.installed: pyproject.toml package.json yarn.lock
 	$(ACTIVATE) jupyter labextension develop --overwrite .
 	touch $@
 
+## airflow: a separate virtualenv with Apache Airflow, in which the tests load generated DAG files
+airflow: $(AIRFLOW_VENV)/.installed
+
+$(AIRFLOW_VENV)/.installed:
+	$(PYTHON) -m venv $(AIRFLOW_VENV)
+	$(AIRFLOW_VENV)/bin/python -m pip install -q -U pip
+	$(AIRFLOW_VENV)/bin/python -m pip install -q "apache-airflow>=3,<4"
+	touch $@
+
 lint: setup
 	$(ACTIVATE) ruff check python tests benchmarks ui-tests .ci conftest.py
 	$(ACTIVATE) ruff format --check python tests benchmarks ui-tests .ci conftest.py
 	$(ACTIVATE) jlpm lint
 
-pytest: setup
-	$(ACTIVATE) python -m pytest
+pytest: setup airflow
+	$(ACTIVATE) NBOPS_AIRFLOW_PYTHON="$(CURDIR)/$(AIRFLOW_VENV)/bin/python" python -m pytest
 
 ## wheel-check: build sdist and wheel from clean, install the wheel where no node is on PATH
 wheel-check: setup
@@ -69,5 +79,5 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-liberation; }
 
 clean:
-	rm -rf $(VENV) $(WHEEL_VENV) dist node_modules ui-tests/node_modules labextension/lib \
+	rm -rf $(VENV) $(WHEEL_VENV) $(AIRFLOW_VENV) dist node_modules ui-tests/node_modules labextension/lib \
 	  python/nbops/labextension python/nbops/_version.py tsconfig.tsbuildinfo

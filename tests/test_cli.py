@@ -74,3 +74,13 @@ def test_env_diff_of_unknown_run_exits_1(runner):
     result = runner.invoke(main, ["env", "diff", "0" * 32, "1" * 32])
     assert result.exit_code == 1
     assert "No run with id" in result.output
+
+
+def test_cli_reference_is_current():
+    """docs/cli.md is generated from the commands; regenerate it when a command changes."""
+    from pathlib import Path
+
+    from nbops.cli.reference import reference
+
+    checked_in = (Path(__file__).parents[1] / "docs" / "cli.md").read_text()
+    assert checked_in == reference(), "run: python -m nbops.cli.reference > docs/cli.md"
