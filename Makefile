@@ -7,12 +7,13 @@ PYTHON ?= python3
 VENV ?= .venv
 WHEEL_VENV ?= .venv-wheel
 AIRFLOW_VENV ?= .venv-airflow
+BINDER_VENV ?= .venv-binder
 BIN := $(VENV)/bin
 ACTIVATE := . $(BIN)/activate &&
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: lab demo test setup airflow lint pytest wheel-check ui-test chromium clean
+.PHONY: lab demo test setup airflow lint pytest wheel-check binder-check ui-test chromium clean
 
 ## lab: JupyterLab with nbops and the examples, on the embedded store (examples/.nbops)
 lab: setup
@@ -28,7 +29,7 @@ demo: setup
 	@echo "MLflow's UI on the same runs: (cd examples && ../$(BIN)/mlflow ui --backend-store-uri sqlite:///.nbops/mlflow.db)"
 
 ## test: lint, unit and server tests, the wheel-without-node check and the browser tests
-test: lint pytest wheel-check ui-test
+test: lint pytest wheel-check binder-check ui-test
 
 setup: $(VENV)/.installed
 
@@ -68,6 +69,11 @@ wheel-check: setup
 	  $(WHEEL_VENV)/bin/python .ci/check_wheel.py dist/nbops-*.whl
 	@ls -l dist/
 
+## binder-check: binder/postBuild's commands in a fresh virtualenv (Binder itself needs Docker)
+binder-check: wheel-check
+	rm -rf $(BINDER_VENV) && $(PYTHON) -m venv $(BINDER_VENV)
+	PATH="$(CURDIR)/$(BINDER_VENV)/bin:$$PATH" bash binder/postBuild
+
 ## ui-test: Galata in Debian's Chromium against JupyterLab with the installed wheel
 ui-test: wheel-check chromium
 	cd ui-tests && PATH="$(CURDIR)/$(WHEEL_VENV)/bin:$$PATH" jlpm install
@@ -79,5 +85,5 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-liberation; }
 
 clean:
-	rm -rf $(VENV) $(WHEEL_VENV) $(AIRFLOW_VENV) dist node_modules ui-tests/node_modules labextension/lib \
+	rm -rf $(VENV) $(WHEEL_VENV) $(AIRFLOW_VENV) $(BINDER_VENV) dist node_modules ui-tests/node_modules labextension/lib \
 	  python/nbops/labextension python/nbops/_version.py tsconfig.tsbuildinfo

@@ -8,9 +8,14 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Integer
 
 from ..config import ROOT_VARIABLE
+from ..pipeline.jobs import JobManager
+from .handlers.compare import CompareHandler
 from .handlers.config import ConfigHandler
+from .handlers.jobs import JOB_ID, JobHandler, JobsHandler
 from .handlers.run import RUN_ID, ReportHandler, RunHandler
 from .handlers.runs import RunsHandler
+from .handlers.snapshots import SNAPSHOT_ID, SnapshotHandler, SnapshotsHandler
+from .handlers.steps import ParametersHandler, StepsHandler
 
 
 class NbopsApp(ExtensionApp):
@@ -22,9 +27,16 @@ class NbopsApp(ExtensionApp):
         config=True
     )
 
+    max_jobs = Integer(2, help="How many headless jobs run at once; more wait.").tag(config=True)
+
     def initialize_settings(self) -> None:
         """Tell the kernels this server starts which folder is the fallback project."""
         os.environ[ROOT_VARIABLE] = os.path.realpath(self.serverapp.root_dir)
+        self.jobs = JobManager(self.max_jobs)
+
+    async def stop_extension(self) -> None:
+        """Cancel running jobs: their runs end KILLED rather than stay RUNNING."""
+        self.jobs.close()
 
     def initialize_handlers(self) -> None:
         """Register the routes under ``/nbops/api/``."""
@@ -34,5 +46,12 @@ class NbopsApp(ExtensionApp):
                 (r"/nbops/api/runs", RunsHandler),
                 (rf"/nbops/api/runs/{RUN_ID}", RunHandler),
                 (rf"/nbops/api/runs/{RUN_ID}/report", ReportHandler),
+                (r"/nbops/api/compare", CompareHandler),
+                (r"/nbops/api/snapshots", SnapshotsHandler),
+                (rf"/nbops/api/snapshots/{SNAPSHOT_ID}", SnapshotHandler),
+                (r"/nbops/api/steps", StepsHandler),
+                (r"/nbops/api/parameters", ParametersHandler),
+                (r"/nbops/api/jobs", JobsHandler),
+                (rf"/nbops/api/jobs/{JOB_ID}", JobHandler),
             ]
         )

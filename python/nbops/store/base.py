@@ -159,3 +159,20 @@ class Store(ABC):
     ) -> list[RunSummary]:
         """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first,
         only those with ``status`` and with every one of ``tags`` if given."""
+
+    @abstractmethod
+    def metric_history(self, run_id: str) -> dict[str, list[dict[str, float]]]:
+        """Every value of each metric of a run: ``{key: [{step, value, timestamp}, ...]}``."""
+
+    @abstractmethod
+    def runs_page(
+        self,
+        experiment: str | None,
+        limit: int,
+        status: str | None = None,
+        sort: str = "start_time",
+        descending: bool = True,
+        page_token: str | None = None,
+    ) -> tuple[list[RunSummary], str | None]:
+        """One page of runs, sorted by ``start_time`` or ``metrics.NAME``; and the next page's
+        token (``None`` on the last page)."""

@@ -21,6 +21,8 @@ from .base import RUN_STATUSES, Metric, RunSummary, Store
 PROBE_TIMEOUT_S = 3.0
 MAX_PARAMS_PER_BATCH = 100
 MAX_METRICS_PER_BATCH = 1000
+MAX_HISTORY_KEYS = 50
+NEWEST = "attributes.start_time DESC"
 SAFE_TERM = re.compile(r"^[A-Za-z0-9._:/-]+$")
 
 
@@ -294,6 +296,59 @@ class MlflowStore(Store):
         )
         names = self._experiment_names(ids)
         return [self._summary(run, names) for run in runs]
+
+    def metric_history(self, run_id: str) -> dict[str, list[dict[str, float]]]:
+        """Every value of each metric of a run (at most 50 metrics, oldest value first)."""
+        keys = sorted(self._run(run_id).data.metrics)[:MAX_HISTORY_KEYS]
+        return {
+            key: [
+                {"step": m.step, "value": m.value, "timestamp": m.timestamp}
+                for m in self.client.get_metric_history(run_id, key)
+            ]
+            for key in keys
+        }
+
+    def runs_page(
+        self,
+        experiment: str | None,
+        limit: int,
+        status: str | None = None,
+        sort: str = "start_time",
+        descending: bool = True,
+        page_token: str | None = None,
+    ) -> tuple[list[RunSummary], str | None]:
+        """One page of runs sorted by ``start_time`` or ``metrics.NAME``, and the next token."""
+        from mlflow.exceptions import MlflowException
+
+        if experiment is None:
+            ids = [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
+        else:
+            found = self.experiment_id(experiment)
+            ids = [found] if found else []
+        if not ids:
+            return [], None
+        if sort == "start_time":
+            order = "attributes.start_time"
+        elif sort.startswith("metrics.") and len(sort) > len("metrics."):
+            order = f"metrics.`{_check_term(sort[len('metrics.') :])}`"
+        else:
+            raise InputError(f"Cannot sort runs by {sort!r}.", "Use start_time or metrics.NAME.")
+        query = f"attributes.status = '{_check_status(status)}'" if status else ""
+        try:
+            direction = "DESC" if descending else "ASC"
+            runs = self.client.search_runs(
+                ids, query, max_results=limit, page_token=page_token,
+                order_by=[f"{order} {direction}", *([] if sort == "start_time" else [NEWEST])],
+            )  # fmt: skip
+        except MlflowException as err:
+            if page_token:
+                raise InputError(
+                    f"The page token {page_token!r} is not valid.", "Start again."
+                ) from err
+            raise
+        names = self._experiment_names(ids)
+        token = runs.token.decode() if isinstance(runs.token, bytes) else runs.token
+        return [self._summary(run, names) for run in runs], token or None
 
     def _experiment_names(self, ids: list[str]) -> dict[str, str]:
         return {i: self.client.get_experiment(i).name for i in ids}

@@ -36,8 +36,8 @@ def serve(connection: Connection) -> None:
             connection.send((False, f"{type(err).__name__}: {err}"))
 
 
-class _Worker:
-    """One worker process (``python -m`` this module) and the socket to it."""
+class WorkerProcess:
+    """One worker process (``python -m`` this module) and the socket to it; one task at a time."""
 
     def __init__(self) -> None:
         mine, theirs = socket.socketpair()
@@ -48,6 +48,7 @@ class _Worker:
         self.connection = Connection(mine.detach())
 
     def run(self, task: Task) -> RunResult:
+        """Execute ``task`` in the process; :class:`WorkerLostError` if the process died."""
         self.connection.send(task)
         try:
             ok, value = self.connection.recv()
@@ -63,6 +64,7 @@ class _Worker:
         return value
 
     def stop(self, kill: bool) -> None:
+        """End the process: when its task is done, or at once with ``kill``."""
         if kill:
             self.process.terminate()
         self.connection.close()
@@ -80,8 +82,8 @@ class LocalExecutor(Executor):
     def start(self) -> None:
         """Get ready; worker processes start with the first tasks (a cached run starts none)."""
         count = self.workers or os.cpu_count() or 1
-        self._workers: list[_Worker] = []
-        self._idle: queue.Queue[_Worker | None] = queue.Queue()
+        self._workers: list[WorkerProcess] = []
+        self._idle: queue.Queue[WorkerProcess | None] = queue.Queue()
         for _ in range(count):
             self._idle.put(None)
         self._threads = ThreadPoolExecutor(count, thread_name_prefix="nbops-local")
@@ -93,7 +95,7 @@ class LocalExecutor(Executor):
     def _run(self, task: Task) -> RunResult:
         worker = self._idle.get()
         if worker is None:
-            worker = _Worker()
+            worker = WorkerProcess()
             self._workers.append(worker)
         try:
             return worker.run(task)

@@ -14,7 +14,8 @@ RUN_ID = r"(?P<run_id>[^/]+)"
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-def _check_run_id(run_id: str) -> str:
+def check_run_id(run_id: str) -> str:
+    """``run_id`` if it looks like one; :class:`InputError` otherwise."""
     if not _RUN_ID.match(run_id):
         raise InputError(f"{run_id!r} is not a run id.", "Run ids are 32 hexadecimal digits.")
     return run_id
@@ -26,8 +27,19 @@ class RunHandler(NbopsHandler):
     @web.authenticated
     async def get(self, run_id: str) -> None:
         store = open_store(self.run_settings())
-        run, artifacts, datasets = await self.blocking(_describe, store, _check_run_id(run_id))
-        self.finish({**run.to_dict(), "artifacts": artifacts, "datasets": datasets})
+        run, artifacts, datasets, history = await self.blocking(
+            _describe, store, check_run_id(run_id)
+        )
+        environment = await self.blocking(_environment, store, run_id)
+        self.finish(
+            {
+                **run.to_dict(),
+                "artifacts": artifacts,
+                "datasets": datasets,
+                "metric_history": history,
+                "environment": environment,
+            }
+        )
 
     def run_settings(self):
         """The store of ``?notebook=PATH`` (the root project's when absent)."""
@@ -42,7 +54,7 @@ class ReportHandler(RunHandler):
     async def get(self, run_id: str) -> None:
         store = open_store(self.run_settings())
         no_input = self.get_query_argument("no_input", "false") == "true"
-        html = await self.blocking(_report_html, store, _check_run_id(run_id), no_input)
+        html = await self.blocking(_report_html, store, check_run_id(run_id), no_input)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header(
             "Content-Security-Policy",
@@ -53,7 +65,23 @@ class ReportHandler(RunHandler):
 
 def _describe(store, run_id: str):
     run = store.get_run(run_id)
-    return run, store.list_artifacts(run_id), store.datasets(run_id)
+    return run, store.list_artifacts(run_id), store.datasets(run_id), store.metric_history(run_id)
+
+
+def _environment(store, run_id: str) -> dict | None:
+    """The run's environment summary (no package list: that is the compare view's)."""
+    import json
+
+    from ...capture.environment import ENVIRONMENT_FILE
+    from ...exceptions import NbopsError
+
+    try:
+        env = json.loads(store.load_text(run_id, ENVIRONMENT_FILE))
+    except NbopsError:
+        return None
+    packages = env.pop("packages", {}) or {}
+    env.pop("git_diff", None)
+    return {**env, "package_count": len(packages)}
 
 
 def _report_html(store, run_id: str, no_input: bool) -> str:

@@ -1,0 +1,106 @@
+"""Compare runs: parameters, metrics, environments, data and the code of their notebooks.
+
+What the JupyterLab compare view shows; the server answers it as JSON.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import nbformat
+
+from ..capture.environment import ENVIRONMENT_FILE, diff_environments
+from ..exceptions import InputError, NbopsError
+from ..store import Store
+from .build import report_notebook
+
+MAX_RUNS = 10
+
+
+def _table(values: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Rows ``{name, values, differs}`` over the union of names, differing rows first."""
+    names = sorted(set().union(*values)) if values else []
+    rows = []
+    for name in names:
+        column = [v.get(name) for v in values]
+        rows.append(
+            {"name": name, "values": column, "differs": len({json.dumps(c) for c in column}) > 1}
+        )
+    return sorted(rows, key=lambda r: (not r["differs"], r["name"]))
+
+
+def _environment(store: Store, runs: list[str]) -> list[dict[str, object]]:
+    """Environment differences of every run against the first one."""
+    try:
+        base = json.loads(store.load_text(runs[0], ENVIRONMENT_FILE))
+    except NbopsError:
+        return []
+    found = []
+    for other in runs[1:]:
+        try:
+            env = json.loads(store.load_text(other, ENVIRONMENT_FILE))
+        except NbopsError:
+            continue
+        found.append(
+            {"run_id": other, "lines": diff_environments(runs[0], base, other, env).lines()}
+        )
+    return found
+
+
+def _cells(store: Store, run_id: str) -> list[str] | None:
+    try:
+        nb = nbformat.reads(store.load_text(run_id, report_notebook(store, run_id)), as_version=4)
+    except NbopsError:
+        return None
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def code_diff(store: Store, run_a: str, run_b: str) -> list[dict[str, object]]:
+    """Per code cell, a unified diff of run B's notebook against run A's (changed cells only)."""
+    a, b = _cells(store, run_a), _cells(store, run_b)
+    if a is None or b is None:
+        return []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    changes = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        old, new = "\n".join(a[i1:i2]), "\n".join(b[j1:j2])
+        diff = difflib.unified_diff(
+            old.splitlines(), new.splitlines(), run_a[:8], run_b[:8], lineterm=""
+        )
+        changes.append(
+            {"kind": op, "cells_a": [i1, i2], "cells_b": [j1, j2], "diff": "\n".join(diff)}
+        )
+    return changes
+
+
+def compare_runs(store: Store, run_ids: list[str]) -> dict[str, object]:
+    """Everything that differs between runs (2 to 10), the first one being the reference.
+
+    Parameters
+    ----------
+    store:
+        Where the runs are.
+    run_ids:
+        The runs, first the reference.
+    """
+    if not 2 <= len(run_ids) <= MAX_RUNS or len(set(run_ids)) != len(run_ids):
+        raise InputError(
+            f"Compare needs 2 to {MAX_RUNS} different runs, not {len(run_ids)}.",
+            "Select two or more runs.",
+        )
+    runs = [store.get_run(r) for r in run_ids]
+    datasets = [
+        {f"{d['role']}:{d['name']}": d["digest"] for d in store.datasets(r)} for r in run_ids
+    ]
+    return {
+        "runs": [r.to_dict() for r in runs],
+        "params": _table([r.params for r in runs]),
+        "metrics": _table([r.metrics for r in runs]),
+        "data": _table(datasets),
+        "environment": _environment(store, run_ids),
+        "code": [{"run_id": r, "changes": code_diff(store, run_ids[0], r)} for r in run_ids[1:]],
+        "history": {r: store.metric_history(r) for r in run_ids},
+    }

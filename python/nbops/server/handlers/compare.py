@@ -1,0 +1,22 @@
+"""``GET /nbops/api/compare?ids=A,B[,C...]``: what differs between runs (``DescribeComparison``)."""
+
+from __future__ import annotations
+
+from tornado import web
+
+from ...reports.compare import compare_runs
+from ...store import open_store
+from .base import NbopsHandler
+from .run import check_run_id
+
+
+class CompareHandler(NbopsHandler):
+    """Params, metrics (with history), environment, data and code differences of 2-10 runs."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        raw = self.get_query_argument("ids", "")
+        ids = [check_run_id(i.strip()) for i in raw.split(",") if i.strip()]
+        settings, _ = self.notebook_settings()
+        store = open_store(settings)
+        self.finish(await self.blocking(compare_runs, store, ids))

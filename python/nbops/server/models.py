@@ -1,0 +1,100 @@
+"""Request models of the REST API, checked on the way in (malformed input is a 400).
+
+Responses are plain JSON built by the core's ``to_dict`` methods; ``api/openapi.yaml`` names
+every request and response (``Create*``, ``Describe*``, ``List*Query``, ``List*Response``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+
+from ..exceptions import InputError
+
+RUN_STATUSES = ("RUNNING", "FINISHED", "FAILED", "KILLED", "SCHEDULED")
+
+
+def _body(raw: bytes, model: str) -> dict:
+    try:
+        data = json.loads(raw or b"{}")
+    except ValueError as err:
+        raise InputError(f"The {model} body is not JSON: {err}.", "Send a JSON object.") from err
+    if not isinstance(data, dict):
+        raise InputError(f"The {model} body must be a JSON object.", "Send a JSON object.")
+    return data
+
+
+def _parse(cls, raw: bytes):
+    data = _body(raw, cls.__name__)
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise InputError(
+            f"{cls.__name__} has no field(s) {', '.join(unknown)}.",
+            f"Its fields: {', '.join(known)}.",
+        )
+    for name, spec in known.items():
+        if name not in data:
+            continue
+        expected = {"str": str, "dict": dict}.get(str(spec.type).split("|")[0].strip())
+        if expected and data[name] is not None and not isinstance(data[name], expected):
+            raise InputError(
+                f"{cls.__name__}.{name} must be a {expected.__name__}, not {data[name]!r}.",
+                f"Its fields: {', '.join(known)}.",
+            )
+    try:
+        return cls(**data)
+    except TypeError as err:
+        raise InputError(
+            f"{cls.__name__} is missing a field: {err}.", "See api/openapi.yaml."
+        ) from err
+
+
+@dataclass
+class CreateJob:
+    """``POST /nbops/api/jobs``: run a notebook (or one of its exported steps) headless."""
+
+    notebook: str
+    parameters: dict | None = None
+    step: str | None = None
+    kernel: str | None = None
+
+    @classmethod
+    def parse(cls, raw: bytes) -> CreateJob:
+        """Read and check a request body."""
+        return _parse(cls, raw)
+
+
+@dataclass
+class CreateStep:
+    """``POST /nbops/api/steps``: export a notebook as a pipeline step."""
+
+    notebook: str
+    name: str | None = None
+
+    @classmethod
+    def parse(cls, raw: bytes) -> CreateStep:
+        """Read and check a request body."""
+        return _parse(cls, raw)
+
+
+@dataclass
+class ListRunsQuery:
+    """``GET /nbops/api/runs``: which page of which runs, in which order."""
+
+    limit: int
+    sort: str = "start_time"
+    order: str = "desc"
+    status: str | None = None
+    page_token: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.order not in ("asc", "desc"):
+            raise InputError(f"order={self.order!r} is not valid.", "Use asc or desc.")
+        if self.status is not None and self.status not in RUN_STATUSES:
+            raise InputError(
+                f"status={self.status!r} is not a run status.",
+                f"Use one of {', '.join(RUN_STATUSES)}.",
+            )
+        if self.sort != "start_time" and not self.sort.startswith("metrics."):
+            raise InputError(f"sort={self.sort!r} is not valid.", "Use start_time or metrics.NAME.")
