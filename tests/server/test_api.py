@@ -1,0 +1,254 @@
+"""Every REST route of the JupyterLab extension: pages, compare, snapshots, steps, jobs."""
+
+import asyncio
+import json
+
+import pandas as pd
+import pytest
+from tornado.httpclient import HTTPClientError
+
+PARAMS = ("alpha = 0.5\nlabel = 'x'", ["parameters"])
+LOGS = ("import nbops\nnbops.log_metric('score', alpha * 2)", [])
+
+
+async def get_json(jp_fetch, *parts, **params):
+    response = await jp_fetch("nbops", "api", *parts, params=params)
+    return json.loads(response.body)
+
+
+async def send(jp_fetch, method, *parts, body=None, raw=None):
+    data = None if method == "DELETE" else raw if raw is not None else json.dumps(body or {})
+    response = await jp_fetch("nbops", "api", *parts, method=method, body=data)
+    return response.code, json.loads(response.body)
+
+
+async def fail(jp_fetch, *parts, method="GET", body=None, **params):
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch("nbops", "api", *parts, method=method, body=body, params=params)
+    return err.value.code, json.loads(err.value.response.body)["message"]
+
+
+@pytest.fixture
+def many_runs(jp_root_dir, monkeypatch, jp_nbops_write_notebook, jp_nbops_record_run):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    notebook = jp_nbops_write_notebook(jp_root_dir / "many.ipynb")
+    ids = []
+    for i, rmse in enumerate([3.0, 1.0, 4.0, 1.5, 9.0]):
+        status = "FAILED" if i == 2 else "FINISHED"
+        ids.append(jp_nbops_record_run(notebook, f"r{i}", {"i": i}, {"rmse": rmse}, status))
+    return ids
+
+
+async def test_runs_pages_sorting_and_status(jp_fetch, many_runs):
+    first = await get_json(jp_fetch, "runs", notebook="many.ipynb", limit="2")
+    assert [r["run_id"] for r in first["runs"]] == many_runs[::-1][:2]
+    token = first["next_page_token"]
+    second = await get_json(jp_fetch, "runs", notebook="many.ipynb", limit="2", page_token=token)
+    assert [r["run_id"] for r in second["runs"]] == many_runs[::-1][2:4]
+    last = await get_json(
+        jp_fetch, "runs", notebook="many.ipynb", limit="2", page_token=second["next_page_token"]
+    )
+    assert [r["run_id"] for r in last["runs"]] == many_runs[:1] and last["next_page_token"] is None
+    best = await get_json(jp_fetch, "runs", notebook="many.ipynb", sort="metrics.rmse", order="asc")
+    assert [r["metrics"]["rmse"] for r in best["runs"]] == [1.0, 1.5, 3.0, 4.0, 9.0]
+    failed = await get_json(jp_fetch, "runs", notebook="many.ipynb", status="FAILED")
+    assert [r["run_id"] for r in failed["runs"]] == [many_runs[2]]
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"sort": "name"}, "sort='name' is not valid"),
+        ({"order": "up"}, "order='up' is not valid"),
+        ({"status": "DONE"}, "status='DONE' is not a run status"),
+        ({"sort": "metrics.a'b"}, "Cannot search runs by the tag text"),
+        ({"page_token": "garbage"}, "page token 'garbage' is not valid"),
+    ],
+)
+async def test_bad_runs_queries_are_400(jp_fetch, many_runs, query, message):
+    code, text = await fail(jp_fetch, "runs", notebook="many.ipynb", **query)
+    assert code == 400 and message in text
+
+
+async def test_one_run_has_history_and_environment(jp_fetch, many_runs):
+    body = await get_json(jp_fetch, "runs", many_runs[0], notebook="many.ipynb")
+    assert body["metric_history"]["rmse"][0]["value"] == 3.0
+    assert body["environment"]["python"].startswith("3.")
+    assert body["environment"]["package_count"] > 50
+
+
+async def test_compare_runs(jp_fetch, many_runs):
+    ids = ",".join(many_runs[:2])
+    body = await get_json(jp_fetch, "compare", ids=ids, notebook="many.ipynb")
+    params = {row["name"]: row for row in body["params"]}
+    assert params["i"] == {"name": "i", "values": ["0", "1"], "differs": True}
+    assert body["metrics"][0]["values"] == [3.0, 1.0]
+    assert set(body["history"]) == set(many_runs[:2])
+    assert body["environment"][0]["run_id"] == many_runs[1]
+    assert [c["run_id"] for c in body["code"]] == [many_runs[1]]
+
+
+@pytest.mark.parametrize(
+    ("ids", "code"),
+    [
+        ("", 400),
+        ("x", 400),
+        ("a" * 32, 400),
+        ("a" * 32 + ",b", 400),
+        ("a" * 32 + "," + "b" * 32, 404),
+    ],
+)
+async def test_bad_compare(jp_fetch, many_runs, ids, code):
+    status, message = await fail(jp_fetch, "compare", ids=ids, notebook="many.ipynb")
+    assert status == code and message
+
+
+async def test_snapshots_list_and_profile(jp_fetch, jp_root_dir, monkeypatch):
+    from nbops.capture.session import Session
+    from nbops.data.snapshot import take_snapshot
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    session = Session(notebook=jp_root_dir / "data.ipynb")
+    snap = take_snapshot(session, pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", None]}), "tiny")
+    session.end_run()
+    listed = await get_json(jp_fetch, "snapshots", notebook="data.ipynb")
+    assert [(s["name"], s["id"], s["rows"]) for s in listed["snapshots"]] == [("tiny", snap.id, 3)]
+    one = await get_json(jp_fetch, "snapshots", snap.id[:12], notebook="data.ipynb")
+    assert one["id"] == snap.id and one["profile"]["columns"]["b"]["nulls"] == 1
+    assert await fail(jp_fetch, "snapshots", "zz", notebook="data.ipynb") == (
+        400,
+        "'zz' is not a snapshot id. Give 8 to 32 hex digits.",
+    )
+    code, _ = await fail(jp_fetch, "snapshots", "0" * 32, notebook="data.ipynb")
+    assert code == 404
+
+
+async def test_export_list_and_parameters(jp_fetch, jp_root_dir, monkeypatch):
+    from conftest import tagged_notebook
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    tagged_notebook(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    code, step = await send(jp_fetch, "POST", "steps", body={"notebook": "train.ipynb"})
+    assert code == 201 and step["written"] and step["name"] == "train"
+    code, again = await send(jp_fetch, "POST", "steps", body={"notebook": "train.ipynb"})
+    assert code == 200 and not again["written"] and again["version"] == step["version"]
+    listed = await get_json(jp_fetch, "steps", notebook="train.ipynb")
+    assert [s["version"] for s in listed["steps"]] == [step["version"]]
+    schema = await get_json(jp_fetch, "parameters", notebook="train.ipynb")
+    assert [(p["name"], p["type"]) for p in schema["parameters"]] == [
+        ("alpha", "float"),
+        ("label", "str"),
+    ]
+    of_step = await get_json(jp_fetch, "parameters", notebook="train.ipynb", step="train")
+    assert of_step["target"] == "train" and len(of_step["parameters"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{", "body is not JSON"),
+        ("[1]", "must be a JSON object"),
+        ('{"name": "x"}', "missing a field"),
+        ('{"notebook": "train.ipynb", "extra": 1}', "has no field(s) extra"),
+        ('{"notebook": 3}', "CreateStep.notebook must be a str"),
+        ('{"notebook": "../outside.ipynb"}', "outside"),
+    ],
+)
+async def test_bad_export_bodies_are_400(jp_fetch, jp_root_dir, body, message):
+    code, text = await fail(jp_fetch, "steps", method="POST", body=body)
+    assert code == 400 and message in text
+    assert not (jp_root_dir / "steps").exists()
+
+
+async def wait_for(jp_fetch, job_id, statuses=("FINISHED", "FAILED", "KILLED"), timeout=120):
+    for _ in range(timeout * 4):
+        job = await get_json(jp_fetch, "jobs", job_id)
+        if job["status"] in statuses:
+            return job
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"job {job_id} still {job['status']}")
+
+
+async def test_job_lifecycle(jp_fetch, jp_root_dir, monkeypatch):
+    from conftest import tagged_notebook
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    tagged_notebook(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    body = {"notebook": "train.ipynb", "parameters": {"alpha": "1.5"}}
+    code, job = await send(jp_fetch, "POST", "jobs", body=body)
+    assert code == 201 and job["status"] == "RUNNING" and job["cells_total"] == 2
+    done = await wait_for(jp_fetch, job["id"])
+    assert done["status"] == "FINISHED" and done["cells_done"] == 2
+    assert done["report"] == f"runs/{job['id']}/report"
+    run = await get_json(jp_fetch, "runs", job["id"], notebook="train.ipynb")
+    assert run["metrics"]["score"] == 3.0 and run["params"]["alpha"] == "1.5"
+    report = await jp_fetch(
+        "nbops", "api", "runs", job["id"], "report", params={"notebook": "train.ipynb"}
+    )
+    assert report.code == 200
+    listed = await get_json(jp_fetch, "jobs")
+    assert [j["id"] for j in listed["jobs"]] == [job["id"]]
+
+
+async def test_failing_job_names_the_cell(jp_fetch, jp_root_dir, monkeypatch):
+    from conftest import tagged_notebook
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    tagged_notebook(jp_root_dir / "bad.ipynb", [PARAMS, ("raise ValueError('no data')", [])])
+    _, job = await send(jp_fetch, "POST", "jobs", body={"notebook": "bad.ipynb"})
+    done = await wait_for(jp_fetch, job["id"])
+    assert done["status"] == "FAILED" and "raised ValueError: no data" in done["error"]
+    assert done["report"]
+
+
+async def test_cancel_job_ends_run_killed(jp_fetch, jp_root_dir, monkeypatch):
+    from conftest import tagged_notebook
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    tagged_notebook(jp_root_dir / "slow.ipynb", [PARAMS, ("import time\ntime.sleep(120)", [])])
+    _, job = await send(jp_fetch, "POST", "jobs", body={"notebook": "slow.ipynb"})
+    await asyncio.sleep(3)
+    code, cancelled = await send(jp_fetch, "DELETE", "jobs", job["id"])
+    assert code == 200 and cancelled["status"] == "KILLED"
+    run = await get_json(jp_fetch, "runs", job["id"], notebook="slow.ipynb")
+    assert run["status"] == "KILLED"
+
+
+async def test_bad_jobs(jp_fetch, jp_root_dir, monkeypatch):
+    from conftest import tagged_notebook
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    tagged_notebook(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    body = json.dumps({"notebook": "train.ipynb", "parameters": {"alpha": "lots"}})
+    code, text = await fail(jp_fetch, "jobs", method="POST", body=body)
+    assert code == 400 and "expects float" in text
+    body = json.dumps({"notebook": "train.ipynb", "parameters": {"beta": "1"}})
+    code, text = await fail(jp_fetch, "jobs", method="POST", body=body)
+    assert code == 400 and "Unknown parameter 'beta'" in text
+    assert (await get_json(jp_fetch, "runs", notebook="train.ipynb"))["runs"] == []  # none opened
+    assert (await fail(jp_fetch, "jobs", "f" * 32))[0] == 404
+    assert (await fail(jp_fetch, "jobs", "nope"))[0] == 400
+
+
+ROUTES = [
+    ("GET", ("compare",)),
+    ("GET", ("snapshots",)),
+    ("GET", ("snapshots", "0" * 32)),
+    ("GET", ("steps",)),
+    ("POST", ("steps",)),
+    ("GET", ("parameters",)),
+    ("GET", ("jobs",)),
+    ("POST", ("jobs",)),
+    ("GET", ("jobs", "0" * 32)),
+    ("DELETE", ("jobs", "0" * 32)),
+]
+
+
+@pytest.mark.parametrize(("method", "parts"), ROUTES)
+async def test_every_route_refuses_unauthenticated(jp_fetch, method, parts):
+    body = "{}" if method == "POST" else None
+    with pytest.raises(HTTPClientError) as err:
+        await jp_fetch(
+            "nbops", "api", *parts, method=method, body=body, headers={"Authorization": ""}
+        )
+    assert err.value.code == 403
