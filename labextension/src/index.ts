@@ -5,47 +5,133 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker } from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { listIcon } from '@jupyterlab/ui-components';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { RunsModel } from './model';
-import { CommandIDs } from './tokens';
+import { addCommands, showTags, TAGS } from './commands';
+import { IModelState, RunsModel } from './model';
+import { CommandIDs, ISettings } from './tokens';
 import { RunsPanel } from './widgets/runsPanel';
 
+const PLUGIN_ID = 'nbops:plugin';
+const STATE_KEY = 'nbops:sidebar';
+/** A cell whose source matches this probably logged something: refresh after it runs. */
+const LOGS = /nbops|%%track|%snapshot|%drift|%%expect|mlflow/;
+
 /**
- * The nbops sidebar: runs of the notebook in focus, refreshed when the focus changes.
+ * The nbops sidebar (Runs, Data, Environment, Steps of the notebook in focus) and the
+ * `nbops:*` commands: compare, export as step, run headless, open report, cell tags.
  */
 const sidebar: JupyterFrontEndPlugin<void> = {
-  id: 'nbops:sidebar',
-  description: 'A sidebar listing the tracked runs of the notebook in focus.',
+  id: PLUGIN_ID,
+  description:
+    'A sidebar with the tracked runs, data and steps of the notebook in focus.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ILayoutRestorer, ICommandPalette, ITranslator, ILabShell],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    ITranslator,
+    ILabShell,
+    ISettingRegistry,
+    IStateDB
+  ],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    _shell: ILabShell | null,
+    registry: ISettingRegistry | null,
+    state: IStateDB | null
   ) => {
     const trans = (translator ?? nullTranslator).load('nbops');
     const model = new RunsModel(app.serviceManager.serverSettings);
-    const panel = new RunsPanel(model, translator ?? nullTranslator);
+    const panel = new RunsPanel(
+      model,
+      app.commands,
+      translator ?? nullTranslator
+    );
     panel.title.icon = listIcon;
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, 'nbops-sidebar');
 
+    let settings: ISettings = {
+      metrics: [],
+      refreshInterval: 0,
+      defaultKernel: ''
+    };
+    let timer = 0;
+    const applySettings = (values: ISettings) => {
+      settings = values;
+      panel.metrics = values.metrics;
+      window.clearInterval(timer);
+      if (values.refreshInterval > 0) {
+        timer = window.setInterval(() => {
+          if (model.state === 'ready') {
+            void model.refresh();
+          }
+        }, values.refreshInterval * 1000);
+      }
+    };
+    if (registry) {
+      void registry.load(PLUGIN_ID).then(loaded => {
+        applySettings(loaded.composite as unknown as ISettings);
+        loaded.changed.connect(() =>
+          applySettings(loaded.composite as unknown as ISettings)
+        );
+      });
+    }
+
+    const save = () =>
+      void state?.save(STATE_KEY, {
+        ...model.toJSON(),
+        open: panel.openSections
+      } as unknown as ReadonlyPartialJSONObject);
+    model.changed.connect(save);
+    panel.onSectionsChanged = save;
+    const restored = state
+      ? state.fetch(STATE_KEY).then(saved => {
+          const value = saved as unknown as
+            (IModelState & { open?: string[] }) | undefined;
+          model.restore(value);
+          if (value?.open) {
+            panel.openSections = value.open;
+          }
+        })
+      : Promise.resolve();
+
     const follow = () => {
       const current = notebooks.currentWidget;
       void model.setNotebook(current ? current.context.path : null);
+      showTags(current);
     };
     notebooks.currentChanged.connect(follow);
     notebooks.widgetAdded.connect((_, widget) => {
       widget.context.pathChanged.connect(follow);
+      widget.context.ready.then(() => showTags(widget));
+      widget.content.modelContentChanged.connect(() => showTags(widget));
     });
-    follow();
+    void restored.then(follow);
 
+    let pending = 0;
+    NotebookActions.executed.connect((_, { notebook, cell }) => {
+      const path = notebooks.find(p => p.content === notebook)?.context.path;
+      if (
+        path === model.notebook &&
+        LOGS.test(cell.model.sharedModel.getSource())
+      ) {
+        window.clearTimeout(pending);
+        pending = window.setTimeout(() => void model.refresh(), 300);
+      }
+    });
+
+    addCommands({ app, model, notebooks, trans, settings: () => settings });
     app.commands.addCommand(CommandIDs.refresh, {
       label: trans.__('nbops: Refresh Runs'),
       execute: () => model.refresh()
@@ -54,8 +140,17 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       label: trans.__('nbops: Show Runs Sidebar'),
       execute: () => app.shell.activateById(panel.id)
     });
-    palette?.addItem({ command: CommandIDs.refresh, category: 'nbops' });
-    palette?.addItem({ command: CommandIDs.openSidebar, category: 'nbops' });
+    for (const command of [
+      CommandIDs.refresh,
+      CommandIDs.openSidebar,
+      CommandIDs.compare,
+      CommandIDs.exportStep,
+      CommandIDs.runHeadless,
+      CommandIDs.openReport,
+      ...Object.keys(TAGS)
+    ]) {
+      palette?.addItem({ command, category: 'nbops' });
+    }
   }
 };
 

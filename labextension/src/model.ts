@@ -2,21 +2,42 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { NbopsAPIError, requestAPI } from './api';
-import { IDescribeConfig, IListRunsResponse, IRun } from './tokens';
+import {
+  IDescribeConfig,
+  IDescribeRun,
+  IDescribeSnapshot,
+  IListRunsResponse,
+  IRun,
+  ISnapshot,
+  IStep
+} from './tokens';
 
-/** What the runs list is doing. */
+/** What the sidebar is doing. */
 export type RunsState =
   'no-notebook' | 'loading' | 'ready' | 'error' | 'no-server';
 
-const RUNS_LIMIT = 50;
+/** How the runs table is sorted: by start time or by a metric. */
+export interface ISort {
+  key: string;
+  descending: boolean;
+}
+
+/** What the sidebar remembers across reloads. */
+export interface IModelState {
+  sort: ISort;
+  selected: string[];
+}
+
+export const PAGE_SIZE = 50;
 
 /**
- * The runs of the notebook in focus: owns state and talks to the server; widgets only render it.
+ * The nbops sidebar's state for the notebook in focus: runs (paged, sorted, selected), the
+ * selected run's environment, snapshots and steps. Talks to the server; widgets only render.
  */
 export class RunsModel {
   constructor(private readonly _settings: ServerConnection.ISettings) {}
 
-  /** Emitted whenever anything the panel shows has changed. */
+  /** Emitted whenever anything the sidebar shows has changed. */
   get changed(): ISignal<this, void> {
     return this._changed;
   }
@@ -33,6 +54,10 @@ export class RunsModel {
     return this._runs;
   }
 
+  get hasMore(): boolean {
+    return this._next !== null;
+  }
+
   get error(): string {
     return this._error;
   }
@@ -41,17 +66,112 @@ export class RunsModel {
     return this._config;
   }
 
-  /** Follow another notebook (or none) and load its runs. */
+  get sort(): ISort {
+    return this._sort;
+  }
+
+  get selected(): string[] {
+    return [...this._selected];
+  }
+
+  get detail(): IDescribeRun | null {
+    return this._detail;
+  }
+
+  get snapshots(): ISnapshot[] {
+    return this._snapshots;
+  }
+
+  get snapshot(): IDescribeSnapshot | null {
+    return this._snapshot;
+  }
+
+  get steps(): IStep[] {
+    return this._steps;
+  }
+
+  /** The state to save (sort order, selection). */
+  toJSON(): IModelState {
+    return { sort: this._sort, selected: this.selected };
+  }
+
+  /** Put back a saved state. */
+  restore(state: Partial<IModelState> | undefined): void {
+    if (state?.sort) {
+      this._sort = state.sort;
+    }
+    this._selected = new Set(state?.selected ?? []);
+    this._changed.emit();
+  }
+
+  /** Follow another notebook (or none) and load what it has. */
   async setNotebook(path: string | null): Promise<void> {
     if (path === this._notebook && this._state !== 'error') {
       return;
     }
+    if (path !== this._notebook) {
+      this._selected.clear();
+      this._detail = null;
+      this._snapshot = null;
+    }
     this._notebook = path;
-    this._runs = [];
     await this.refresh();
   }
 
-  /** Load the runs of the current notebook again; older answers never overwrite newer ones. */
+  /** Sort by `key` (`start_time` or `metrics.NAME`); the same key again flips the order. */
+  async setSort(key: string): Promise<void> {
+    this._sort =
+      this._sort.key === key
+        ? { key, descending: !this._sort.descending }
+        : { key, descending: true };
+    await this.refresh();
+  }
+
+  /** Select or unselect a run for comparison; a single selection also shows its environment. */
+  async toggle(runId: string): Promise<void> {
+    if (this._selected.has(runId)) {
+      this._selected.delete(runId);
+    } else {
+      this._selected.add(runId);
+    }
+    this._changed.emit();
+    if (this._selected.has(runId)) {
+      await this.describe(runId);
+    }
+  }
+
+  /** Load one run's details (environment, history). */
+  async describe(runId: string): Promise<void> {
+    try {
+      this._detail = await requestAPI<IDescribeRun>(
+        `runs/${runId}`,
+        { notebook: this._notebook ?? '' },
+        {},
+        this._settings
+      );
+    } catch (error) {
+      this._detail = null;
+      this._error = (error as Error).message;
+    }
+    this._changed.emit();
+  }
+
+  /** Show one snapshot's profile, or hide it when it is already shown. */
+  async expandSnapshot(id: string): Promise<void> {
+    if (this._snapshot?.id === id) {
+      this._snapshot = null;
+    } else {
+      this._snapshot = await requestAPI<IDescribeSnapshot>(
+        `snapshots/${id}`,
+        { notebook: this._notebook ?? '' },
+        {},
+        this._settings
+      );
+    }
+    this._changed.emit();
+  }
+
+  /** Load the first page again, with snapshots and steps; older answers never win. */
   async refresh(): Promise<void> {
     const request = ++this._request;
     const notebook = this._notebook;
@@ -61,18 +181,28 @@ export class RunsModel {
     }
     this._set('loading');
     try {
-      const [config, answer] = await Promise.all([
+      const [config, page, snapshots, steps] = await Promise.all([
         requestAPI<IDescribeConfig>('config', { notebook }, {}, this._settings),
-        requestAPI<IListRunsResponse>(
-          'runs',
-          { notebook, limit: RUNS_LIMIT },
+        this._page(notebook, null),
+        requestAPI<{ snapshots: ISnapshot[] }>(
+          'snapshots',
+          { notebook, limit: PAGE_SIZE },
+          {},
+          this._settings
+        ),
+        requestAPI<{ steps: IStep[] }>(
+          'steps',
+          { notebook },
           {},
           this._settings
         )
       ]);
       if (request === this._request) {
         this._config = config;
-        this._runs = answer.runs;
+        this._runs = page.runs;
+        this._next = page.next_page_token;
+        this._snapshots = snapshots.snapshots;
+        this._steps = steps.steps;
         this._set('ready');
       }
     } catch (error) {
@@ -84,6 +214,35 @@ export class RunsModel {
     }
   }
 
+  /** Append the next page of runs. */
+  async loadMore(): Promise<void> {
+    if (this._notebook === null || this._next === null) {
+      return;
+    }
+    const page = await this._page(this._notebook, this._next);
+    this._runs = [...this._runs, ...page.runs];
+    this._next = page.next_page_token;
+    this._changed.emit();
+  }
+
+  private _page(
+    notebook: string,
+    token: string | null
+  ): Promise<IListRunsResponse> {
+    return requestAPI<IListRunsResponse>(
+      'runs',
+      {
+        notebook,
+        limit: PAGE_SIZE,
+        sort: this._sort.key,
+        order: this._sort.descending ? 'desc' : 'asc',
+        page_token: token ?? undefined
+      },
+      {},
+      this._settings
+    );
+  }
+
   private _set(state: RunsState): void {
     this._state = state;
     this._changed.emit();
@@ -93,7 +252,14 @@ export class RunsModel {
   private _state: RunsState = 'no-notebook';
   private _notebook: string | null = null;
   private _runs: IRun[] = [];
+  private _next: string | null = null;
   private _error = '';
   private _config: IDescribeConfig | null = null;
+  private _sort: ISort = { key: 'start_time', descending: true };
+  private _selected = new Set<string>();
+  private _detail: IDescribeRun | null = null;
+  private _snapshots: ISnapshot[] = [];
+  private _snapshot: IDescribeSnapshot | null = null;
+  private _steps: IStep[] = [];
   private _request = 0;
 }

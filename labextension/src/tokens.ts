@@ -1,5 +1,5 @@
 /**
- * Shared types and identifiers of the nbops extension.
+ * Shared types and identifiers of the nbops extension (the REST API's models, see api/openapi.yaml).
  */
 
 /** One run as the server lists it (`GET /nbops/api/runs`). */
@@ -16,11 +16,99 @@ export interface IRun {
   tags: Record<string, string>;
 }
 
-/** The answer of `GET /nbops/api/runs`. */
+/** `ListRunsResponse`: one page of runs. */
 export interface IListRunsResponse {
   tracking_uri: string;
   experiment: string | null;
   runs: IRun[];
+  next_page_token: string | null;
+}
+
+/** One value of a metric. */
+export interface IMetricPoint {
+  step: number;
+  value: number;
+  timestamp: number;
+}
+
+/** `DescribeRun`: one run with its history, artifacts, data and environment. */
+export interface IDescribeRun extends IRun {
+  artifacts: string[];
+  datasets: { name: string; digest: string; role: string }[];
+  metric_history: Record<string, IMetricPoint[]>;
+  environment: Record<string, unknown> | null;
+}
+
+/** A row of a comparison: one name, its value in each run. */
+export interface ICompareRow {
+  name: string;
+  values: unknown[];
+  differs: boolean;
+}
+
+/** `DescribeComparison`: what differs between runs, the first being the reference. */
+export interface IDescribeComparison {
+  runs: IRun[];
+  params: ICompareRow[];
+  metrics: ICompareRow[];
+  data: ICompareRow[];
+  environment: { run_id: string; lines: string[] }[];
+  code: { run_id: string; changes: { kind: string; diff: string }[] }[];
+  history: Record<string, Record<string, IMetricPoint[]>>;
+}
+
+/** A snapshot catalog entry (`ListSnapshotsResponse`). */
+export interface ISnapshot {
+  id: string;
+  name: string;
+  role: string;
+  run_id: string | null;
+  created: string;
+  rows: number;
+  columns: number;
+}
+
+/** `DescribeSnapshot`: a snapshot with its schema and profile. */
+export interface IDescribeSnapshot extends ISnapshot {
+  schema: Record<string, string>;
+  profile: { rows: number; columns: Record<string, Record<string, unknown>> };
+}
+
+/** One parameter of a step's schema. */
+export interface IParameter {
+  name: string;
+  type: string;
+  default: unknown;
+  help: string;
+  required: boolean;
+}
+
+/** `DescribeStep`: an exported step version. */
+export interface IStep {
+  name: string;
+  version: string;
+  source: string;
+  exported_at: string;
+  parameters: IParameter[];
+  inputs: string[];
+  outputs: string[];
+  folder: string;
+  written?: boolean;
+}
+
+/** `DescribeJob`: a headless run started from the lab. */
+export interface IJob {
+  id: string;
+  run_id: string;
+  target: string;
+  notebook: string;
+  parameters: Record<string, unknown>;
+  status: string;
+  cells_done: number;
+  cells_total: number;
+  error: string | null;
+  created: number;
+  report: string | null;
 }
 
 /** The answer of `GET /nbops/api/config`. */
@@ -32,8 +120,22 @@ export interface IDescribeConfig {
   experiment: string | null;
 }
 
+/** The user's settings (schema/plugin.json). */
+export interface ISettings {
+  metrics: string[];
+  refreshInterval: number;
+  defaultKernel: string;
+}
+
 /** Command ids, all `nbops:*`. */
 export namespace CommandIDs {
   export const refresh = 'nbops:refresh-runs';
   export const openSidebar = 'nbops:open-sidebar';
+  export const compare = 'nbops:compare-runs';
+  export const exportStep = 'nbops:export-step';
+  export const runHeadless = 'nbops:run-headless';
+  export const openReport = 'nbops:open-report';
+  export const tagParameters = 'nbops:tag-parameters';
+  export const tagSkip = 'nbops:tag-skip';
+  export const tagHide = 'nbops:tag-report-hide';
 }

@@ -1,0 +1,18 @@
+import { Widget } from '@lumino/widgets';
+
+/**
+ * A run's report in a main-area tab: the server's HTML in a sandboxed iframe (no script runs;
+ * the server also sends a Content-Security-Policy forbidding them).
+ */
+export class ReportView extends Widget {
+  constructor(url: string) {
+    super();
+    this.addClass('nbops-report-view');
+    const frame = document.createElement('iframe');
+    frame.className = 'nbops-report-frame';
+    frame.setAttribute('sandbox', '');
+    frame.setAttribute('referrerpolicy', 'no-referrer');
+    frame.src = url;
+    this.node.appendChild(frame);
+  }
+}
