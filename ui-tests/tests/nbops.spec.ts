@@ -28,7 +28,7 @@ test('the sidebar lists the runs of the notebook in focus', async ({
   await expect(runs.nth(0)).toContainText('alpha=0.5');
   await expect(runs.nth(0)).toContainText('FINISHED');
   await expect(runs.nth(1)).toContainText('alpha=0.1');
-  await expect(runs.nth(1)).toContainText('rmse=10');
+  await expect(runs.nth(1)).toContainText('10');
   await page.screenshot({ path: 'test-results/nbops-sidebar.png' });
 });
 
@@ -43,7 +43,9 @@ test('the sidebar follows the focus and explains an empty notebook', async ({
   );
   await openFile(page, 'fresh.ipynb');
   await expect(panel.locator('.nbops-notebook')).toHaveText('fresh.ipynb');
-  await expect(panel.locator('.nbops-message')).toContainText('No runs yet');
+  await expect(
+    panel.locator('.nbops-section-runs .nbops-message')
+  ).toContainText('No runs yet');
   await openFile(page, 'experiment.ipynb');
   await expect(panel.locator('.nbops-notebook')).toHaveText('experiment.ipynb');
   await expect(panel.locator('tr.nbops-run')).toHaveCount(2);
@@ -59,4 +61,99 @@ test('the sidebar explains a missing server extension', async ({ page }) => {
   await expect(page.locator('#nbops-panel .nbops-mod-error')).toContainText(
     'jupyter server extension enable nbops'
   );
+});
+
+/** Open the sidebar with experiment.ipynb in focus; wait for its two seeded runs. */
+async function openExperiment(page: IJupyterLabPageFixture) {
+  await page.goto();
+  await page.notebook.openByPath('experiment.ipynb');
+  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
+  const panel = page.locator('#nbops-panel');
+  await expect(panel.locator('tr.nbops-run').first()).toBeVisible();
+  return panel;
+}
+
+test('running the cells records a run that appears in the sidebar', async ({
+  page
+}) => {
+  const panel = await openExperiment(page);
+  const before = await panel.locator('tr.nbops-run').count();
+  await page.notebook.setCell(0, 'code', 'alpha = 2.0');
+  await page.notebook.run();
+  await expect(panel.locator('tr.nbops-run')).toHaveCount(before + 1);
+  await expect(panel.locator('tr.nbops-run').first()).toContainText(
+    'alpha=2.0'
+  );
+  await expect(panel.locator('.nbops-section-data')).toBeVisible();
+  await page.screenshot({ path: 'test-results/nbops-sidebar-sections.png' });
+});
+
+test('select two runs and compare them', async ({ page }) => {
+  const panel = await openExperiment(page);
+  const rows = panel.locator('tr.nbops-run');
+  await rows.nth(0).locator('input.nbops-select').check();
+  await rows.nth(1).locator('input.nbops-select').check();
+  await expect(panel.locator('.nbops-environment dl')).toBeVisible();
+  await panel.locator('button.nbops-compare').click();
+  const view = page.locator('.nbops-compare-view');
+  await expect(view).toBeVisible();
+  await expect(
+    view.locator('.nbops-compare-params tr.nbops-mod-differs')
+  ).toContainText('alpha');
+  await expect(view.locator('.nbops-compare-metrics')).toContainText('rmse');
+  await expect(view.locator('svg.nbops-chart').first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/nbops-compare.png' });
+});
+
+test('export, run headless with a changed parameter, open the report', async ({
+  page
+}) => {
+  const panel = await openExperiment(page);
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('nbops:export-step');
+  });
+  await expect(
+    page.locator('.Toastify__toast').filter({ hasText: 'Exported experiment@' })
+  ).toBeVisible();
+  await expect(panel.locator('li.nbops-step')).toHaveCount(1);
+
+  void page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('nbops:run-headless');
+  });
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('input[name="alpha"]')).toBeVisible();
+  await dialog.locator('input[name="alpha"]').fill('abc');
+  await dialog.getByRole('button', { name: 'Run' }).click();
+  await expect(dialog.locator('.nbops-form-error')).toContainText(
+    "expects float, which 'abc' is not"
+  );
+  await dialog.locator('input[name="alpha"]').fill('0.25');
+  await dialog.getByRole('button', { name: 'Run' }).click();
+  const done = page
+    .locator('.Toastify__toast')
+    .filter({ hasText: 'Run of experiment.ipynb finished' });
+  await expect(done).toBeVisible({ timeout: 120000 });
+  await done.getByRole('button', { name: 'Open report' }).click();
+  const frame = page.frameLocator('iframe.nbops-report-frame');
+  await expect(frame.locator('body')).toContainText('alpha=0.25', {
+    timeout: 30000
+  });
+  await expect(frame.locator('body')).toContainText('FINISHED');
+  await page.screenshot({ path: 'test-results/nbops-report.png' });
+});
+
+test('cell tag commands toggle the tag and show it on the cell', async ({
+  page
+}) => {
+  await openExperiment(page);
+  await page.notebook.selectCells(1);
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('nbops:tag-skip');
+  });
+  await expect(page.locator('.jp-Cell.nbops-tag-nbops-skip')).toHaveCount(1);
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('nbops:tag-skip');
+  });
+  await expect(page.locator('.jp-Cell.nbops-tag-nbops-skip')).toHaveCount(0);
+  await expect(page.locator('.jp-Cell.nbops-tag-parameters')).toHaveCount(1);
 });

@@ -39,9 +39,10 @@ export class RunForm extends Widget {
         input.type = 'checkbox';
         input.checked = (values[p.name] ?? String(p.default)) === 'true';
       } else {
-        input.type = p.type === 'int' || p.type === 'float' ? 'number' : 'text';
-        if (p.type === 'float') {
-          input.step = 'any';
+        // text, not type=number: the server checks the value and says what is wrong
+        input.type = 'text';
+        if (p.type === 'int' || p.type === 'float') {
+          input.inputMode = 'decimal';
         }
         input.value = values[p.name] ?? this._text(p.default);
       }
