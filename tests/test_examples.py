@@ -40,3 +40,21 @@ def test_examples_run_in_order(examples):
         "test",
     }
     assert (examples / "expectations" / "diabetes.expect").is_file()
+
+
+def test_example_pipeline_runs_then_is_cached(examples):
+    from nbops.pipeline.dag import build_dag
+    from nbops.pipeline.orchestrate import run_pipeline
+    from nbops.pipeline.spec import read_pipeline
+
+    dag = build_dag(read_pipeline(examples / "pipeline.yaml"))
+    assert dag.upstream == {
+        "prepare": set(),
+        "train": {"prepare"},
+        "evaluate": {"prepare", "train"},
+    }
+    first = run_pipeline(examples / "pipeline.yaml", workers=2, echo=lambda line: None)
+    assert first.ok, {k: o.error for k, o in first.outcomes.items()}
+    assert set(first.outcomes["prepare"].outputs) == {"train", "test"}
+    again = run_pipeline(examples / "pipeline.yaml", workers=2, echo=lambda line: None)
+    assert {o.status for o in again.outcomes.values()} == {"CACHED"}
