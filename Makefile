@@ -13,7 +13,7 @@ ACTIVATE := . $(BIN)/activate &&
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: lab demo test setup airflow lint pytest wheel-check binder-check ui-test chromium clean
+.PHONY: lab demo test setup airflow lint jest pytest wheel-check binder-check ui-test chromium clean
 
 ## lab: JupyterLab with nbops and the examples, on the embedded store (examples/.nbops)
 lab: setup
@@ -29,7 +29,7 @@ demo: setup
 	@echo "MLflow's UI on the same runs: (cd examples && ../$(BIN)/mlflow ui --backend-store-uri sqlite:///.nbops/mlflow.db)"
 
 ## test: lint, unit and server tests, the wheel-without-node check and the browser tests
-test: lint pytest wheel-check binder-check ui-test
+test: lint jest pytest wheel-check binder-check ui-test
 
 setup: $(VENV)/.installed
 
@@ -57,6 +57,10 @@ lint: setup
 	$(ACTIVATE) ruff check python tests benchmarks ui-tests .ci conftest.py
 	$(ACTIVATE) ruff format --check python tests benchmarks ui-tests .ci conftest.py
 	$(ACTIVATE) jlpm lint
+
+## jest: the frontend's model and API client
+jest: setup
+	$(ACTIVATE) jlpm test
 
 pytest: setup airflow
 	$(ACTIVATE) NBOPS_AIRFLOW_PYTHON="$(CURDIR)/$(AIRFLOW_VENV)/bin/python" python -m pytest
