@@ -28,7 +28,7 @@ demo: setup
 	@echo "Reports: examples/.nbops/runs/<run id>/report.html (or: nbops report RUN_ID)."
 	@echo "MLflow's UI on the same runs: (cd examples && ../$(BIN)/mlflow ui --backend-store-uri sqlite:///.nbops/mlflow.db)"
 
-## test: lint, unit and server tests, the wheel-without-node check and the browser tests
+## test: lint, Jest, pytest (with Airflow), the wheel-without-node check, Binder postBuild, browser tests
 test: lint jest pytest wheel-check binder-check ui-test
 
 setup: $(VENV)/.installed
