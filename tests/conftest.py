@@ -227,3 +227,9 @@ def jp_nbops_notebook_factory(jp_nbops_project, monkeypatch):
     """``make(name, [(source, tags), ...])`` writes a notebook into the project."""
     monkeypatch.chdir(jp_nbops_project)
     return lambda name, cells: tagged_notebook(jp_nbops_project / name, cells)
+
+
+@pytest.fixture
+def jp_nbops_write_tagged():
+    """``tagged_notebook(path, [(source, tags), ...])`` as a fixture (any folder)."""
+    return tagged_notebook

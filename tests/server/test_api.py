@@ -123,11 +123,11 @@ async def test_snapshots_list_and_profile(jp_fetch, jp_root_dir, monkeypatch):
     assert code == 404
 
 
-async def test_export_list_and_parameters(jp_fetch, jp_root_dir, monkeypatch):
-    from conftest import tagged_notebook
-
+async def test_export_list_and_parameters(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged
+):
     monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
-    tagged_notebook(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    jp_nbops_write_tagged(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
     code, step = await send(jp_fetch, "POST", "steps", body={"notebook": "train.ipynb"})
     assert code == 201 and step["written"] and step["name"] == "train"
     code, again = await send(jp_fetch, "POST", "steps", body={"notebook": "train.ipynb"})
@@ -169,11 +169,9 @@ async def wait_for(jp_fetch, job_id, statuses=("FINISHED", "FAILED", "KILLED"), 
     raise AssertionError(f"job {job_id} still {job['status']}")
 
 
-async def test_job_lifecycle(jp_fetch, jp_root_dir, monkeypatch):
-    from conftest import tagged_notebook
-
+async def test_job_lifecycle(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged):
     monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
-    tagged_notebook(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    jp_nbops_write_tagged(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
     body = {"notebook": "train.ipynb", "parameters": {"alpha": "1.5"}}
     code, job = await send(jp_fetch, "POST", "jobs", body=body)
     assert code == 201 and job["status"] == "RUNNING" and job["cells_total"] == 2
@@ -190,22 +188,24 @@ async def test_job_lifecycle(jp_fetch, jp_root_dir, monkeypatch):
     assert [j["id"] for j in listed["jobs"]] == [job["id"]]
 
 
-async def test_failing_job_names_the_cell(jp_fetch, jp_root_dir, monkeypatch):
-    from conftest import tagged_notebook
-
+async def test_failing_job_names_the_cell(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged
+):
     monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
-    tagged_notebook(jp_root_dir / "bad.ipynb", [PARAMS, ("raise ValueError('no data')", [])])
+    jp_nbops_write_tagged(jp_root_dir / "bad.ipynb", [PARAMS, ("raise ValueError('no data')", [])])
     _, job = await send(jp_fetch, "POST", "jobs", body={"notebook": "bad.ipynb"})
     done = await wait_for(jp_fetch, job["id"])
     assert done["status"] == "FAILED" and "raised ValueError: no data" in done["error"]
     assert done["report"]
 
 
-async def test_cancel_job_ends_run_killed(jp_fetch, jp_root_dir, monkeypatch):
-    from conftest import tagged_notebook
-
+async def test_cancel_job_ends_run_killed(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged
+):
     monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
-    tagged_notebook(jp_root_dir / "slow.ipynb", [PARAMS, ("import time\ntime.sleep(120)", [])])
+    jp_nbops_write_tagged(
+        jp_root_dir / "slow.ipynb", [PARAMS, ("import time\ntime.sleep(120)", [])]
+    )
     _, job = await send(jp_fetch, "POST", "jobs", body={"notebook": "slow.ipynb"})
     await asyncio.sleep(3)
     code, cancelled = await send(jp_fetch, "DELETE", "jobs", job["id"])
@@ -214,11 +214,9 @@ async def test_cancel_job_ends_run_killed(jp_fetch, jp_root_dir, monkeypatch):
     assert run["status"] == "KILLED"
 
 
-async def test_bad_jobs(jp_fetch, jp_root_dir, monkeypatch):
-    from conftest import tagged_notebook
-
+async def test_bad_jobs(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged):
     monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
-    tagged_notebook(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    jp_nbops_write_tagged(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
     body = json.dumps({"notebook": "train.ipynb", "parameters": {"alpha": "lots"}})
     code, text = await fail(jp_fetch, "jobs", method="POST", body=body)
     assert code == 400 and "expects float" in text
