@@ -50,8 +50,17 @@ def _parse(cls, raw: bytes):
         ) from err
 
 
+class _Body:
+    """A request body model: :meth:`parse` reads and checks the JSON."""
+
+    @classmethod
+    def parse(cls, raw: bytes):
+        """Read and check a request body; :class:`InputError` names the problem."""
+        return _parse(cls, raw)
+
+
 @dataclass
-class CreateJob:
+class CreateJob(_Body):
     """``POST /nbops/api/jobs``: run a notebook (or one of its exported steps) headless."""
 
     notebook: str
@@ -59,23 +68,13 @@ class CreateJob:
     step: str | None = None
     kernel: str | None = None
 
-    @classmethod
-    def parse(cls, raw: bytes) -> CreateJob:
-        """Read and check a request body."""
-        return _parse(cls, raw)
-
 
 @dataclass
-class CreateStep:
+class CreateStep(_Body):
     """``POST /nbops/api/steps``: export a notebook as a pipeline step."""
 
     notebook: str
     name: str | None = None
-
-    @classmethod
-    def parse(cls, raw: bytes) -> CreateStep:
-        """Read and check a request body."""
-        return _parse(cls, raw)
 
 
 @dataclass

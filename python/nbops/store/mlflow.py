@@ -279,11 +279,7 @@ class MlflowStore(Store):
     ) -> list[RunSummary]:
         """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first,
         only those with ``status`` and with every one of ``tags`` if given."""
-        if experiment is None:
-            ids = [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
-        else:
-            found = self.experiment_id(experiment)
-            ids = [found] if found else []
+        ids = self._experiment_ids(experiment)
         if not ids:
             return []
         clauses = [f"attributes.status = '{_check_status(status)}'"] if status else []
@@ -320,11 +316,7 @@ class MlflowStore(Store):
         """One page of runs sorted by ``start_time`` or ``metrics.NAME``, and the next token."""
         from mlflow.exceptions import MlflowException
 
-        if experiment is None:
-            ids = [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
-        else:
-            found = self.experiment_id(experiment)
-            ids = [found] if found else []
+        ids = self._experiment_ids(experiment)
         if not ids:
             return [], None
         if sort == "start_time":
@@ -349,6 +341,13 @@ class MlflowStore(Store):
         names = self._experiment_names(ids)
         token = runs.token.decode() if isinstance(runs.token, bytes) else runs.token
         return [self._summary(run, names) for run in runs], token or None
+
+    def _experiment_ids(self, experiment: str | None) -> list[str]:
+        """The id of ``experiment`` (none if it does not exist), or of every experiment."""
+        if experiment is None:
+            return [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
+        found = self.experiment_id(experiment)
+        return [found] if found else []
 
     def _experiment_names(self, ids: list[str]) -> dict[str, str]:
         return {i: self.client.get_experiment(i).name for i in ids}
