@@ -93,8 +93,8 @@ def cache_hit_seconds(project: Path) -> float:
     from nbops.pipeline.cache import cache_key, cached_run
     from nbops.pipeline.dag import build_dag
     from nbops.pipeline.orchestrate import run_pipeline
-    from nbops.pipeline.run import prepare
     from nbops.pipeline.spec import read_pipeline
+    from nbops.pipeline.target import prepare
     from nbops.store import open_store
 
     path = project / "pipeline.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .capture.environment import ENVIRONMENT_FILE, EnvironmentDiff, diff_environments
+from .capture.environment import EnvironmentDiff, environment_diff_of
 from .capture.session import current_session
 from .capture.status import Status, session_status
 from .store import RunSummary
@@ -171,11 +171,7 @@ def environment_diff(run_a: str, run_b: str) -> EnvironmentDiff:
     run_a, run_b:
         Run ids; the differences are those of ``run_b`` relative to ``run_a``.
     """
-    import json
-
-    store = current_session().store
-    env_a, env_b = (json.loads(store.load_text(r, ENVIRONMENT_FILE)) for r in (run_a, run_b))
-    return diff_environments(run_a, env_a, run_b, env_b)
+    return environment_diff_of(current_session().store, run_a, run_b)
 
 
 def export(notebook: str | Path, name: str | None = None, out: str | Path | None = None):
@@ -280,27 +276,9 @@ def drift(reference, current, threshold: float = 0.2):
     threshold:
         A column drifts when its population stability index is over this.
     """
-    import json
+    from .data.checks import log_drift
 
-    import pandas as pd
-
-    from .data.drift import compare
-
-    frames = []
-    for item in (reference, current):
-        if isinstance(item, str):
-            item = load_snapshot(item)
-        frames.append(item if isinstance(item, pd.DataFrame) else item.load())
-    report = compare(frames[0], frames[1], threshold)
-    session = current_session()
-    session.log_metrics({f"drift.psi.{c.column}": c.psi for c in report.columns})
-    session.log_metrics({"drift.columns_drifted": len(report.drifted)})
-    session.log_text(json.dumps(report.to_dict(), indent=1), "drift/report.json")
-    return report
-
-
-def _expectations_folder() -> Path:
-    return current_session().settings.project / "expectations"
+    return log_drift(current_session(), reference, current, threshold)
 
 
 def expect(df, spec: str | None = None, name: str | None = None, strict: bool = False):
@@ -319,39 +297,9 @@ def expect(df, spec: str | None = None, name: str | None = None, strict: bool = 
     strict:
         Raise ``ExpectationError`` when a check fails.
     """
-    from .data.expectations import report_json, validate
-    from .exceptions import ExpectationError, InputError, NotFoundError
+    from .data.checks import log_expectations
 
-    if spec is None and name is None:
-        raise InputError("expect() needs a spec or the name of saved expectations.")
-    path = _expectations_folder() / f"{name}.expect" if name else None
-    if spec is None:
-        if not path.is_file():
-            raise NotFoundError(
-                f"No saved expectations named {name!r} in {path.parent}.",
-                "Write them once with a spec and name=..., or %%expect --name.",
-            )
-        spec = path.read_text(encoding="utf-8")
-    report = validate(df, spec, name or "expectations")
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(spec, encoding="utf-8")
-    session = current_session()
-    label = report.name
-    session.log_metrics(
-        {
-            f"expect.{label}.passed": float(report.passed),
-            f"expect.{label}.failed_checks": len(report.failed),
-        }
-    )
-    session.log_text(report_json(report), f"expectations/{label}.json")
-    if strict and not report.passed:
-        failed = "; ".join(f"{r.column}: {r.check} ({r.failing} failing)" for r in report.failed)
-        raise ExpectationError(
-            f"{report.summary()} Failed: {failed}.",
-            "See the table of results; fix the data or the expectations.",
-        )
-    return report
+    return log_expectations(current_session(), df, spec, name, strict)
 
 
 def infer_expectations(reference, name: str | None = None) -> str:
@@ -364,19 +312,9 @@ def infer_expectations(reference, name: str | None = None) -> str:
     name:
         Saves them under this name for ``expect(df, name=...)``.
     """
-    import pandas as pd
+    from .data.checks import infer_expectations as infer
 
-    from .data.expectations import infer
-
-    if isinstance(reference, str):
-        reference = load_snapshot(reference)
-    frame = reference if isinstance(reference, pd.DataFrame) else reference.load()
-    spec = infer(frame)
-    if name:
-        folder = _expectations_folder()
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{name}.expect").write_text(spec, encoding="utf-8")
-    return spec
+    return infer(current_session(), reference, name)
 
 
 def status() -> Status:

@@ -76,3 +76,19 @@ class ExecutorError(NbopsError):
 
 class WorkerLostError(NbopsError):
     """The worker running a task died before the task ended (the task may be retried)."""
+
+
+class TaskError(NbopsError):
+    """A task failed on its worker outside the notebook (it could not even start papermill).
+
+    Parameters
+    ----------
+    message:
+        What failed, naming the task.
+    traceback:
+        The worker's traceback, kept on the run as ``error.txt``.
+    """
+
+    def __init__(self, message: str, traceback: str = "", hint: str = "") -> None:
+        super().__init__(message, hint)
+        self.traceback = traceback

@@ -6,9 +6,9 @@ import sys
 import mlflow
 import pytest
 
-from nbops.capture.environment import ENVIRONMENT_FILE
 from nbops.capture.session import Session
 from nbops.exceptions import InputError
+from nbops.names import ENVIRONMENT_FILE
 
 
 @pytest.fixture

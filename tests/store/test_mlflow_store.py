@@ -95,5 +95,3 @@ def test_malformed_uri_names_uri(uri):
 def test_open_store_reuses_one_store_per_uri(jp_nbops_project):
     settings = load_settings(jp_nbops_project)
     assert open_store(settings) is open_store(load_settings(jp_nbops_project / "sub"))
-    with pytest.raises(InputError, match="mlflow"):
-        open_store(settings, kind="nope")

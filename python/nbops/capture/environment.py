@@ -17,11 +17,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import names
 from .git import git_state
 
-ENVIRONMENT_FILE = "environment.json"
-GIT_DIFF_FILE = "git/diff.patch"
-NOTEBOOK_FOLDER = "notebook"
 COMPARED_FIELDS = (
     "python",
     "implementation",
@@ -124,18 +122,18 @@ def capture_environment(folder: Path, notebook: Path | None = None) -> dict[str,
 def summary_tags(env: dict[str, object]) -> dict[str, str]:
     """The tags that summarize an environment in run lists (``nbops.env.*``)."""
     tags = {
-        "nbops.env.python": env["python"],
-        "nbops.env.os": env["os"],
-        "nbops.env.packages": str(len(env["packages"])),
-        "nbops.env.gpus": str(len(env["gpus"])),
+        names.ENV_PYTHON_TAG: env["python"],
+        names.ENV_OS_TAG: env["os"],
+        names.ENV_PACKAGES_TAG: str(len(env["packages"])),
+        names.ENV_GPUS_TAG: str(len(env["gpus"])),
     }
     optional = {
-        "nbops.env.conda": env["conda_env"],
-        "nbops.git.commit": env["git_commit"],
-        "nbops.git.branch": env["git_branch"],
-        "nbops.git.remote": env["git_remote"],
-        "nbops.git.dirty": env["git_dirty"],
-        "nbops.code_hash": env["code_hash"],
+        names.ENV_CONDA_TAG: env["conda_env"],
+        names.GIT_COMMIT_TAG: env["git_commit"],
+        names.GIT_BRANCH_TAG: env["git_branch"],
+        names.GIT_REMOTE_TAG: env["git_remote"],
+        names.GIT_DIRTY_TAG: env["git_dirty"],
+        names.CODE_HASH_TAG: env["code_hash"],
     }
     tags.update({k: v for k, v in optional.items() if v is not None})
     return {k: str(v) for k, v in tags.items()}
@@ -165,19 +163,22 @@ class EnvironmentDiff:
         out += [f"~ {key}: {a} -> {b}" for key, (a, b) in self.other.items()]
         return out
 
-    def to_dict(self) -> dict:
-        """A JSON-ready dict."""
-        return {
-            "run_a": self.run_a,
-            "run_b": self.run_b,
-            "added": self.added,
-            "removed": self.removed,
-            "changed": self.changed,
-            "other": self.other,
-        }
-
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         return {"text/plain": "\n".join(self.lines())}
+
+
+def environment_diff_of(store, run_a: str, run_b: str) -> EnvironmentDiff:
+    """The differences between the recorded environments of two runs of ``store``.
+
+    Parameters
+    ----------
+    store:
+        Where the runs are (a :class:`~nbops.store.Store`).
+    run_a, run_b:
+        Run ids; the differences are those of ``run_b`` relative to ``run_a``.
+    """
+    env_a, env_b = (json.loads(store.load_text(r, names.ENVIRONMENT_FILE)) for r in (run_a, run_b))
+    return diff_environments(run_a, env_a, run_b, env_b)
 
 
 def diff_environments(run_a: str, env_a: dict, run_b: str, env_b: dict) -> EnvironmentDiff:

@@ -21,23 +21,25 @@ from pathlib import Path
 from .. import __version__
 from ..config import Settings, experiment_name, load_settings
 from ..exceptions import InputError
-from ..store import Metric, RunSummary, Store, open_store
-from ..store.base import NOTEBOOK_TAG
-from . import values
-from .environment import (
+from ..names import (
     ENVIRONMENT_FILE,
     GIT_DIFF_FILE,
+    HOST_TAG,
     NOTEBOOK_FOLDER,
-    capture_environment,
-    summary_tags,
+    NOTEBOOK_TAG,
+    PID_STARTED_TAG,
+    PID_TAG,
+    RUN_ID_VARIABLE,
+    RUN_NAME_TAG,
+    VERSION_TAG,
 )
+from ..store import Metric, RunSummary, Store, open_store
+from . import values
+from .environment import capture_environment, summary_tags
 from .notebook import current_notebook
 from .writer import BatchWriter
 
 DEFAULT_EXPERIMENT = "Default"
-HOST_TAG, PID_TAG, PID_STARTED_TAG = "nbops.host", "nbops.pid", "nbops.pid_started"
-VERSION_TAG = "nbops.version"
-RUN_ID_VARIABLE = "NBOPS_RUN_ID"  # set by `nbops run` for the kernel it starts
 GHOST_SEARCH_LIMIT = 200
 
 
@@ -131,7 +133,7 @@ class Session:
             if self._adopted and self.run_id is not None:
                 # under `nbops run` the notebook's own runs are the headless run
                 if name:
-                    self.writer.put(self.run_id, tags={"mlflow.runName": name})
+                    self.writer.put(self.run_id, tags={RUN_NAME_TAG: name})
                 self.writer.put(self.run_id, tags=tags or {})
                 return self.run_id
             if self.run_id is not None:
@@ -263,13 +265,9 @@ class Session:
 
     def log_text(self, text: str, artifact_file: str) -> None:
         """Store ``text`` as the artifact ``artifact_file`` (e.g. ``notes/summary.md``)."""
-        folder, _, name = artifact_file.rpartition("/")
-        if not name:
+        if not artifact_file.rpartition("/")[2]:
             raise InputError(f"{artifact_file!r} names no file.", "Use e.g. 'notes/summary.md'.")
-        with tempfile.TemporaryDirectory() as tmp:
-            local = Path(tmp) / name
-            local.write_text(text, encoding="utf-8")
-            self.log_artifact(local, folder or None)
+        self.store.log_text(self.ensure_run(), text, artifact_file)
 
     def log_figure(self, figure: object, artifact_file: str) -> None:
         """Store a matplotlib figure as an image artifact (the suffix picks the format)."""
@@ -329,14 +327,9 @@ def record_environment(store: Store, run_id: str, project: Path, notebook: Path 
     """
     env = capture_environment(project, notebook)
     diff = env.pop("git_diff")
-    with tempfile.TemporaryDirectory() as tmp:
-        local = Path(tmp) / ENVIRONMENT_FILE
-        local.write_text(json.dumps(env, indent=1, default=str), encoding="utf-8")
-        store.log_artifact(run_id, str(local))
-        if diff:
-            patch = Path(tmp) / Path(GIT_DIFF_FILE).name
-            patch.write_text(diff, encoding="utf-8")
-            store.log_artifact(run_id, str(patch), str(Path(GIT_DIFF_FILE).parent))
+    store.log_text(run_id, json.dumps(env, indent=1, default=str), ENVIRONMENT_FILE)
+    if diff:
+        store.log_text(run_id, diff, GIT_DIFF_FILE)
     if notebook and notebook.is_file():
         store.log_artifact(run_id, str(notebook), NOTEBOOK_FOLDER)
     return summary_tags(env)

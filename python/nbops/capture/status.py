@@ -37,10 +37,6 @@ class Status:
             rows.append(("error", self.error))
         return rows
 
-    def to_dict(self) -> dict:
-        """A JSON-ready dict."""
-        return dict(self.__dict__)
-
 
 def session_status(session: Session) -> Status:
     """Summarize ``session``, checking that its store answers (within a few seconds)."""

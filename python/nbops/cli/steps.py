@@ -109,6 +109,9 @@ def steps(name: str | None) -> None:
 )
 @click.option("--metric", help="With --sweep: sort the table by this metric (smallest first).")
 @click.option("--maximize", is_flag=True, help="With --sweep: largest --metric first.")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="On failure, print the full traceback (also error.txt)."
+)
 @executor_options
 def run_command(
     target,
@@ -120,6 +123,7 @@ def run_command(
     sweeps,
     metric,
     maximize,
+    verbose,
     executor,
     workers,
     address,
@@ -148,6 +152,10 @@ def run_command(
     click.secho(f"Run {result.run_id}: {result.status}", fg=color, bold=True)
     if result.error:
         click.secho(f"  {result.error}", fg="red")
+        if verbose and result.traceback:
+            click.echo(result.traceback, err=True)
+        elif result.traceback:
+            click.echo("  the full traceback: error.txt in the run's artifacts, or --verbose")
     click.echo(f"  executed notebook: {result.notebook}")
     click.echo(f"  report:            {result.report}")
     if not result.ok:

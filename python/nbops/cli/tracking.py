@@ -78,9 +78,10 @@ def env() -> None:
 @click.argument("run_b")
 def env_diff(run_a: str, run_b: str) -> None:
     """List packages added, removed and changed from RUN_A to RUN_B, and other differences."""
-    from ..api import environment_diff
+    from ..capture.environment import environment_diff_of
+    from ..store import open_store
 
-    for line in environment_diff(run_a, run_b).lines():
+    for line in environment_diff_of(open_store(load_settings()), run_a, run_b).lines():
         color = {"+": "green", "-": "red", "~": "yellow"}.get(line[:1])
         click.secho(line, fg=color)
 
@@ -96,9 +97,11 @@ def env_diff(run_a: str, run_b: str) -> None:
 @click.option("--no-input", is_flag=True, help="Hide all code; show outputs only.")
 def report(run_id: str, output: Path | None, no_input: bool) -> None:
     """Write the HTML report of RUN_ID: a run header card, then the notebook."""
-    from ..reports.build import build_report
+    from ..reports.build import report_html
+    from ..store import open_store
 
-    path = build_report(run_id, output or Path(f"report-{run_id}.html"), no_input=no_input)
+    path = output or Path(f"report-{run_id}.html")
+    path.write_text(report_html(open_store(load_settings()), run_id, no_input), encoding="utf-8")
     click.echo(f"Report of run {run_id}: {path}")
 
 
@@ -110,9 +113,9 @@ def snapshots_command(name: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..api import snapshots
+    from ..data.snapshot import catalog_for
 
-    entries = snapshots(name)
+    entries = catalog_for(load_settings()).entries(name)
     if not entries:
         click.echo("No snapshots yet. Take one in a notebook: nbops.snapshot(df, 'name').")
         return

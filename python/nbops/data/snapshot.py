@@ -15,6 +15,7 @@ from ..capture import values
 from ..capture.session import Session
 from ..config import Settings
 from ..exceptions import InputError, SnapshotIntegrityError
+from ..names import PINS_VARIABLE
 from .catalog import Catalog, Entry
 from .fingerprint import fingerprint
 from .profile import profile_of, schema_of
@@ -55,9 +56,6 @@ class Snapshot:
             f"<th>distinct</th></tr></thead><tbody>{rows}</tbody></table>"
         )
         return {"text/plain": text, "text/html": html}
-
-
-PINS_VARIABLE = "NBOPS_SNAPSHOT_PINS"
 
 
 def catalog_of(session: Session) -> Catalog:
@@ -171,11 +169,21 @@ def pinned_snapshots() -> dict[str, str]:
     A pipeline step reads the exact snapshot its upstream step wrote (or, on a cache hit, the one
     the cached run wrote), not whatever is newest under that name.
     """
+    raw = os.environ.get(PINS_VARIABLE) or "{}"
     try:
-        pins = json.loads(os.environ.get(PINS_VARIABLE) or "{}")
+        pins = json.loads(raw)
     except ValueError:
-        return {}
-    return pins if isinstance(pins, dict) else {}
+        pins = None
+    if not isinstance(pins, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in pins.items()
+    ):
+        # reading the latest data instead would silently change what the step computes
+        raise InputError(
+            f"The snapshot pins in {PINS_VARIABLE} are malformed: {raw[:200]!r}.",
+            'They must be a JSON object of snapshot ids by name, e.g. {"features": "<id>"}; '
+            "unset the variable to read the latest versions.",
+        )
+    return pins
 
 
 def load(session: Session, id_or_name: str, version: str | int = "latest") -> pd.DataFrame:

@@ -48,6 +48,16 @@ class NbopsMagics(Magics):
     def _session(self):
         return current_session(self.shell.user_ns.get("__session__"))
 
+    def _variable(self, name: str, usage: str):
+        """The notebook's variable ``name``; a :class:`UsageError` naming the magic if undefined."""
+        if name not in self.shell.user_ns:
+            magic = usage.split(" ", 1)[0]
+            raise UsageError(
+                f"{magic}: the notebook has no variable named {name!r}. Give the name of a "
+                f"DataFrame variable: {usage}."
+            )
+        return self.shell.user_ns[name]
+
     @line_magic
     def nbops(self, line: str):
         """Track experiments from the notebook. Subcommands: status, start, end, runs, flush,
@@ -115,7 +125,7 @@ class NbopsMagics(Magics):
     def snapshot(self, line: str):
         """Snapshot a DataFrame: ``%snapshot DF [--name N] [--role input|output]``."""
         args = parse_argstring(self.snapshot, line)
-        frame = track.named_values(self.shell.user_ns, [args.frame], "a snapshot of")[args.frame]
+        frame = self._variable(args.frame, "%snapshot DF [--name N] [--role input|output]")
         self._session()
         try:
             return api.snapshot(frame, args.name or args.frame, args.role)
@@ -149,7 +159,7 @@ class NbopsMagics(Magics):
         An empty body reuses the checks saved under ``--name``.
         """
         args = parse_argstring(self.expect, line)
-        frame = track.named_values(self.shell.user_ns, [args.frame], "expectations on")[args.frame]
+        frame = self._variable(args.frame, "%%expect DF [--name N] [--strict]")
         self._session()
         try:
             return api.expect(frame, cell if cell.strip() else None, args.name, args.strict)

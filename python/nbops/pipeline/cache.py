@@ -14,17 +14,16 @@ import nbformat
 
 from ..config import Settings
 from ..data.snapshot import catalog_for
+from ..names import CACHE_TAG, STEP_VERSION_TAG
 from ..store import RunSummary, Store
 from .export import normalize, read_notebook
-from .run import Prepared
-from .task import written_snapshots
-
-CACHE_TAG = "nbops.cache_key"
+from .run import written_snapshots
+from .target import Prepared
 
 
 def code_version(prepared: Prepared) -> str:
     """The step's version: its manifest's, or a hash of the normalized notebook."""
-    version = prepared.target.tags.get("nbops.step_version")
+    version = prepared.target.tags.get(STEP_VERSION_TAG)
     if version:
         return version
     step = normalize(read_notebook(prepared.target.notebook))

@@ -1,41 +1,34 @@
-"""The coordinator of many headless runs: opens each run, submits it, retries a lost worker once.
+"""The coordinator of many headless runs: opens each run, submits it, settles how it ended.
 
-Pipelines and sweeps hand it jobs; it owns every run it opened until the run ends, so that a
-worker that dies, a task that errors, or Ctrl-C never leaves a run RUNNING.
+Pipelines, sweeps and the lab's jobs hand it :class:`Job` objects. For each it takes the path of
+:mod:`nbops.pipeline.run` (open the run, make the task) and submits the task to an executor; when
+the task's future is done it settles the job: a worker that died is retried (once by default), a
+failure outside the notebook keeps its traceback on the run, a cancelled job ends KILLED. It owns
+every run it opened until the run ends, so that nothing it started is left RUNNING.
+
+Outcomes are handed over as they settle: to ``on_outcome`` when given (the lab's jobs), else to
+a queue that :meth:`Coordinator.next_outcomes` reads (pipelines and sweeps).
 """
 
 from __future__ import annotations
 
-import tempfile
+import queue
+import threading
 import time
+import traceback
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
-from ..exceptions import NbopsError, WorkerLostError
+from ..exceptions import TaskError, WorkerLostError
 from ..store import open_store
 from .executors import Executor
-from .run import Prepared, make_task, open_run
+from .run import RunResult, Task, end_if_running, make_task, open_run
+from .target import Prepared
 
-ERROR_TAG = "nbops.error"
-PARENT_TAG = "mlflow.parentRunId"  # MLflow shows the run nested under its parent
-
-
-@dataclass
-class Job:
-    """One run to make: what runs, where it is logged, and the snapshots it reads."""
-
-    key: str
-    prepared: Prepared
-    experiment: str
-    tags: dict[str, str] = field(default_factory=dict)
-    pins: dict[str, str] = field(default_factory=dict)
-    name: str | None = None
-    attempts: int = 0
-    run_id: str = ""
-    started: float = 0.0
+ABORT_WAIT_S = 10.0
 
 
 @dataclass
@@ -50,6 +43,7 @@ class Outcome:
     report: Path | None = None
     attempts: int = 0
     seconds: float = 0.0
+    traceback: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -57,8 +51,29 @@ class Outcome:
         return self.status in ("FINISHED", "CACHED")
 
 
+@dataclass
+class Job:
+    """One run to make: what runs, where it is logged, the snapshots it reads, how it went."""
+
+    key: str
+    prepared: Prepared
+    experiment: str | None = None  # default: the notebook's
+    tags: dict[str, str] = field(default_factory=dict)
+    pins: dict[str, str] = field(default_factory=dict)
+    name: str | None = None
+    kernel: str | None = None
+    attempts: int = 0
+    run_id: str = ""
+    task: Task | None = field(default=None, repr=False)
+    started: float = 0.0
+    cancelled: bool = False
+    outcome: Outcome | None = None
+    settled: threading.Event = field(default_factory=threading.Event, repr=False)
+    future: Future | None = field(default=None, repr=False)
+
+
 class Coordinator:
-    """Submits jobs to an executor and turns finished futures into outcomes.
+    """Submits jobs to an executor and settles their futures into outcomes.
 
     Parameters
     ----------
@@ -72,73 +87,120 @@ class Coordinator:
         How many times a job whose worker died is run again.
     timeout:
         Seconds each cell may run.
+    on_outcome:
+        Called with each settled job (its ``outcome`` set); by default outcomes are queued for
+        :meth:`next_outcomes`.
     """
 
     def __init__(
         self,
         executor: Executor,
         settings: Settings,
-        echo: Callable[[str], None],
+        echo: Callable[[str], None] = print,
         retries: int = 1,
         timeout: float | None = None,
+        on_outcome: Callable[[Job], None] | None = None,
     ) -> None:
         self.executor, self.settings, self.echo = executor, settings, echo
         self.retries, self.timeout = retries, timeout
         self.store = open_store(settings)
-        self.running: dict[Future, Job] = {}
-        self.open_runs: set[str] = set()
+        self._on_outcome = on_outcome
+        self._outcomes: queue.Queue[Outcome] = queue.Queue()
+        self._changed = threading.Condition()
+        self._in_flight: dict[int, Job] = {}  # submitted and not settled, by id()
+        self._aborting = False
 
-    def submit(self, job: Job) -> None:
-        """Open the job's run and queue it."""
+    @property
+    def busy(self) -> bool:
+        """Whether a job is running or an outcome waits to be read."""
+        with self._changed:
+            return bool(self._in_flight) or not self._outcomes.empty()
+
+    def submit(self, job: Job) -> str:
+        """Open the job's run and queue its task; return the run's id."""
         job.attempts += 1
         job.run_id = open_run(job.prepared, self.settings, job.experiment, job.name, job.tags)
-        self.open_runs.add(job.run_id)
         job.started = time.monotonic()
-        task = make_task(
+        job.task = make_task(
             job.prepared,
             self.settings,
             job.run_id,
             key=job.key,
             pins=job.pins,
+            kernel=job.kernel,
             timeout=self.timeout,
         )
-        self.running[self.executor.submit(task)] = job
+        with self._changed:
+            self._in_flight[id(job)] = job
+        job.future = self.executor.submit(job.task)
         again = f", attempt {job.attempts}" if job.attempts > 1 else ""
         self.echo(f"started   {job.key} (run {job.run_id[:8]}{again})")
+        job.future.add_done_callback(lambda future: self._settle(job, future))
+        return job.run_id
 
     def next_outcomes(self) -> list[Outcome]:
-        """Wait until at least one job ends; return the outcomes (a retried job returns later)."""
-        done, _ = wait(list(self.running), return_when=FIRST_COMPLETED)
-        outcomes = []
-        for future in done:
-            job = self.running.pop(future)
+        """Wait until at least one job settles; return every outcome settled by then."""
+        outcomes = [self._outcomes.get()]
+        while True:
+            try:
+                outcomes.append(self._outcomes.get_nowait())
+            except queue.Empty:
+                return outcomes
+
+    def cancel(self, job: Job) -> None:
+        """Stop a job: dequeue its task or kill its worker; its run ends KILLED when it settles."""
+        job.cancelled = True
+        if job.future is not None and not job.future.done():
+            self.executor.cancel(job.future, job.task)
+
+    def abort(self, wait_s: float = ABORT_WAIT_S) -> None:
+        """Ctrl-C or shutdown: kill the workers, then make sure every run still open ends KILLED.
+
+        Parameters
+        ----------
+        wait_s:
+            How long the jobs may take to settle on their own (their workers were killed).
+        """
+        self._aborting = True
+        self.executor.close(kill=True)
+        deadline = time.monotonic() + wait_s
+        with self._changed:
+            while self._in_flight and (left := deadline - time.monotonic()) > 0:
+                self._changed.wait(left)
+            unsettled = list(self._in_flight.values())
+        for job in unsettled:
+            self._end(job, "KILLED", "interrupted")
+
+    # -- settling ----------------------------------------------------------------------------
+
+    def _settle(self, job: Job, future: Future) -> None:
+        """Turn a done future into the job's outcome (or a retry), then hand the outcome over."""
+        try:
             outcome = self._outcome(job, future)
-            if outcome is not None:
-                outcomes.append(outcome)
-                mark = "done     " if outcome.ok else "FAILED   "
-                detail = f": {outcome.error}" if outcome.error else ""
-                self.echo(f"{mark} {job.key} in {outcome.seconds:.1f} s{detail}")
-        return outcomes
+        except Exception as err:  # noqa: BLE001 - a job must settle, or its waiter hangs
+            # e.g. the store stopped answering: the outcome says so, the run may stay open
+            error = f"nbops could not record how {job.key!r} ended: {err}"
+            outcome = self._failed(job, "FAILED", error, traceback.format_exc())
+        if outcome is None:  # resubmitted
+            return
+        job.outcome = outcome
+        mark = "done     " if outcome.ok else f"{outcome.status:<9}"
+        detail = f": {outcome.error}" if outcome.error else ""
+        self.echo(f"{mark} {job.key} in {outcome.seconds:.1f} s{detail}")
+        with self._changed:
+            self._in_flight.pop(id(job), None)
+            if self._on_outcome is None:
+                self._outcomes.put(outcome)
+            self._changed.notify_all()
+        job.settled.set()
+        if self._on_outcome is not None:
+            self._on_outcome(job)
 
     def _outcome(self, job: Job, future: Future) -> Outcome | None:
-        seconds = time.monotonic() - job.started
         try:
-            result = future.result()
-        except WorkerLostError as err:
-            self._end(job.run_id, "FAILED", str(err))
-            if job.attempts <= self.retries:
-                self.echo(f"retrying  {job.key}: {err.message}")
-                self.submit(job)
-                return None
-            return Outcome(
-                job.key, "FAILED", job.run_id, str(err), attempts=job.attempts, seconds=seconds
-            )
-        except NbopsError as err:
-            self._end(job.run_id, "FAILED", str(err))
-            return Outcome(
-                job.key, "FAILED", job.run_id, str(err), attempts=job.attempts, seconds=seconds
-            )
-        self.open_runs.discard(job.run_id)
+            result: RunResult = future.result()
+        except (CancelledError, WorkerLostError, TaskError) as err:
+            return self._lost(job, err)
         return Outcome(
             job.key,
             result.status,
@@ -147,26 +209,35 @@ class Coordinator:
             result.outputs,
             result.report,
             job.attempts,
-            seconds,
+            time.monotonic() - job.started,
+            result.traceback,
         )
 
-    def _end(self, run_id: str, status: str, error: str) -> None:
-        """End a run its worker could not end (if it still is RUNNING), saying why."""
-        self.open_runs.discard(run_id)
-        if self.store.get_run(run_id).status == "RUNNING":
-            self.store.log_batch(run_id, tags={ERROR_TAG: error[:5000]})
-            self.store.end_run(run_id, status)
+    def _lost(self, job: Job, err: BaseException) -> Outcome | None:
+        """The task did not return: cancelled, interrupted, its worker died, or it raised."""
+        if job.cancelled or self._aborting or isinstance(err, CancelledError):
+            why = "cancelled" if job.cancelled else "interrupted"
+            self._end(job, "KILLED", why)
+            return self._failed(job, "KILLED", why)
+        trace = getattr(err, "traceback", None)
+        self._end(job, "FAILED", str(err), trace)
+        if isinstance(err, WorkerLostError) and job.attempts <= self.retries:
+            self.echo(f"retrying  {job.key}: {err.message}")
+            self.submit(job)
+            return None
+        return self._failed(job, "FAILED", str(err), trace)
 
-    def abort(self) -> None:
-        """Ctrl-C: kill the workers, then end every run still open as KILLED."""
-        self.executor.close(kill=True)
-        for run_id in list(self.open_runs):
-            self._end(run_id, "KILLED", "interrupted (Ctrl-C)")
+    def _failed(self, job: Job, status: str, error: str, trace: str | None = None) -> Outcome:
+        seconds = time.monotonic() - job.started
+        return Outcome(
+            job.key,
+            status,
+            job.run_id,
+            error,
+            attempts=job.attempts,
+            seconds=seconds,
+            traceback=trace,
+        )
 
-
-def keep_text(store, run_id: str, name: str, text: str) -> None:
-    """Keep ``text`` as the artifact ``name`` of ``run_id``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        path.write_text(text, encoding="utf-8")
-        store.log_artifact(run_id, str(path))
+    def _end(self, job: Job, status: str, error: str, trace: str | None = None) -> None:
+        end_if_running(self.store, job.run_id, status, error, trace)

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import nbformat
 
-from ..capture.environment import ENVIRONMENT_FILE, installed_packages
+from ..capture.environment import installed_packages
 from ..capture.git import git_state
 from ..config import experiment_name, find_project
 from ..exceptions import InputError, NbopsError
+from ..names import ENVIRONMENT_FILE
 from .schema import Parameter, infer_schema
 from .steps import LOCK, MANIFEST, NOTEBOOK, STEPS_DIR, Manifest
 from .tags import PARAMETERS, SKIP, has_tag

@@ -15,15 +15,23 @@ from pathlib import Path
 
 from ..capture.session import owner_tags
 from ..config import experiment_name, load_settings
+from ..names import (
+    CACHE_TAG,
+    DAG_FILE,
+    KIND_PIPELINE,
+    PARENT_TAG,
+    PIPELINE_STEP_TAG,
+    PIPELINE_SUMMARY_FILE,
+    PIPELINE_TAG,
+    RUN_KIND_TAG,
+)
 from ..store import open_store
-from .cache import CACHE_TAG, cache_key, cached_run
-from .coordinator import PARENT_TAG, Coordinator, Job, Outcome, keep_text
+from .cache import cache_key, cached_run
+from .coordinator import Coordinator, Job, Outcome
 from .dag import Dag, build_dag, render_mermaid
 from .executors import get_executor
-from .run import Prepared, prepare
 from .spec import apply_overrides, read_pipeline
-
-SUMMARY_FILE = "pipeline.json"
+from .target import Prepared, prepare
 
 
 @dataclass
@@ -85,7 +93,7 @@ def run_pipeline(
     store.check()
     experiment = experiment_name(spec.path, spec.project)
     with get_executor(executor, workers, address) as pool:
-        tags = {**owner_tags(), "nbops.run_kind": "pipeline", "nbops.pipeline": spec.name}
+        tags = {**owner_tags(), RUN_KIND_TAG: KIND_PIPELINE, PIPELINE_TAG: spec.name}
         parent = store.start_run(experiment, name=f"pipeline {spec.name}", tags=tags)
         _keep_definition(store, parent, dag)
         coordinator = Coordinator(pool, settings, echo, timeout=timeout)
@@ -112,7 +120,7 @@ def _drive(
     """Start each step once its upstream steps are done; collect outcomes until all are in."""
     done: dict[str, Outcome] = {}
     pending = list(dag.order)
-    while pending or coordinator.running:
+    while pending or coordinator.busy:
         for name in [n for n in pending if all(u in done for u in dag.upstream[n])]:
             pending.remove(name)
             outcome = _start(
@@ -120,7 +128,7 @@ def _drive(
             )
             if outcome is not None:
                 done[name] = outcome
-        if coordinator.running:
+        if coordinator.busy:
             done.update({o.key: o for o in coordinator.next_outcomes()})
     return done
 
@@ -151,7 +159,7 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
             "(--force runs it again)"
         )
         return Outcome(name, "CACHED", run.run_id, outputs=outputs)
-    tags = {PARENT_TAG: parent, "nbops.pipeline_step": name, CACHE_TAG: key}
+    tags = {PARENT_TAG: parent, PIPELINE_STEP_TAG: name, CACHE_TAG: key}
     coordinator.submit(Job(name, prepared, experiment, tags, pins, name=name))
     return None
 
@@ -159,7 +167,7 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
 def _keep_definition(store, run_id: str, dag: Dag) -> None:
     """Keep the pipeline file and its DAG (Mermaid) in the parent run."""
     store.log_artifact(run_id, str(dag.spec.path))
-    keep_text(store, run_id, "dag.mmd", render_mermaid(dag))
+    store.log_text(run_id, render_mermaid(dag), DAG_FILE)
 
 
 def _keep_summary(store, run_id: str, dag: Dag, outcomes: dict[str, Outcome]) -> None:
@@ -179,7 +187,7 @@ def _keep_summary(store, run_id: str, dag: Dag, outcomes: dict[str, Outcome]) ->
         }
         for name, o in outcomes.items()
     }
-    keep_text(store, run_id, SUMMARY_FILE, json.dumps({"steps": steps}, indent=1))
+    store.log_text(run_id, json.dumps({"steps": steps}, indent=1), PIPELINE_SUMMARY_FILE)
     counts: dict[str, int] = {}
     for o in outcomes.values():
         counts[o.status] = counts.get(o.status, 0) + 1

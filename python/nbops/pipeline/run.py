@@ -1,125 +1,51 @@
-"""Run a step or a notebook headless with papermill, inside an MLflow run, and report on it."""
+"""A headless run, in one file: prepare, open the run, build the task, execute it, finish.
+
+Every headless execution (``nbops run``, each step of a pipeline, each point of a sweep, a job
+started from JupyterLab) takes this path::
+
+    prepared = prepare(target, parameters)        # target.py: resolved and checked; nothing started
+    run_id = open_run(prepared, settings)          # the MLflow run, its parameters and environment
+    task = make_task(prepared, settings, run_id)   # picklable: runs here, in a worker, on Dask
+    result = execute_task(task)                    # papermill into that run, then finish():
+                                                   # end it, keep the notebook, error and report
+
+:func:`run` does the four steps in this process. The coordinator (:mod:`.coordinator`) does the
+same for many runs at once, on an executor. A run whose worker could not end it (the worker died,
+Ctrl-C, a cancelled job) is ended by :func:`end_if_running`, the one place that does so.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+import threading
+import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from ..capture.session import owner_tags, record_environment
-from ..config import Settings, experiment_name, find_project, load_settings
-from ..exceptions import InputError
-from ..store import open_store
-from .export import read_notebook
-from .schema import Parameter, infer_schema, parse_parameters
-from .steps import STEPS_DIR, find_step
-from .tags import PARAMETERS, has_tag
-from .task import RunResult, Task, execute_task
+from ..config import Settings, environment_variables, load_settings
+from ..names import (
+    ERROR_FILE,
+    ERROR_TAG,
+    EXECUTED_FOLDER,
+    KIND_HEADLESS,
+    NOTEBOOK_VARIABLE,
+    PINS_VARIABLE,
+    REPORT_FILE,
+    RUN_ID_VARIABLE,
+    RUN_KIND_TAG,
+    TRACKING_URI_VARIABLE,
+)
+from ..store import Store, open_store
+from .target import Prepared, prepare
+
+MAX_TAG_TEXT = 5000  # MLflow's limit on a tag value is larger; a one-line cause fits
+# os.environ is per process: one task at a time sets it for the kernel it starts
+_ENVIRON_LOCK = threading.Lock()
 
 
-@dataclass
-class Target:
-    """What to execute: a notebook, its parameter schema, and the step it belongs to, if any."""
-
-    notebook: Path
-    schema: list[Parameter]
-    project: Path
-    experiment: str
-    cwd: Path
-    kernel: str
-    tags: dict[str, str]
-
-
-def resolve_target(target: str | Path, cwd: Path | None = None) -> Target:
-    """Resolve a notebook path, a step folder, ``name`` or ``name@version`` to what runs.
-
-    Parameters
-    ----------
-    target:
-        What the user named.
-    cwd:
-        Where names are looked up (``<project>/steps``); default: the working directory.
-    """
-    path = Path(target)
-    if path.suffix == ".ipynb":
-        source = path.resolve()
-        nb = read_notebook(source)
-        project = find_project(source.parent)
-        schema = infer_schema(source) if any(has_tag(c, PARAMETERS) for c in nb.cells) else []
-        kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
-        experiment = experiment_name(source, project)
-        tags = {"nbops.source": experiment}
-        return Target(source, schema, project, experiment, source.parent, kernel, tags)
-    project = find_project(path if path.is_dir() else cwd)
-    step = find_step(str(target), project / STEPS_DIR)
-    manifest = step.manifest
-    source = project / manifest.source
-    tags = {
-        "nbops.step": manifest.name,
-        "nbops.step_version": manifest.version,
-        "nbops.source": manifest.source,
-        **({"nbops.git.commit": manifest.git_commit} if manifest.git_commit else {}),
-    }
-    cwd = source.parent if source.parent.is_dir() else step.folder
-    return Target(
-        step.notebook, manifest.parameters, project, manifest.source, cwd, manifest.kernel, tags
-    )
-
-
-def read_parameter_file(path: str | Path) -> dict[str, object]:
-    """Read ``-f params.yaml``: a mapping of parameter names to typed values."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise InputError(
-            f"Cannot read parameters from {path}: {err}.", "Give a YAML mapping."
-        ) from err
-    if not isinstance(data, dict):
-        raise InputError(f"{path} holds no mapping of parameters.", "Write NAME: VALUE lines.")
-    return data
-
-
-@dataclass
-class Prepared:
-    """A resolved target with its checked parameter values: ready to run, nothing started yet."""
-
-    target: Target
-    values: dict[str, object]
-
-    @property
-    def effective(self) -> dict[str, object]:
-        """Every parameter's value in this run: the defaults, overridden by the given values."""
-        return {**{p.name: p.default for p in self.target.schema}, **self.values}
-
-
-def prepare(
-    target: str | Path,
-    parameters: dict[str, object] | None = None,
-    parameter_file: str | Path | None = None,
-    cwd: Path | None = None,
-) -> Prepared:
-    """Resolve ``target`` and check ``parameters`` against its schema; start nothing.
-
-    Parameters
-    ----------
-    target:
-        A notebook path, a step folder, a step ``name`` or ``name@version``.
-    parameters:
-        Values by name (strings are parsed to the schema's types).
-    parameter_file:
-        A YAML file of values; ``parameters`` win over it.
-    cwd:
-        Where step names are looked up (default: the working directory).
-    """
-    resolved = resolve_target(target, cwd=cwd)
-    given = {
-        **(read_parameter_file(parameter_file) if parameter_file else {}),
-        **(parameters or {}),
-    }
-    return Prepared(resolved, parse_parameters(resolved.schema, given))
+# -- 2. open the run -----------------------------------------------------------------------------
 
 
 def open_run(
@@ -146,12 +72,38 @@ def open_run(
     """
     store = open_store(settings)
     target = prepared.target
-    all_tags = {**owner_tags(), **target.tags, "nbops.run_kind": "headless", **(tags or {})}
+    all_tags = {**owner_tags(), **target.tags, RUN_KIND_TAG: KIND_HEADLESS, **(tags or {})}
     run_id = store.start_run(experiment or target.experiment, name=name, tags=all_tags)
     environment = record_environment(store, run_id, settings.project, target.notebook)
     params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()}
     store.log_batch(run_id, params=params, tags=environment)
     return run_id
+
+
+# -- 3. the task ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Task:
+    """Everything a worker needs to execute one notebook in the open run ``run_id``."""
+
+    key: str
+    notebook: str
+    cwd: str
+    kernel: str
+    values: dict[str, object]
+    run_id: str
+    settings: Settings
+    source: str
+    pins: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = None
+    output: str = ""
+    progress: bool = False
+
+    @property
+    def executed(self) -> Path:
+        """Where papermill writes the executed notebook (saved after every cell)."""
+        return Path(self.output) / Path(self.notebook).name
 
 
 def make_task(
@@ -165,7 +117,29 @@ def make_task(
     output: str | Path | None = None,
     progress: bool = False,
 ) -> Task:
-    """What a worker needs to execute ``prepared`` in the run ``run_id`` (see :class:`Task`)."""
+    """What a worker needs to execute ``prepared`` in the run ``run_id``.
+
+    Parameters
+    ----------
+    prepared:
+        What runs, with its checked parameter values.
+    settings:
+        The project's settings (its store).
+    run_id:
+        The open run the kernel adopts.
+    key:
+        The task's name in progress lines (default: the notebook's stem).
+    pins:
+        Snapshot ids by name that the notebook must read (a pipeline's upstream outputs).
+    kernel:
+        The kernel (default: the notebook's).
+    timeout:
+        Seconds each cell may run.
+    output:
+        Folder for the executed notebook and the report (default: ``<project>/.nbops/runs/<id>``).
+    progress:
+        Show papermill's progress bar.
+    """
     target = prepared.target
     folder = Path(output) if output else settings.project / ".nbops" / "runs" / run_id
     return Task(
@@ -182,6 +156,180 @@ def make_task(
         output=str(folder),
         progress=progress,
     )
+
+
+# -- 4. execute and finish -----------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    """How a headless run ended and where its outputs are."""
+
+    run_id: str
+    status: str
+    notebook: Path
+    report: Path
+    error: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
+    key: str = ""
+    traceback: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run FINISHED."""
+        return self.status == "FINISHED"
+
+
+@dataclass
+class Failure:
+    """Why a notebook did not run to the end: one line, and the full traceback."""
+
+    message: str
+    traceback: str
+
+
+def execute_task(task: Task) -> RunResult:
+    """Run ``task`` with papermill, end its run FINISHED or FAILED, keep notebook and report.
+
+    Parameters
+    ----------
+    task:
+        What to run; its run must be open. Interrupted (Ctrl-C), the run ends KILLED.
+    """
+    store = open_store(task.settings)
+    Path(task.output).mkdir(parents=True, exist_ok=True)
+    env = {
+        RUN_ID_VARIABLE: task.run_id,
+        NOTEBOOK_VARIABLE: task.source,
+        TRACKING_URI_VARIABLE: task.settings.tracking_uri,
+        PINS_VARIABLE: json.dumps(task.pins),
+    }
+    try:
+        with _ENVIRON_LOCK, environment_variables(env):
+            failure = _papermill(task)
+    except BaseException:
+        end_if_running(store, task.run_id, "KILLED", "interrupted")
+        raise
+    result = finish(store, task, failure)
+    result.outputs = written_snapshots(task.settings, task.run_id)
+    return result
+
+
+def _papermill(task: Task) -> Failure | None:
+    """Run papermill; return why it failed, or ``None`` if every cell ran."""
+    import papermill
+
+    from ..reports.header import strip_ansi
+
+    try:
+        papermill.execute_notebook(
+            task.notebook,
+            str(task.executed),
+            parameters=task.values,
+            kernel_name=task.kernel,
+            cwd=task.cwd,
+            progress_bar=task.progress,
+            execution_timeout=task.timeout,
+        )
+    except papermill.PapermillExecutionError as err:
+        message = f"Cell {err.exec_count} raised {err.ename}: {err.evalue}"
+        return Failure(message, strip_ansi("\n".join(err.traceback)))
+    except Exception as err:  # noqa: BLE001 - a dead kernel or a timeout fails the run
+        text = str(err).strip()
+        message = f"{type(err).__name__}: {text.splitlines()[0] if text else ''}"
+        return Failure(message, traceback.format_exc())
+    return None
+
+
+def finish(store: Store, task: Task, failure: Failure | None) -> RunResult:
+    """End the run; keep the executed notebook, the error (if any) and the report.
+
+    Parameters
+    ----------
+    store:
+        Where the run is.
+    task:
+        The task that ran.
+    failure:
+        Why it failed, or ``None`` if every cell ran.
+    """
+    from ..reports.build import report_html
+    from .export import read_notebook
+
+    if failure is not None:
+        keep_error(store, task.run_id, failure.message, failure.traceback)
+    store.end_run(task.run_id, "FAILED" if failure else "FINISHED")
+    folder, executed = Path(task.output), task.executed
+    report = folder / REPORT_FILE
+    if executed.is_file():
+        store.log_artifact(task.run_id, str(executed), EXECUTED_FOLDER)
+        html = report_html(store, task.run_id, notebook=read_notebook(executed), folder=folder)
+        report.write_text(html, encoding="utf-8")
+        store.log_artifact(task.run_id, str(report))
+    return RunResult(
+        task.run_id,
+        store.get_run(task.run_id).status,
+        executed,
+        report,
+        failure.message if failure else None,
+        key=task.key,
+        traceback=failure.traceback if failure else None,
+    )
+
+
+def keep_error(store: Store, run_id: str, message: str, trace: str | None = None) -> None:
+    """Record why a run failed: the ``nbops.error`` tag and, with a traceback, ``error.txt``.
+
+    Parameters
+    ----------
+    store:
+        Where the run is.
+    run_id:
+        The run.
+    message:
+        The cause, in one line.
+    trace:
+        The full traceback, if there is one.
+    """
+    store.log_batch(run_id, tags={ERROR_TAG: message[:MAX_TAG_TEXT]})
+    if trace:
+        store.log_text(run_id, f"{message}\n\n{trace}", ERROR_FILE)
+
+
+def end_if_running(
+    store: Store, run_id: str, status: str, error: str, trace: str | None = None
+) -> bool:
+    """End a run its worker could not end, saying why; whether it was still RUNNING.
+
+    Parameters
+    ----------
+    store:
+        Where the run is.
+    run_id:
+        The run.
+    status:
+        ``FAILED`` or ``KILLED``.
+    error:
+        Why, in one line (the ``nbops.error`` tag).
+    trace:
+        The traceback of the failure, kept as ``error.txt``.
+    """
+    if store.get_run(run_id).status != "RUNNING":
+        return False
+    keep_error(store, run_id, error, trace)
+    store.end_run(run_id, status)
+    return True
+
+
+def written_snapshots(settings: Settings, run_id: str) -> dict[str, str]:
+    """The snapshots ``run_id`` wrote (role ``output``): ids by name, the last one per name."""
+    from ..data.snapshot import catalog_for
+
+    entries = catalog_for(settings).entries()
+    return {e.name: e.id for e in entries if e.run_id == run_id and e.role == "output"}
+
+
+# -- the whole path, in this process -------------------------------------------------------------
 
 
 def run(

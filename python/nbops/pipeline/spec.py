@@ -28,7 +28,7 @@ import yaml
 from ..config import find_project
 from ..exceptions import InputError
 from .export import declared_data, read_notebook
-from .run import resolve_target
+from .target import resolve_target
 
 STEP_KEYS = {"notebook", "step", "parameters", "after", "inputs", "outputs"}
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")

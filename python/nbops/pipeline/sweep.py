@@ -12,12 +12,19 @@ from dataclasses import dataclass, field
 from ..capture.session import owner_tags
 from ..config import load_settings
 from ..exceptions import InputError
+from ..names import (
+    KIND_SWEEP,
+    PARENT_TAG,
+    RUN_KIND_TAG,
+    SWEEP_BEST_RUN_TAG,
+    SWEEP_BEST_TAG,
+    SWEEP_INDEX_TAG,
+    SWEEP_TABLE_FILE,
+)
 from ..store import Metric, open_store
-from .coordinator import PARENT_TAG, Coordinator, Job, Outcome, keep_text
+from .coordinator import Coordinator, Job, Outcome
 from .executors import get_executor
-from .run import prepare
-
-TABLE_FILE = "sweep.csv"
+from .target import prepare
 
 
 def parse_sweeps(items: list[str]) -> dict[str, list[str]]:
@@ -108,7 +115,7 @@ def run_sweep(
     store.check()
     experiment = jobs[0].target.experiment
     with get_executor(executor, workers, address) as pool:
-        tags = {**owner_tags(), "nbops.run_kind": "sweep", **jobs[0].target.tags}
+        tags = {**owner_tags(), RUN_KIND_TAG: KIND_SWEEP, **jobs[0].target.tags}
         name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"
         parent = store.start_run(experiment, name=name, tags=tags)
         store.log_batch(parent, params={f"sweep.{k}": ",".join(v) for k, v in sweeps.items()})
@@ -116,10 +123,10 @@ def run_sweep(
         try:
             for i, (combo, prepared) in enumerate(zip(combos, jobs, strict=True)):
                 label = " ".join(f"{k}={v}" for k, v in combo.items())
-                job_tags = {PARENT_TAG: parent, "nbops.sweep_index": str(i)}
+                job_tags = {PARENT_TAG: parent, SWEEP_INDEX_TAG: str(i)}
                 coordinator.submit(Job(label, prepared, experiment, job_tags, name=label))
             outcomes: dict[str, Outcome] = {}
-            while coordinator.running:
+            while coordinator.busy:
                 outcomes.update({o.key: o for o in coordinator.next_outcomes()})
         except BaseException:
             coordinator.abort()
@@ -155,11 +162,11 @@ def _keep_table(store, run_id: str, rows: list[SweepRow], metric: str | None) ->
     for row in rows:
         value = "" if row.metric is None else row.metric
         writer.writerow([*row.values.values(), row.outcome.status, value, row.outcome.run_id])
-    keep_text(store, run_id, TABLE_FILE, out.getvalue())
+    store.log_text(run_id, out.getvalue(), SWEEP_TABLE_FILE)
     best = next((r for r in rows if r.metric is not None), None)
     if metric and best is not None:
         store.log_batch(
             run_id,
             metrics=[Metric(f"best_{metric}", best.metric)],
-            tags={"nbops.sweep.best_run": best.outcome.run_id, "nbops.sweep.best": best.label},
+            tags={SWEEP_BEST_RUN_TAG: best.outcome.run_id, SWEEP_BEST_TAG: best.label},
         )

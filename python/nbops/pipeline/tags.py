@@ -10,10 +10,7 @@
 
 from __future__ import annotations
 
-PARAMETERS = "parameters"
-SKIP = "nbops:skip"
-REPORT_HIDE = "nbops:report-hide"
-INJECTED = "injected-parameters"  # papermill's tag on the cell it adds
+from ..names import PARAMETERS, REPORT_HIDE, SKIP
 
 TAGS = {
     PARAMETERS: "papermill's parameters cell: its assignments are the step's parameters",

@@ -1,4 +1,4 @@
-"""Build the report of a recorded run from its artifacts (``nbops report``)."""
+"""The report of a recorded run, read from the store: for the CLI, the server and a headless run."""
 
 from __future__ import annotations
 
@@ -6,16 +6,22 @@ from pathlib import Path
 
 import nbformat
 
-from ..capture.environment import NOTEBOOK_FOLDER
-from ..capture.session import current_session
 from ..exceptions import NotFoundError
+from ..names import EXECUTED_FOLDER, NOTEBOOK_FOLDER
+from ..store import Store
 from .exporter import render_report
 
-EXECUTED_FOLDER = "executed"
 
+def report_notebook(store: Store, run_id: str) -> str:
+    """The artifact path of the notebook a run's report shows (executed, else as saved).
 
-def report_notebook(store, run_id: str) -> str:
-    """The artifact path of the notebook a run's report shows (executed, else as saved)."""
+    Parameters
+    ----------
+    store:
+        Where the run is.
+    run_id:
+        The run.
+    """
     for folder in (EXECUTED_FOLDER, NOTEBOOK_FOLDER):
         notebooks = [p for p in store.list_artifacts(run_id, folder) if p.endswith(".ipynb")]
         if notebooks:
@@ -26,23 +32,34 @@ def report_notebook(store, run_id: str) -> str:
     )
 
 
-def build_report(run_id: str, output: Path, no_input: bool = False) -> Path:
-    """Render the report of ``run_id`` into ``output`` and return its path.
+def load_run_notebook(store: Store, run_id: str):
+    """The notebook a run's report shows, read from the store (an nbformat node)."""
+    return nbformat.reads(store.load_text(run_id, report_notebook(store, run_id)), as_version=4)
+
+
+def report_html(
+    store: Store,
+    run_id: str,
+    no_input: bool = False,
+    notebook=None,
+    folder: Path | None = None,
+) -> str:
+    """The report of ``run_id``: one self-contained, sanitized HTML page.
 
     Parameters
     ----------
+    store:
+        Where the run is.
     run_id:
-        The run, in the store of the working directory's project.
-    output:
-        The HTML file to write.
+        The run.
     no_input:
         Hide all code.
-
-    The executed notebook of a headless run is used, else the notebook an interactive run saved.
+    notebook:
+        The notebook to show, when the caller already holds it (a headless run that just
+        executed it); by default the run's executed notebook, else the one it saved.
+    folder:
+        Where the notebook's relative image paths are looked up (for embedding).
     """
-    store = current_session().store
-    run = store.get_run(run_id)
-    nb = nbformat.reads(store.load_text(run_id, report_notebook(store, run_id)), as_version=4)
-    html = render_report(nb, run, store.uri, store.datasets(run_id), no_input=no_input)
-    output.write_text(html, encoding="utf-8")
-    return output
+    run = store.get_run(run_id)  # first: an unknown run is NotFoundError
+    nb = notebook if notebook is not None else load_run_notebook(store, run_id)
+    return render_report(nb, run, store.uri, store.datasets(run_id), no_input, folder)

@@ -8,12 +8,11 @@ from __future__ import annotations
 import difflib
 import json
 
-import nbformat
-
-from ..capture.environment import ENVIRONMENT_FILE, diff_environments
-from ..exceptions import InputError, NbopsError
+from ..capture.environment import diff_environments
+from ..exceptions import InputError, NotFoundError
+from ..names import ENVIRONMENT_FILE
 from ..store import Store
-from .build import report_notebook
+from .build import load_run_notebook
 
 MAX_RUNS = 10
 
@@ -34,13 +33,13 @@ def _environment(store: Store, runs: list[str]) -> list[dict[str, object]]:
     """Environment differences of every run against the first one."""
     try:
         base = json.loads(store.load_text(runs[0], ENVIRONMENT_FILE))
-    except NbopsError:
+    except NotFoundError:  # recorded without environment capture; a store failure propagates
         return []
     found = []
     for other in runs[1:]:
         try:
             env = json.loads(store.load_text(other, ENVIRONMENT_FILE))
-        except NbopsError:
+        except NotFoundError:
             continue
         found.append(
             {"run_id": other, "lines": diff_environments(runs[0], base, other, env).lines()}
@@ -50,8 +49,8 @@ def _environment(store: Store, runs: list[str]) -> list[dict[str, object]]:
 
 def _cells(store: Store, run_id: str) -> list[str] | None:
     try:
-        nb = nbformat.reads(store.load_text(run_id, report_notebook(store, run_id)), as_version=4)
-    except NbopsError:
+        nb = load_run_notebook(store, run_id)
+    except NotFoundError:  # the run kept no notebook; a store failure propagates
         return None
     return [c.source for c in nb.cells if c.cell_type == "code"]
 

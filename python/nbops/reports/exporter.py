@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from ..pipeline.tags import REPORT_HIDE
+from ..names import REPORT_HIDE
 from ..store import RunSummary
 from .header import render_header
 from .sanitize import clean_html

@@ -6,22 +6,28 @@ import re
 from datetime import datetime
 from html import escape
 
+from .. import names
 from ..store import RunSummary
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 ENV_TAGS = (
-    ("Python", "nbops.env.python"),
-    ("OS", "nbops.env.os"),
-    ("Packages", "nbops.env.packages"),
-    ("GPUs", "nbops.env.gpus"),
-    ("Conda env", "nbops.env.conda"),
-    ("Git commit", "nbops.git.commit"),
-    ("Git branch", "nbops.git.branch"),
-    ("Uncommitted changes", "nbops.git.dirty"),
-    ("Step", "nbops.step"),
-    ("Step version", "nbops.step_version"),
-    ("Source notebook", "nbops.source"),
+    ("Python", names.ENV_PYTHON_TAG),
+    ("OS", names.ENV_OS_TAG),
+    ("Packages", names.ENV_PACKAGES_TAG),
+    ("GPUs", names.ENV_GPUS_TAG),
+    ("Conda env", names.ENV_CONDA_TAG),
+    ("Git commit", names.GIT_COMMIT_TAG),
+    ("Git branch", names.GIT_BRANCH_TAG),
+    ("Uncommitted changes", names.GIT_DIRTY_TAG),
+    ("Step", names.STEP_TAG),
+    ("Step version", names.STEP_VERSION_TAG),
+    ("Source notebook", names.SOURCE_TAG),
 )
+
+
+def strip_ansi(text: str) -> str:
+    """``text`` without terminal color codes (as in IPython's tracebacks)."""
+    return _ANSI.sub("", text)
 
 
 def first_error(nb) -> dict | None:
@@ -29,12 +35,12 @@ def first_error(nb) -> dict | None:
     for index, cell in enumerate(nb.cells):
         for output in cell.get("outputs", []):
             if output.get("output_type") == "error":
-                trace = "\n".join(output.get("traceback", []))
+                trace = strip_ansi("\n".join(output.get("traceback", [])))
                 return {
                     "cell": index,
                     "ename": output.get("ename", ""),
                     "evalue": output.get("evalue", ""),
-                    "traceback": _ANSI.sub("", trace),
+                    "traceback": trace,
                 }
     return None
 

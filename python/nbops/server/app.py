@@ -8,7 +8,6 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Integer
 
 from ..config import ROOT_VARIABLE
-from ..pipeline.jobs import JobManager
 from .handlers.compare import CompareHandler
 from .handlers.config import ConfigHandler
 from .handlers.jobs import JOB_ID, JobHandler, JobsHandler
@@ -16,6 +15,7 @@ from .handlers.run import RUN_ID, ReportHandler, RunHandler
 from .handlers.runs import RunsHandler
 from .handlers.snapshots import SNAPSHOT_ID, SnapshotHandler, SnapshotsHandler
 from .handlers.steps import ParametersHandler, StepsHandler
+from .jobs import JobManager
 
 
 class NbopsApp(ExtensionApp):

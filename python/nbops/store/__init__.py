@@ -1,6 +1,6 @@
-"""Tracking stores: the interface, the MLflow implementation and the registry that opens them."""
+"""Tracking stores: the interface, the MLflow implementation, and the function that opens them."""
 
 from .base import Metric, RunSummary, Store
-from .registry import open_store, register_store
+from .registry import open_store
 
-__all__ = ["Metric", "RunSummary", "Store", "open_store", "register_store"]
+__all__ = ["Metric", "RunSummary", "Store", "open_store"]

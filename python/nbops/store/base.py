@@ -5,11 +5,12 @@ The core talks to this interface only; :mod:`nbops.store.mlflow` is the default 
 
 from __future__ import annotations
 
+import tempfile
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
-NOTEBOOK_TAG = "nbops.notebook"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,24 @@ class Store(ABC):
     @abstractmethod
     def log_artifact(self, run_id: str, local_path: str, artifact_path: str | None = None) -> None:
         """Copy a local file into the run's artifacts, under the folder ``artifact_path``."""
+
+    def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
+        """Keep ``text`` as the artifact ``artifact_file`` of the run (e.g. ``drift/report.json``).
+
+        Parameters
+        ----------
+        run_id:
+            The run.
+        text:
+            The content, written as UTF-8.
+        artifact_file:
+            Its path among the run's artifacts.
+        """
+        folder, _, name = artifact_file.rpartition("/")
+        with tempfile.TemporaryDirectory() as tmp:
+            local = Path(tmp) / name
+            local.write_text(text, encoding="utf-8")
+            self.log_artifact(run_id, str(local), folder or None)
 
     @abstractmethod
     def load_text(self, run_id: str, artifact_file: str) -> str:

@@ -23,6 +23,7 @@ MAX_PARAMS_PER_BATCH = 100
 MAX_METRICS_PER_BATCH = 1000
 MAX_HISTORY_KEYS = 50
 NEWEST = "attributes.start_time DESC"
+NOT_FOUND_CODES = ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE")  # MlflowException codes
 SAFE_TERM = re.compile(r"^[A-Za-z0-9._:/-]+$")
 
 
@@ -161,10 +162,20 @@ class MlflowStore(Store):
             with environment_variables({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}):
                 return mlflow.artifacts.load_text(uri)
         except (MlflowException, OSError) as err:
-            raise NotFoundError(
-                f"Run {run_id} has no artifact {artifact_file!r}.",
-                "Was it recorded by nbops with environment capture on?",
-            ) from err
+            if not self._has_artifact(run_id, artifact_file):
+                raise NotFoundError(
+                    f"Run {run_id} has no artifact {artifact_file!r}.",
+                    "Was it recorded by nbops with environment capture on?",
+                ) from err
+            raise self._unavailable(f"reading {artifact_file!r} of run {run_id}: {err}") from err
+
+    def _has_artifact(self, run_id: str, artifact_file: str) -> bool:
+        """Whether the run lists ``artifact_file``; a failing listing is an outage, raised."""
+        folder = artifact_file.rpartition("/")[0] or None
+        try:
+            return artifact_file in self.list_artifacts(run_id, folder)
+        except Exception as err:
+            raise self._unavailable(err) from err
 
     def list_artifacts(self, run_id: str, folder: str | None = None) -> list[str]:
         """The artifact paths directly under ``folder`` (the top when ``None``)."""
@@ -261,9 +272,11 @@ class MlflowStore(Store):
         try:
             return self.client.get_run(run_id)
         except MlflowException as err:
-            raise NotFoundError(
-                f"No run with id {run_id!r} in {self.uri}.", "Check the id with `nbops runs`."
-            ) from err
+            if err.error_code in NOT_FOUND_CODES:
+                raise NotFoundError(
+                    f"No run with id {run_id!r} in {self.uri}.", "Check the id with `nbops runs`."
+                ) from err
+            raise self._unavailable(err) from err
 
     def get_run(self, run_id: str) -> RunSummary:
         """Return one run; :class:`NotFoundError` if there is none."""

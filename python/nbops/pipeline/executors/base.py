@@ -1,7 +1,7 @@
 """The executor interface and its registry.
 
-An executor runs :class:`~nbops.pipeline.task.Task` objects somewhere and hands back
-:class:`concurrent.futures.Future` objects holding a :class:`~nbops.pipeline.task.RunResult`. A
+An executor runs :class:`~nbops.pipeline.run.Task` objects somewhere and hands back
+:class:`concurrent.futures.Future` objects holding a :class:`~nbops.pipeline.run.RunResult`. A
 future fails with :class:`~nbops.exceptions.WorkerLostError` when the worker died mid-task; the
 coordinator decides about retries. Add one with :func:`register`::
 
@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from concurrent.futures import Future
 
 from ...exceptions import InputError
-from ..task import Task
+from ..run import Task
 
 _REGISTRY: dict[str, type[Executor]] = {}
 _BUILTIN = {"local": ".local", "dask": ".dask"}
@@ -52,6 +52,21 @@ class Executor(ABC):
     def submit(self, task: Task) -> Future:
         """Queue ``task``; the future holds its :class:`RunResult`."""
 
+    def cancel(self, future: Future, task: Task) -> None:
+        """Stop ``task``: dequeue it, or stop the worker running it if the executor can.
+
+        The future then fails (``CancelledError`` or :class:`WorkerLostError`); the
+        coordinator ends the run KILLED. The default only dequeues a task not yet started.
+
+        Parameters
+        ----------
+        future:
+            What :meth:`submit` returned for ``task``.
+        task:
+            The task.
+        """
+        future.cancel()
+
     @abstractmethod
     def _shutdown(self, kill: bool) -> None:
         """Stop the workers that :meth:`start` started or connected to."""
@@ -62,10 +77,14 @@ class Executor(ABC):
             self._started = False
             self._shutdown(kill)
 
-    def __enter__(self) -> Executor:
+    def open(self) -> Executor:
+        """Start the workers (see :meth:`start`); :meth:`close` stops them. Returns ``self``."""
         self.start()
         self._started = True
         return self
+
+    def __enter__(self) -> Executor:
+        return self.open()
 
     def __exit__(self, kind, value, traceback) -> None:
         self.close(kill=kind is not None)

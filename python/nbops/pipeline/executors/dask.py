@@ -10,11 +10,12 @@ scheduler gives up on it at once so that nbops's own retry applies.
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 from concurrent.futures import Future
 
-from ...exceptions import ExecutorError, NbopsError, WorkerLostError
-from ..task import Task, execute_task
+from ...exceptions import ExecutorError, TaskError, WorkerLostError
+from ..run import Task, execute_task
 from .base import Executor, register
 
 CONNECT_TIMEOUT_S = 5
@@ -36,7 +37,7 @@ class DaskExecutor(Executor):
                 "The dask executor needs dask.distributed, which is not installed.",
                 "Install it: pip install 'nbops[dask]'.",
             ) from err
-        self._cluster, self._remote = None, set()
+        self._cluster, self._remote = None, {}
         if self.address:
             try:
                 self._client = Client(self.address, timeout=CONNECT_TIMEOUT_S)
@@ -61,12 +62,18 @@ class DaskExecutor(Executor):
         result: Future = Future()
         key = f"nbops-{task.key}-{uuid.uuid4().hex[:8]}"
         remote = self._client.submit(execute_task, task, key=key, pure=False)
-        self._remote.add(remote)  # the remote future lives until its result is copied
+        self._remote[task.run_id] = remote  # the remote future lives until its result is copied
         remote.add_done_callback(lambda done: self._done(done, result, task))
         return result
 
+    def cancel(self, future: Future, task: Task) -> None:
+        """Cancel the task on the cluster (a task already running there may finish)."""
+        remote = self._remote.get(task.run_id)
+        if remote is not None:
+            self._client.cancel([remote])
+
     def _done(self, remote, result: Future, task: Task) -> None:
-        self._remote.discard(remote)
+        self._remote.pop(task.run_id, None)
         _transfer(remote, result, task)
 
     def _shutdown(self, kill: bool) -> None:
@@ -75,7 +82,7 @@ class DaskExecutor(Executor):
         Tasks already running on an existing cluster finish there; their runs were ended KILLED.
         """
         if kill and self._remote:
-            self._client.cancel(list(self._remote))
+            self._client.cancel(list(self._remote.values()))
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
@@ -97,4 +104,5 @@ def _transfer(remote, result: Future, task: Task) -> None:
             WorkerLostError(f"The Dask worker running {task.key!r} died.", "See the worker's log.")
         )
     else:
-        result.set_exception(NbopsError(f"Task {task.key!r} failed on its worker: {error}"))
+        trace = "".join(traceback.format_exception(type(error), error, remote.traceback()))
+        result.set_exception(TaskError(f"Task {task.key!r} failed on its worker: {error}", trace))

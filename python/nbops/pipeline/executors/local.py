@@ -14,16 +14,19 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import traceback
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
-from ...exceptions import NbopsError, WorkerLostError
-from ..task import RunResult, Task, execute_task
+from ...exceptions import TaskError, WorkerLostError
+from ..run import RunResult, Task, execute_task
 from .base import Executor, register
 
 
 def serve(connection: Connection) -> None:
-    """A worker's loop: receive a task, execute it, send back the result or the error."""
+    """A worker's loop: receive a task, execute it, send back the result or the error with its
+    traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
         try:
@@ -33,7 +36,7 @@ def serve(connection: Connection) -> None:
         try:
             connection.send((True, execute_task(task)))
         except Exception as err:  # noqa: BLE001 - reported to the coordinator, which fails the run
-            connection.send((False, f"{type(err).__name__}: {err}"))
+            connection.send((False, (f"{type(err).__name__}: {err}", traceback.format_exc())))
 
 
 class WorkerProcess:
@@ -60,7 +63,8 @@ class WorkerProcess:
                 "A process killed for lack of memory is a common cause.",
             ) from None
         if not ok:
-            raise NbopsError(f"Task {task.key!r} failed in its worker: {value}")
+            message, trace = value
+            raise TaskError(f"Task {task.key!r} failed in its worker: {message}", trace)
         return value
 
     def stop(self, kill: bool) -> None:
@@ -83,6 +87,9 @@ class LocalExecutor(Executor):
         """Get ready; worker processes start with the first tasks (a cached run starts none)."""
         count = self.workers or os.cpu_count() or 1
         self._workers: list[WorkerProcess] = []
+        self._busy: dict[str, WorkerProcess] = {}  # by the run id of the task it runs
+        self._cancelled: set[str] = set()
+        self._lock = threading.Lock()
         self._idle: queue.Queue[WorkerProcess | None] = queue.Queue()
         for _ in range(count):
             self._idle.put(None)
@@ -92,18 +99,36 @@ class LocalExecutor(Executor):
         """Run ``task`` on the next idle worker."""
         return self._threads.submit(self._run, task)
 
+    def cancel(self, future: Future, task: Task) -> None:
+        """Dequeue ``task``, or terminate the worker process running it (its kernel exits)."""
+        if future.cancel():
+            return
+        with self._lock:
+            self._cancelled.add(task.run_id)
+            worker = self._busy.get(task.run_id)
+        if worker is not None:
+            worker.stop(kill=True)
+
     def _run(self, task: Task) -> RunResult:
         worker = self._idle.get()
         if worker is None:
             worker = WorkerProcess()
             self._workers.append(worker)
+        with self._lock:
+            self._busy[task.run_id] = worker
+            cancelled = task.run_id in self._cancelled
         try:
+            if cancelled:
+                raise WorkerLostError(f"The task {task.key!r} was cancelled.")
             return worker.run(task)
         except WorkerLostError:
-            self._workers.remove(worker)
-            worker = None  # a new one starts with the next task
+            if worker.process.poll() is not None:
+                self._workers.remove(worker)
+                worker = None  # a new one starts with the next task
             raise
         finally:
+            with self._lock:
+                self._busy.pop(task.run_id, None)
             self._idle.put(worker)
 
     def _shutdown(self, kill: bool) -> None:

@@ -18,7 +18,7 @@ class JobsHandler(NbopsHandler):
 
     @web.authenticated
     async def get(self) -> None:
-        self.finish({"jobs": [j.to_dict() for j in self.extensionapp.jobs.list()]})
+        self.finish({"jobs": [j.describe() for j in self.extensionapp.jobs.list()]})
 
     @web.authenticated
     async def post(self) -> None:
@@ -31,7 +31,7 @@ class JobsHandler(NbopsHandler):
             )
         )
         self.set_status(201)
-        self.finish(job.to_dict())
+        self.finish(job.describe())
 
 
 class JobHandler(NbopsHandler):
@@ -39,9 +39,9 @@ class JobHandler(NbopsHandler):
 
     @web.authenticated
     async def get(self, job_id: str) -> None:
-        self.finish(self.extensionapp.jobs.get(check_run_id(job_id)).to_dict())
+        self.finish(self.extensionapp.jobs.get(check_run_id(job_id)).describe())
 
     @web.authenticated
     async def delete(self, job_id: str) -> None:
         job = await self.blocking(self.extensionapp.jobs.cancel, check_run_id(job_id))
-        self.finish(job.to_dict())
+        self.finish(job.describe())

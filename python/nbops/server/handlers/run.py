@@ -72,12 +72,12 @@ def _environment(store, run_id: str) -> dict | None:
     """The run's environment summary (no package list: that is the compare view's)."""
     import json
 
-    from ...capture.environment import ENVIRONMENT_FILE
-    from ...exceptions import NbopsError
+    from ...exceptions import NotFoundError
+    from ...names import ENVIRONMENT_FILE
 
     try:
         env = json.loads(store.load_text(run_id, ENVIRONMENT_FILE))
-    except NbopsError:
+    except NotFoundError:  # a run made without environment capture; an outage is a 500
         return None
     packages = env.pop("packages", {}) or {}
     env.pop("git_diff", None)
@@ -85,12 +85,6 @@ def _environment(store, run_id: str) -> dict | None:
 
 
 def _report_html(store, run_id: str, no_input: bool) -> str:
-    import nbformat
+    from ...reports.build import report_html
 
-    from ...reports.build import report_notebook
-    from ...reports.exporter import render_report
-
-    run = store.get_run(run_id)
-    path = report_notebook(store, run_id)
-    nb = nbformat.reads(store.load_text(run_id, path), as_version=4)
-    return render_report(nb, run, store.uri, store.datasets(run_id), no_input=no_input)
+    return report_html(store, run_id, no_input)

@@ -7,8 +7,8 @@ from tornado import web
 
 from ...config import experiment_name, find_project
 from ...pipeline.export import export
-from ...pipeline.run import resolve_target
 from ...pipeline.steps import STEPS_DIR, list_steps
+from ...pipeline.target import resolve_target
 from ..models import CreateStep
 from ..paths import resolve_in_root
 from .base import NbopsHandler

@@ -1,0 +1,71 @@
+"""The names nbops writes and reads: run tags, artifact paths, cell tags, environment variables.
+
+One neutral module, imported by every core package and importing nothing, so that a name is
+spelled once and the packages that share it need not import each other.
+"""
+
+from __future__ import annotations
+
+# -- MLflow's own tags ---------------------------------------------------------------------------
+PARENT_TAG = "mlflow.parentRunId"  # MLflow shows the run nested under its parent
+RUN_NAME_TAG = "mlflow.runName"
+DATASET_CONTEXT_TAG = "mlflow.data.context"  # a dataset input's role
+
+# -- nbops's run tags ----------------------------------------------------------------------------
+RUN_KIND_TAG = "nbops.run_kind"
+NOTEBOOK_TAG = "nbops.notebook"  # the experiment of an interactive run's notebook
+SOURCE_TAG = "nbops.source"  # the notebook a headless run executed, relative to the project
+STEP_TAG = "nbops.step"
+STEP_VERSION_TAG = "nbops.step_version"
+GIT_COMMIT_TAG = "nbops.git.commit"
+GIT_BRANCH_TAG = "nbops.git.branch"
+GIT_REMOTE_TAG = "nbops.git.remote"
+GIT_DIRTY_TAG = "nbops.git.dirty"
+CODE_HASH_TAG = "nbops.code_hash"
+ENV_PYTHON_TAG = "nbops.env.python"
+ENV_OS_TAG = "nbops.env.os"
+ENV_PACKAGES_TAG = "nbops.env.packages"
+ENV_GPUS_TAG = "nbops.env.gpus"
+ENV_CONDA_TAG = "nbops.env.conda"
+HOST_TAG = "nbops.host"
+PID_TAG = "nbops.pid"
+PID_STARTED_TAG = "nbops.pid_started"
+VERSION_TAG = "nbops.version"
+ERROR_TAG = "nbops.error"  # why a run its worker could not end was ended
+CACHE_TAG = "nbops.cache_key"
+PIPELINE_TAG = "nbops.pipeline"
+PIPELINE_STEP_TAG = "nbops.pipeline_step"
+SWEEP_INDEX_TAG = "nbops.sweep_index"
+SWEEP_BEST_TAG = "nbops.sweep.best"
+SWEEP_BEST_RUN_TAG = "nbops.sweep.best_run"
+
+# values of RUN_KIND_TAG
+KIND_HEADLESS = "headless"  # nbops run
+KIND_JOB = "job"  # a headless run started from JupyterLab
+KIND_PIPELINE = "pipeline"  # the parent run of a pipeline
+KIND_SWEEP = "sweep"  # the parent run of a sweep
+
+# -- artifact paths ------------------------------------------------------------------------------
+ENVIRONMENT_FILE = "environment.json"
+GIT_DIFF_FILE = "git/diff.patch"
+NOTEBOOK_FOLDER = "notebook"  # the notebook an interactive run saved
+EXECUTED_FOLDER = "executed"  # the notebook a headless run executed, with its outputs
+REPORT_FILE = "report.html"
+ERROR_FILE = "error.txt"  # the full traceback of a failed headless run
+CELLS_FOLDER = "cells"  # the source of each tracked cell
+DRIFT_REPORT_FILE = "drift/report.json"
+EXPECTATIONS_FOLDER = "expectations"
+PIPELINE_SUMMARY_FILE = "pipeline.json"
+DAG_FILE = "dag.mmd"
+SWEEP_TABLE_FILE = "sweep.csv"
+
+# -- cell tags -----------------------------------------------------------------------------------
+PARAMETERS = "parameters"  # papermill's parameters cell
+SKIP = "nbops:skip"  # dropped from the exported step
+REPORT_HIDE = "nbops:report-hide"  # executed, hidden from reports
+
+# -- environment variables that a headless run sets for its kernel -----------------------------
+RUN_ID_VARIABLE = "NBOPS_RUN_ID"  # the run the kernel adopts
+NOTEBOOK_VARIABLE = "NBOPS_NOTEBOOK"  # the notebook's path (names the experiment)
+TRACKING_URI_VARIABLE = "NBOPS_TRACKING_URI"
+PINS_VARIABLE = "NBOPS_SNAPSHOT_PINS"  # JSON: snapshot ids by name the step must read
