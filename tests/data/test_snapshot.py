@@ -127,3 +127,15 @@ def test_snapshots_cli_and_metadata_file(session, frame):
     result = CliRunner().invoke(main, ["snapshots", "--name", "customers"], env={"COLUMNS": "250"})
     assert result.exit_code == 0, result.output
     assert snap.id in result.output and "customers" in result.output
+
+
+@pytest.mark.parametrize("pins", ["{not json", "[1, 2]", '{"customers": 3}', '"abc"'])
+def test_malformed_pins_are_refused_not_ignored(session, frame, monkeypatch, pins):
+    first = take_snapshot(session, frame, "customers")
+    take_snapshot(session, frame.head(10), "customers")  # a newer version a step must not read
+    monkeypatch.setenv("NBOPS_SNAPSHOT_PINS", pins)
+    with pytest.raises(InputError, match="NBOPS_SNAPSHOT_PINS are malformed"):
+        load(session, "customers")
+    monkeypatch.setenv("NBOPS_SNAPSHOT_PINS", json.dumps({"customers": first.id}))
+    assert len(load(session, "customers")) == len(frame)  # the pinned version, not the latest
+    assert len(catalog_of(session).versions("customers")) == 2  # nothing lost

@@ -107,3 +107,18 @@ def test_autolog_switch(shell, capsys):
     assert "autologging is off" in capsys.readouterr().out
     with pytest.raises(UsageError, match="Usage"):
         shell.run_line_magic("nbops", "autolog maybe")
+
+
+@pytest.mark.parametrize(
+    ("line", "cell", "magic"),
+    [("snapshot", "missing_frame", "%snapshot"), ("expect", "missing_frame", "%%expect")],
+)
+def test_frame_magics_name_themselves_on_an_unknown_variable(shell, line, cell, magic):
+    with pytest.raises(UsageError) as err:
+        if line == "snapshot":
+            shell.run_line_magic(line, cell)
+        else:
+            shell.run_cell_magic(line, cell, "rows: 1..10")
+    message = str(err.value)
+    assert message.startswith(f"{magic}: the notebook has no variable named 'missing_frame'")
+    assert "%%track" not in message and "--params" not in message

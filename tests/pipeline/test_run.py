@@ -108,6 +108,22 @@ def test_failing_cell(jp_nbops_notebook_factory, client):
     assert report.index("nbops-error") < report.index("jp-Cell ")  # the failure comes first
 
 
+def test_failure_keeps_its_traceback(jp_nbops_notebook_factory, client):
+    jp_nbops_notebook_factory(
+        "deep.ipynb", [("def load():\n    return {}['missing']", []), ("value = load()", [])]
+    )
+    quiet = invoke("run", "deep.ipynb")
+    assert "--verbose" in quiet.output and "Traceback" not in quiet.output
+    recorded = failed_run(client, quiet, "KeyError")
+    error = mlflow.artifacts.load_text(f"{recorded.info.artifact_uri}/error.txt")
+    assert error.startswith("Cell 2 raised KeyError: 'missing'")
+    assert "in load()" in error and "return {}['missing']" in error  # the frame, not one line
+    assert "\x1b[" not in error
+    assert recorded.data.tags["nbops.error"] == "Cell 2 raised KeyError: 'missing'"
+    verbose = invoke("run", "deep.ipynb", "--verbose")
+    assert verbose.exit_code == 1 and "in load()" in verbose.output
+
+
 def test_timeout(jp_nbops_notebook_factory, client):
     jp_nbops_notebook_factory("slow.ipynb", [("import time\ntime.sleep(60)", [])])
     failed_run(client, invoke("run", "slow.ipynb", "--timeout", "2"), "timed out")

@@ -109,3 +109,21 @@ def test_ctrl_c_stops_workers_and_leaves_no_running_run(
     time.sleep(3)  # orphaned kernels notice their parent is gone within a second or two
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
     assert "nbops.pipeline.executors.local" not in ps
+
+
+def test_failure_outside_the_notebook_keeps_the_workers_traceback(
+    jp_nbops_notebook_factory, jp_nbops_project, jp_nbops_store
+):
+    notebook = jp_nbops_notebook_factory("step.ipynb", STEP)
+    (jp_nbops_project / ".nbops").mkdir(exist_ok=True)
+    (jp_nbops_project / ".nbops" / "runs").write_text("a file where the run folders go")
+    result = invoke("run", str(notebook), "--sweep", "a=0,1", "--workers", "1")
+    assert result.exit_code == 1, result.output
+    assert "failed in its worker: NotADirectoryError" in result.output
+    client = mlflow.MlflowClient(jp_nbops_store.uri)
+    kids = [r for r in jp_nbops_store.list_runs() if r.tags.get("nbops.sweep_index")]
+    assert len(kids) == 2 and {k.status for k in kids} == {"FAILED"}  # none left RUNNING
+    error = mlflow.artifacts.load_text(
+        f"{client.get_run(kids[0].run_id).info.artifact_uri}/error.txt"
+    )
+    assert "Traceback (most recent call last)" in error and "in execute_task" in error

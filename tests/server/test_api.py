@@ -169,6 +169,38 @@ async def wait_for(jp_fetch, job_id, statuses=("FINISHED", "FAILED", "KILLED"), 
     raise AssertionError(f"job {job_id} still {job['status']}")
 
 
+async def wait_until(jp_fetch, job_id, condition, timeout=120):
+    for _ in range(timeout * 4):
+        job = await get_json(jp_fetch, "jobs", job_id)
+        if condition(job):
+            return job
+        await asyncio.sleep(0.25)  # polling the condition, not standing in for it
+    raise AssertionError(f"job {job_id} never met the condition: {job}")
+
+
+async def test_a_job_whose_worker_dies_is_retried_like_a_pipeline_step(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged, tmp_path
+):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    marker = tmp_path / "died-once"
+    die_once = (
+        "import os, pathlib, signal\n"
+        f"if not pathlib.Path({str(marker)!r}).exists():\n"
+        f"    pathlib.Path({str(marker)!r}).touch()\n"
+        "    os.kill(os.getppid(), signal.SIGKILL)  # the worker running this kernel dies"
+    )
+    jp_nbops_write_tagged(jp_root_dir / "fragile.ipynb", [PARAMS, (die_once, []), LOGS])
+    _, job = await send(jp_fetch, "POST", "jobs", body={"notebook": "fragile.ipynb"})
+    done = await wait_for(jp_fetch, job["id"])
+    assert marker.exists() and done["status"] == "FINISHED"
+    assert done["id"] == job["id"] and done["run_id"] != job["id"]  # the retry is a new run
+    first = await get_json(jp_fetch, "runs", job["id"], notebook="fragile.ipynb")
+    assert first["status"] == "FAILED" and "died" in first["tags"]["nbops.error"]
+    second = await get_json(jp_fetch, "runs", done["run_id"], notebook="fragile.ipynb")
+    assert second["status"] == "FINISHED" and second["metrics"]["score"] == 1.0
+    assert done["report"] == f"runs/{done['run_id']}/report"
+
+
 async def test_job_lifecycle(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged):
     monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
     jp_nbops_write_tagged(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
@@ -207,7 +239,7 @@ async def test_cancel_job_ends_run_killed(
         jp_root_dir / "slow.ipynb", [PARAMS, ("import time\ntime.sleep(120)", [])]
     )
     _, job = await send(jp_fetch, "POST", "jobs", body={"notebook": "slow.ipynb"})
-    await asyncio.sleep(3)
+    await wait_until(jp_fetch, job["id"], lambda j: j["cells_done"] >= 1)  # sleeping now
     code, cancelled = await send(jp_fetch, "DELETE", "jobs", job["id"])
     assert code == 200 and cancelled["status"] == "KILLED"
     run = await get_json(jp_fetch, "runs", job["id"], notebook="slow.ipynb")

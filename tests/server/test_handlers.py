@@ -1,5 +1,6 @@
 import inspect
 import json
+from pathlib import Path
 
 import pytest
 from tornado.httpclient import HTTPClientError
@@ -149,3 +150,44 @@ async def test_one_run_requires_authentication(jp_fetch, jp_nbops_notebook_with_
         with pytest.raises(HTTPClientError) as err:
             await jp_fetch("nbops", "api", *parts, headers={"Authorization": ""})
         assert err.value.code == 403
+
+
+async def test_a_store_outage_is_500_with_its_cause_not_404(
+    jp_fetch,
+    jp_root_dir,
+    monkeypatch,
+    jp_nbops_mlflow_server,
+    jp_nbops_write_notebook,
+    jp_nbops_record_run,
+):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")  # fail at once, not in minutes
+    notebook = jp_nbops_write_notebook(jp_root_dir / "nb.ipynb")
+    ids = [jp_nbops_record_run(notebook, n, {"a": 1}, {"m": 1.0}) for n in ("x", "y")]
+    jp_nbops_mlflow_server.stop()
+    for parts, params in [(("runs", ids[0]), {}), (("compare",), {"ids": ",".join(ids)})]:
+        code, body = await fail(jp_fetch, *parts, notebook="nb.ipynb", **params)
+        assert code == 500, body
+        assert jp_nbops_mlflow_server.uri in body["message"] and "not usable" in body["message"]
+
+
+async def test_an_unreadable_artifact_is_500_not_no_differences(
+    jp_fetch, jp_nbops_notebook_with_runs
+):
+    import mlflow
+
+    from nbops.config import load_settings
+    from nbops.store import open_store
+
+    notebook, (first, second) = jp_nbops_notebook_with_runs
+    store = open_store(load_settings(notebook.parent))
+    artifacts = Path(mlflow.MlflowClient(store.uri).get_run(second).info.artifact_uri[7:])
+    environment = artifacts / "environment.json"
+    environment.unlink()
+    environment.symlink_to(environment)  # listed, but reading it fails (a storage error)
+    query = {"notebook": "analysis/train.ipynb"}
+    code, body = await fail(jp_fetch, "compare", ids=f"{first},{second}", **query)
+    assert code == 500 and "environment.json" in body["message"]
+    code, body = await fail(jp_fetch, "runs", second, **query)
+    assert code == 500 and "Too many levels of symbolic links" in body["message"]
+    assert (await get_json(jp_fetch, "runs", first, **query))["environment"]  # others still work
