@@ -1,5 +1,4 @@
 import {
-  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -12,7 +11,8 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { listIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { addCommands, showTags, TAGS } from './commands';
+import { showTags, TAGS } from './cellTags';
+import { addCommands } from './commands';
 import { IModelState, RunsModel } from './model';
 import { CommandIDs, ISettings } from './tokens';
 import { RunsPanel } from './widgets/runsPanel';
@@ -36,7 +36,6 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     ILayoutRestorer,
     ICommandPalette,
     ITranslator,
-    ILabShell,
     ISettingRegistry,
     IStateDB
   ],
@@ -46,7 +45,6 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
-    _shell: ILabShell | null,
     registry: ISettingRegistry | null,
     state: IStateDB | null
   ) => {
