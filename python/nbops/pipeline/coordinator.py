@@ -132,7 +132,13 @@ class Coordinator:
         )
         with self._changed:
             self._in_flight[id(job)] = job
-        job.future = self.executor.submit(job.task)
+        try:
+            job.future = self.executor.submit(job.task)
+        except BaseException as err:
+            with self._changed:
+                self._in_flight.pop(id(job), None)
+            self._end(job, "FAILED", f"the executor refused the task: {err}")
+            raise
         again = f", attempt {job.attempts}" if job.attempts > 1 else ""
         self.echo(f"started   {job.key} (run {job.run_id[:8]}{again})")
         job.future.add_done_callback(lambda future: self._settle(job, future))
@@ -186,20 +192,22 @@ class Coordinator:
         job.outcome = outcome
         mark = "done     " if outcome.ok else f"{outcome.status:<9}"
         detail = f": {outcome.error}" if outcome.error else ""
-        self.echo(f"{mark} {job.key} in {outcome.seconds:.1f} s{detail}")
-        with self._changed:
-            self._in_flight.pop(id(job), None)
-            if self._on_outcome is None:
-                self._outcomes.put(outcome)
-            self._changed.notify_all()
-        job.settled.set()
+        try:
+            self.echo(f"{mark} {job.key} in {outcome.seconds:.1f} s{detail}")
+        finally:  # whatever echo does, the job settles: a waiter must not hang
+            with self._changed:
+                self._in_flight.pop(id(job), None)
+                if self._on_outcome is None:
+                    self._outcomes.put(outcome)
+                self._changed.notify_all()
+            job.settled.set()
         if self._on_outcome is not None:
             self._on_outcome(job)
 
     def _outcome(self, job: Job, future: Future) -> Outcome | None:
         try:
             result: RunResult = future.result()
-        except (CancelledError, WorkerLostError, TaskError) as err:
+        except (CancelledError, Exception) as err:  # noqa: BLE001 - each ends the run, said why
             return self._lost(job, err)
         return Outcome(
             job.key,
@@ -219,7 +227,10 @@ class Coordinator:
             why = "cancelled" if job.cancelled else "interrupted"
             self._end(job, "KILLED", why)
             return self._failed(job, "KILLED", why)
-        trace = getattr(err, "traceback", None)
+        if isinstance(err, TaskError):
+            trace = err.traceback  # the worker's
+        else:  # a lost worker left no traceback of use; anything else is a bug, shown whole
+            trace = None if isinstance(err, WorkerLostError) else _format(err)
         self._end(job, "FAILED", str(err), trace)
         if isinstance(err, WorkerLostError) and job.attempts <= self.retries:
             self.echo(f"retrying  {job.key}: {err.message}")
@@ -241,3 +252,8 @@ class Coordinator:
 
     def _end(self, job: Job, status: str, error: str, trace: str | None = None) -> None:
         end_if_running(self.store, job.run_id, status, error, trace)
+
+
+def _format(err: BaseException) -> str:
+    """The traceback of ``err``, as text."""
+    return "".join(traceback.format_exception(type(err), err, err.__traceback__))

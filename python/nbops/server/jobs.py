@@ -125,6 +125,7 @@ class JobManager:
         with self._lock:
             if settings.project not in self._coordinators:
                 executor = get_executor("local", self.max_running).open()
+                # outcomes stay on each Job (``describe`` reads them): no queue to drain
                 self._coordinators[settings.project] = Coordinator(
                     executor, settings, echo=lambda line: None, on_outcome=lambda job: None
                 )

@@ -129,7 +129,11 @@ class Store(ABC):
 
     @abstractmethod
     def load_text(self, run_id: str, artifact_file: str) -> str:
-        """Return the text of one of the run's artifacts; NotFoundError if absent."""
+        """Return the text of one of the run's artifacts.
+
+        :class:`~nbops.exceptions.NotFoundError` only if the run has no such artifact;
+        :class:`~nbops.exceptions.StoreUnavailableError` if it has one that cannot be read.
+        """
 
     @abstractmethod
     def list_artifacts(self, run_id: str, folder: str | None = None) -> list[str]:
@@ -166,7 +170,8 @@ class Store(ABC):
 
     @abstractmethod
     def get_run(self, run_id: str) -> RunSummary:
-        """Return one run; :class:`~nbops.exceptions.NotFoundError` if there is none."""
+        """Return one run; :class:`~nbops.exceptions.NotFoundError` if there is none, and
+        :class:`~nbops.exceptions.StoreUnavailableError` if the store fails to answer."""
 
     @abstractmethod
     def list_runs(
