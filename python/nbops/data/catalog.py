@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from filelock import FileLock
+
 from ..exceptions import NotFoundError
 
-_LOCK = threading.Lock()
+LOCK_TIMEOUT_S = 60
 
 
 @dataclass
@@ -51,13 +52,17 @@ class Catalog:
         return self.root / "meta" / f"{snapshot_id}.json"
 
     def append(self, entry: Entry) -> None:
-        """Record an entry (one line, appended under a lock)."""
+        """Record an entry: one line, appended under a file lock that every process takes."""
         self.root.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(entry)) + "\n"
-        with _LOCK, open(self.root / "catalog.jsonl", "a", encoding="utf-8") as handle:
+        with self.lock(), open(self.root / "catalog.jsonl", "a", encoding="utf-8") as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
+
+    def lock(self) -> FileLock:
+        """The lock of this catalog, across threads and processes (``catalog.jsonl.lock``)."""
+        return FileLock(self.root / "catalog.jsonl.lock", timeout=LOCK_TIMEOUT_S)
 
     def entries(self, name: str | None = None) -> list[Entry]:
         """Every entry (of ``name``), oldest first."""

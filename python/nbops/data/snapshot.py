@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -86,11 +87,24 @@ def _check_frame(df: object, name: str) -> pd.DataFrame:
     return df
 
 
+def _partial(path: Path) -> Path:
+    """A name to write ``path`` under before renaming it: unique per process and thread."""
+    return path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial")
+
+
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     """Write atomically: a crash leaves no half-written file under the final name."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.partial")
+    partial = _partial(path)
     df.to_parquet(partial, compression="zstd")
+    partial.replace(path)
+
+
+def _write_meta(df: pd.DataFrame, path: Path) -> None:
+    """Write the schema and profile atomically: a concurrent reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = _partial(path)
+    partial.write_text(json.dumps({"schema": schema_of(df), "profile": profile_of(df)}))
     partial.replace(path)
 
 
@@ -137,8 +151,7 @@ def take_snapshot(session: Session, df: pd.DataFrame, name: str, role: str = "in
     if written:
         _write_parquet(df, data)
     if not meta.is_file():
-        meta.parent.mkdir(parents=True, exist_ok=True)
-        meta.write_text(json.dumps({"schema": schema_of(df), "profile": profile_of(df)}))
+        _write_meta(df, meta)
     profile = json.loads(meta.read_text())["profile"]
     run_id = session.ensure_run()
     _record(session, catalog, snapshot_id, name, role, run_id, df.shape, data, meta)

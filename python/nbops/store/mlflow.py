@@ -5,6 +5,7 @@ MLflow is imported on first use, never at import time, so ``%load_ext nbops`` st
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -19,6 +20,7 @@ from ..exceptions import InputError, NotFoundError, StoreUnavailableError
 from .base import RUN_STATUSES, Metric, RunSummary, Store
 
 PROBE_TIMEOUT_S = 3.0
+SCHEMA_LOCK_TIMEOUT_S = 300  # a migration of a large store can take minutes
 MAX_PARAMS_PER_BATCH = 100
 MAX_METRICS_PER_BATCH = 1000
 MAX_HISTORY_KEYS = 50
@@ -56,12 +58,22 @@ class MlflowStore(Store):
         from mlflow.tracking import MlflowClient
 
         try:
-            with _quiet_migrations():
+            with self._schema_lock(), _quiet_migrations():
                 client = MlflowClient(tracking_uri=self.uri)
                 client.search_experiments(max_results=1)
         except Exception as err:
             raise self._unavailable(err) from err
         return client
+
+    def _schema_lock(self):
+        """For SQLite, a file lock beside the database held while MLflow creates or migrates its
+        schema: processes that open a new project together (a sweep, notebooks started at once)
+        would otherwise race through the migrations and can leave the database unusable."""
+        if not self.uri.startswith("sqlite:///"):
+            return contextlib.nullcontext()
+        from filelock import FileLock
+
+        return FileLock(f"{self.uri[len('sqlite:///') :]}.lock", timeout=SCHEMA_LOCK_TIMEOUT_S)
 
     def _probe(self) -> None:
         """Fail within seconds, not minutes of MLflow's retries, when a server does not answer."""
