@@ -35,11 +35,14 @@ def tags() -> None:
 @click.option(
     "--out", type=click.Path(path_type=Path), help="Steps folder (default: <project>/steps)."
 )
-def export_command(notebook: Path, name: str | None, out: Path | None) -> None:
+@click.option(
+    "--kernel", help="Kernel the step runs with (default: the notebook's, else Python's)."
+)
+def export_command(notebook: Path, name: str | None, out: Path | None, kernel: str | None) -> None:
     """Export NOTEBOOK as a versioned pipeline step."""
     from ..pipeline.export import export
 
-    result = export(notebook, name=name, out=out)
+    result = export(notebook, name=name, out=out, kernel=kernel)
     manifest = result.manifest
     verb = "Exported" if result.written else "Unchanged: already exported as"
     click.echo(f"{verb} {manifest.name}@{manifest.version} in {result.folder}")
@@ -91,7 +94,9 @@ def steps(name: str | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="A YAML file of parameter values.",
 )
-@click.option("--kernel", help="Kernel name (default: the notebook's).")
+@click.option(
+    "--kernel", help="Kernel name (default: the notebook's or the step's, else Python's)."
+)
 @click.option(
     "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds each cell may run."
 )

@@ -61,7 +61,6 @@ class Job:
     tags: dict[str, str] = field(default_factory=dict)
     pins: dict[str, str] = field(default_factory=dict)
     name: str | None = None
-    kernel: str | None = None
     attempts: int = 0
     run_id: str = ""
     task: Task | None = field(default=None, repr=False)
@@ -127,7 +126,6 @@ class Coordinator:
             job.run_id,
             key=job.key,
             pins=job.pins,
-            kernel=job.kernel,
             timeout=self.timeout,
         )
         with self._changed:

@@ -16,6 +16,7 @@ from ..capture.git import git_state
 from ..config import experiment_name, find_project
 from ..exceptions import InputError, NbopsError
 from ..names import ENVIRONMENT_FILE
+from .kernels import choose_kernel, installed_kernels
 from .schema import Parameter, infer_schema
 from .steps import LOCK, MANIFEST, NOTEBOOK, STEPS_DIR, Manifest
 from .tags import PARAMETERS, SKIP, has_tag
@@ -65,6 +66,8 @@ def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         copy.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
         if copy.cell_type == "code":
             copy.outputs, copy.execution_count = [], None
+        if "id" not in copy:  # nbformat before 4.5 had none; a step (4.5) needs them, stable
+            copy["id"] = f"cell-{len(step.cells)}"
         step.cells.append(copy)
     nbformat.validate(step)
     return step
@@ -139,7 +142,12 @@ def step_version(step_json: str, lock: str, parameters: list[Parameter]) -> str:
     return digest.hexdigest()[:VERSION_LENGTH]
 
 
-def export(notebook: str | Path, name: str | None = None, out: str | Path | None = None):
+def export(
+    notebook: str | Path,
+    name: str | None = None,
+    out: str | Path | None = None,
+    kernel: str | None = None,
+):
     """Export a tagged notebook as a step: ``<out>/<name>/<version>/{step.ipynb,step.yaml,...}``.
 
     Parameters
@@ -150,6 +158,8 @@ def export(notebook: str | Path, name: str | None = None, out: str | Path | None
         The step's name (default: the notebook's file name without ``.ipynb``).
     out:
         The steps folder (default: ``<project>/steps``).
+    kernel:
+        The kernel the step runs with (default: the notebook's, else the Python kernel).
 
     Exporting unchanged content again gives the same version and writes nothing.
     """
@@ -160,6 +170,10 @@ def export(notebook: str | Path, name: str | None = None, out: str | Path | None
         raise InputError(f"The step name {name!r} is not valid.", "Use letters, digits, - and _.")
     project = find_project(source.parent)
     step = normalize(nb)
+    chosen = choose_kernel(nb.metadata, str(notebook), kernel)
+    if step.metadata.get("kernelspec", {}).get("name") != chosen:  # the step names its kernel
+        language = installed_kernels().get(chosen, "")
+        step.metadata["kernelspec"] = {"name": chosen, "display_name": chosen, "language": language}
     step_json = nbformat.writes(step)
     parameters = infer_schema(source) if any(has_tag(c, PARAMETERS) for c in step.cells) else []
     lock = environment_lock(source)
@@ -172,7 +186,7 @@ def export(notebook: str | Path, name: str | None = None, out: str | Path | None
         version=version,
         source=experiment_name(source, project),
         git_commit=git["commit"] if git else None,
-        kernel=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+        kernel=chosen,
         parameters=parameters,
         inputs=inputs,
         outputs=outputs,

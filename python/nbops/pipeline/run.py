@@ -112,7 +112,6 @@ def make_task(
     run_id: str,
     key: str = "",
     pins: dict[str, str] | None = None,
-    kernel: str | None = None,
     timeout: float | None = None,
     output: str | Path | None = None,
     progress: bool = False,
@@ -131,8 +130,6 @@ def make_task(
         The task's name in progress lines (default: the notebook's stem).
     pins:
         Snapshot ids by name that the notebook must read (a pipeline's upstream outputs).
-    kernel:
-        The kernel (default: the notebook's).
     timeout:
         Seconds each cell may run.
     output:
@@ -146,7 +143,7 @@ def make_task(
         key=key or target.notebook.stem,
         notebook=str(target.notebook),
         cwd=str(target.cwd),
-        kernel=kernel or target.kernel,
+        kernel=target.kernel,
         values=prepared.values,
         run_id=run_id,
         settings=settings,
@@ -352,7 +349,7 @@ def run(
     parameter_file:
         A YAML file of values; ``parameters`` win over it.
     kernel:
-        The kernel to use (default: the notebook's).
+        The kernel to use (default: the notebook's or the step's, else Python's).
     timeout:
         Seconds each cell may run (papermill's ``execution_timeout``).
     output:
@@ -362,11 +359,9 @@ def run(
 
     Parameters are checked before any kernel starts; an :class:`InputError` records no run.
     """
-    prepared = prepare(target, parameters, parameter_file)
+    prepared = prepare(target, parameters, parameter_file, kernel=kernel)
     settings = load_settings(prepared.target.project)
     run_id = open_run(prepared, settings)
     show = sys.stderr.isatty() if progress is None else progress
-    task = make_task(
-        prepared, settings, run_id, kernel=kernel, timeout=timeout, output=output, progress=show
-    )
+    task = make_task(prepared, settings, run_id, timeout=timeout, output=output, progress=show)
     return execute_task(task)

@@ -16,6 +16,7 @@ from ..config import experiment_name, find_project
 from ..exceptions import InputError
 from ..names import GIT_COMMIT_TAG, PARAMETERS, SOURCE_TAG, STEP_TAG, STEP_VERSION_TAG
 from .export import read_notebook
+from .kernels import choose_kernel
 from .schema import Parameter, infer_schema, parse_parameters
 from .steps import STEPS_DIR, find_step
 from .tags import has_tag
@@ -34,7 +35,9 @@ class Target:
     tags: dict[str, str]
 
 
-def resolve_target(target: str | Path, cwd: Path | None = None) -> Target:
+def resolve_target(
+    target: str | Path, cwd: Path | None = None, kernel: str | None = None
+) -> Target:
     """Resolve a notebook path, a step folder, ``name`` or ``name@version`` to what runs.
 
     Parameters
@@ -43,6 +46,8 @@ def resolve_target(target: str | Path, cwd: Path | None = None) -> Target:
         What the user named.
     cwd:
         Where names are looked up (``<project>/steps``); default: the working directory.
+    kernel:
+        The kernel to run it with (default: the notebook's or the step's, else Python's).
     """
     path = Path(target)
     if path.suffix == ".ipynb":
@@ -50,10 +55,10 @@ def resolve_target(target: str | Path, cwd: Path | None = None) -> Target:
         nb = read_notebook(source)
         project = find_project(source.parent)
         schema = infer_schema(source) if any(has_tag(c, PARAMETERS) for c in nb.cells) else []
-        kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
+        chosen = choose_kernel(nb.metadata, str(target), kernel)
         experiment = experiment_name(source, project)
         tags = {SOURCE_TAG: experiment}
-        return Target(source, schema, project, experiment, source.parent, kernel, tags)
+        return Target(source, schema, project, experiment, source.parent, chosen, tags)
     project = find_project(path if path.is_dir() else cwd)
     step = find_step(str(target), project / STEPS_DIR)
     manifest = step.manifest
@@ -65,9 +70,8 @@ def resolve_target(target: str | Path, cwd: Path | None = None) -> Target:
         **({GIT_COMMIT_TAG: manifest.git_commit} if manifest.git_commit else {}),
     }
     cwd = source.parent if source.parent.is_dir() else step.folder
-    return Target(
-        step.notebook, manifest.parameters, project, manifest.source, cwd, manifest.kernel, tags
-    )
+    chosen = choose_kernel({"kernelspec": {"name": manifest.kernel}}, str(target), kernel)
+    return Target(step.notebook, manifest.parameters, project, manifest.source, cwd, chosen, tags)
 
 
 def read_parameter_file(path: str | Path) -> dict[str, object]:
@@ -101,6 +105,7 @@ def prepare(
     parameters: dict[str, object] | None = None,
     parameter_file: str | Path | None = None,
     cwd: Path | None = None,
+    kernel: str | None = None,
 ) -> Prepared:
     """Resolve ``target`` and check ``parameters`` against its schema; start nothing.
 
@@ -114,8 +119,10 @@ def prepare(
         A YAML file of values; ``parameters`` win over it.
     cwd:
         Where step names are looked up (default: the working directory).
+    kernel:
+        The kernel to run it with (default: the notebook's or the step's, else Python's).
     """
-    resolved = resolve_target(target, cwd=cwd)
+    resolved = resolve_target(target, cwd=cwd, kernel=kernel)
     given = {
         **(read_parameter_file(parameter_file) if parameter_file else {}),
         **(parameters or {}),

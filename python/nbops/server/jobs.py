@@ -108,11 +108,11 @@ class JobManager:
         kernel:
             The kernel (default: the notebook's).
         """
-        prepared = prepare(target, parameters, cwd=cwd)
+        prepared = prepare(target, parameters, cwd=cwd, kernel=kernel)
         notebook = nbformat.read(prepared.target.notebook, as_version=4)
         total = sum(1 for c in notebook.cells if c.cell_type == "code")
         coordinator = self._coordinator(load_settings(prepared.target.project))
-        job = Job(Path(target).stem, prepared, tags={RUN_KIND_TAG: KIND_JOB}, kernel=kernel)
+        job = Job(Path(target).stem, prepared, tags={RUN_KIND_TAG: KIND_JOB})
         job_id = coordinator.submit(job)
         lab_job = LabJob(job_id, job, target, time.time(), total)
         with self._lock:

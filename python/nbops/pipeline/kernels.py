@@ -1,0 +1,62 @@
+"""Which kernel runs a notebook headless: the one asked for, the notebook's, or Python's.
+
+Notebooks written by nbformat, jupytext and other tools often carry no ``kernelspec``; papermill
+then refuses them. A notebook without one (or whose language is Python) runs on the installed
+Python kernel; a kernel named but not installed here, or another language without a kernel, is an
+:class:`~nbops.exceptions.InputError` naming ``--kernel`` before any run is recorded.
+"""
+
+from __future__ import annotations
+
+from ..exceptions import InputError
+
+DEFAULT_KERNEL = "python3"
+
+
+def installed_kernels() -> dict[str, str]:
+    """The kernels installed here: their language by name."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    specs = KernelSpecManager().get_all_specs()
+    return {name: (s.get("spec", {}).get("language") or "").lower() for name, s in specs.items()}
+
+
+def choose_kernel(metadata: dict, source: str, requested: str | None = None) -> str:
+    """The kernel to run a notebook with; :class:`InputError` if there is none to use here.
+
+    Parameters
+    ----------
+    metadata:
+        The notebook's metadata (``kernelspec``, ``language_info``), possibly empty.
+    source:
+        The notebook, as named in messages.
+    requested:
+        The kernel the user asked for (``--kernel``), which wins when installed.
+    """
+    installed = installed_kernels()
+    listing = ", ".join(sorted(installed)) or "none (pip install ipykernel)"
+    if requested:
+        if requested not in installed:
+            raise InputError(
+                f"No kernel named {requested!r} is installed here.",
+                f"Installed kernels: {listing}.",
+            )
+        return requested
+    spec = metadata.get("kernelspec") or {}
+    name = spec.get("name")
+    if name in installed:
+        return name
+    if name:
+        raise InputError(
+            f"{source} asks for the kernel {name!r}, which is not installed here.",
+            f"Run it with --kernel NAME (installed: {listing}), or install that kernel.",
+        )
+    language = spec.get("language") or (metadata.get("language_info") or {}).get("name") or ""
+    python = sorted(n for n, lang in installed.items() if lang == "python")
+    if language.lower() in ("", "python") and python:
+        return DEFAULT_KERNEL if DEFAULT_KERNEL in python else python[0]
+    raise InputError(
+        f"{source} names no kernel and is written in {language or 'an unknown language'}, "
+        "for which no kernel is installed here.",
+        f"Run it with --kernel NAME (installed: {listing}).",
+    )
