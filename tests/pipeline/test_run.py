@@ -167,3 +167,26 @@ def test_end_magic_in_a_headless_run_says_who_ends_it(jp_nbops_notebook_factory,
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
     assert f"Everything is written to run {result.run_id}" in text
     assert client.get_run(result.run_id).info.status == "FINISHED"
+
+
+SLOW = [("import time", [])] + [("time.sleep(1)", [])] * 12  # each cell well under --timeout
+
+
+def test_run_timeout_ends_the_whole_run_failed(jp_nbops_notebook_factory, client):
+    jp_nbops_notebook_factory("long.ipynb", SLOW)
+    result = invoke("run", "long.ipynb", "--timeout", "30", "--run-timeout", "4")
+    recorded = failed_run(client, result, "took longer than its --run-timeout of 4 s")
+    assert "--run-timeout of 4 s" in recorded.data.tags["nbops.error"]
+    done = [c for c in nbformat.reads(
+        mlflow.artifacts.load_text(f"{recorded.info.artifact_uri}/executed/long.ipynb"),
+        as_version=4,
+    ).cells if c.get("execution_count")]  # fmt: skip
+    assert 1 <= len(done) < len(SLOW)  # stopped partway, the cells it ran are kept
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon"])
+def test_bad_run_timeout_exits_2_recording_nothing(jp_nbops_notebook_factory, client, value):
+    jp_nbops_notebook_factory("long.ipynb", SLOW)
+    result = invoke("run", "long.ipynb", "--run-timeout", value)
+    assert result.exit_code == 2 and "--run-timeout" in result.output
+    assert all_runs(client) == []

@@ -127,3 +127,16 @@ def test_failure_outside_the_notebook_keeps_the_workers_traceback(
         f"{client.get_run(kids[0].run_id).info.artifact_uri}/error.txt"
     )
     assert "Traceback (most recent call last)" in error and "in execute_task" in error
+
+
+def test_run_timeout_applies_to_each_run_of_a_sweep(jp_nbops_notebook_factory, jp_nbops_store):
+    slow = [
+        ("a = 1.0", ["parameters"]),
+        ("import time\nfor _ in range(30):\n    time.sleep(1)", []),
+    ]
+    notebook = jp_nbops_notebook_factory("slow.ipynb", slow)
+    result = invoke("run", str(notebook), "--sweep", "a=1,2", "--run-timeout", "5")
+    assert result.exit_code == 1, result.output
+    assert result.output.count("took longer than its --run-timeout of 5 s") == 2
+    kids = [r for r in jp_nbops_store.list_runs() if r.tags.get("nbops.sweep_index")]
+    assert len(kids) == 2 and {k.status for k in kids} == {"FAILED"}

@@ -246,6 +246,20 @@ async def test_cancel_job_ends_run_killed(
     assert run["status"] == "KILLED"
 
 
+async def test_a_job_over_its_run_timeout_fails_saying_so(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged
+):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    slow = ("import time\nfor _ in range(60):\n    time.sleep(1)", [])
+    jp_nbops_write_tagged(jp_root_dir / "slow.ipynb", [PARAMS, slow])
+    body = {"notebook": "slow.ipynb", "run_timeout": 4}
+    _, job = await send(jp_fetch, "POST", "jobs", body=body)
+    done = await wait_for(jp_fetch, job["id"])
+    assert done["status"] == "FAILED" and "--run-timeout of 4 s" in done["error"]
+    run = await get_json(jp_fetch, "runs", job["id"], notebook="slow.ipynb")
+    assert run["status"] == "FAILED"
+
+
 async def test_bad_jobs(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged):
     monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
     jp_nbops_write_tagged(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
@@ -255,6 +269,17 @@ async def test_bad_jobs(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagge
     body = json.dumps({"notebook": "train.ipynb", "parameters": {"beta": "1"}})
     code, text = await fail(jp_fetch, "jobs", method="POST", body=body)
     assert code == 400 and "Unknown parameter 'beta'" in text
+    for bad, message in [
+        ({"notebook": None}, "CreateJob.notebook must not be null"),
+        ({"notebook": 3}, "CreateJob.notebook must be a string, not 3"),
+        ({"notebook": "train.ipynb", "parameters": []}, "must be an object"),
+        ({"notebook": "train.ipynb", "run_timeout": -1}, "not a positive number of seconds"),
+        ({"notebook": "train.ipynb", "run_timeout": "soon"}, "must be a number"),
+        ({"notebook": "train.ipynb", "run_timeout": True}, "must be a number"),
+        ({"notebook": "train.ipynb", "kernel": "nope"}, "No kernel named 'nope'"),
+    ]:
+        code, text = await fail(jp_fetch, "jobs", method="POST", body=json.dumps(bad))
+        assert code == 400 and message in text, (bad, code, text)
     assert (await get_json(jp_fetch, "runs", notebook="train.ipynb"))["runs"] == []  # none opened
     assert (await fail(jp_fetch, "jobs", "f" * 32))[0] == 404
     assert (await fail(jp_fetch, "jobs", "nope"))[0] == 400

@@ -76,6 +76,13 @@ def executor_options(command):
     return command
 
 
+run_timeout_option = click.option(
+    "--run-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds each run may take as a whole; then its kernel stops and the run FAILS.",
+)
+
+
 def progress_line(line: str) -> None:
     """Print one progress line of a pipeline or a sweep, colored by what happened."""
     word = line.split(" ", 1)[0]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .base import EXIT_FAILED, executor_options, main, progress_line
+from .base import EXIT_FAILED, executor_options, main, progress_line, run_timeout_option
 
 
 @main.group()
@@ -30,8 +30,9 @@ def pipeline() -> None:
 @click.option(
     "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds each cell may run."
 )
+@run_timeout_option
 @executor_options
-def pipeline_run(file, parameters, force, timeout, executor, workers, address) -> None:
+def pipeline_run(file, parameters, force, timeout, run_timeout, executor, workers, address) -> None:
     """Run the pipeline FILE: independent steps in parallel, one parent run, a child per step.
 
     A step whose code, parameters and input snapshots match an earlier finished run is skipped
@@ -45,7 +46,15 @@ def pipeline_run(file, parameters, force, timeout, executor, workers, address) -
     from ..pipeline.orchestrate import run_pipeline
 
     result = run_pipeline(
-        file, list(parameters), executor, workers, address, force, timeout, echo=progress_line
+        file,
+        list(parameters),
+        executor,
+        workers,
+        address,
+        force,
+        timeout,
+        echo=progress_line,
+        run_timeout=run_timeout,
     )
     table = Table(title=f"Pipeline run {result.run_id}: {result.status}", box=box.SIMPLE_HEAD)
     for column in ("step", "status", "run id", "seconds", "note"):

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..exceptions import InputError
-from .base import EXIT_FAILED, executor_options, main, progress_line
+from .base import EXIT_FAILED, executor_options, main, progress_line, run_timeout_option
 
 
 @main.command()
@@ -117,6 +117,7 @@ def steps(name: str | None) -> None:
 @click.option(
     "-v", "--verbose", is_flag=True, help="On failure, print the full traceback (also error.txt)."
 )
+@run_timeout_option
 @executor_options
 def run_command(
     target,
@@ -129,6 +130,7 @@ def run_command(
     metric,
     maximize,
     verbose,
+    run_timeout,
     executor,
     workers,
     address,
@@ -142,7 +144,14 @@ def run_command(
     """
     if sweeps:
         _sweep(
-            target, sweeps, dict(parameters), metric, maximize, executor, workers, address, timeout
+            target,
+            sweeps,
+            dict(parameters),
+            metric,
+            maximize,
+            (executor, workers, address),
+            timeout,
+            run_timeout,
         )
         return
     if metric or maximize or executor != "local" or workers or address:
@@ -152,7 +161,9 @@ def run_command(
         )
     from ..pipeline.run import run
 
-    result = run(target, dict(parameters), parameter_file, kernel, timeout, output)
+    result = run(
+        target, dict(parameters), parameter_file, kernel, timeout, output, run_timeout=run_timeout
+    )
     color = "green" if result.ok else "red"
     click.secho(f"Run {result.run_id}: {result.status}", fg=color, bold=True)
     if result.error:
@@ -167,7 +178,7 @@ def run_command(
         sys.exit(EXIT_FAILED)
 
 
-def _sweep(target, sweeps, parameters, metric, maximize, executor, workers, address, timeout):
+def _sweep(target, sweeps, parameters, metric, maximize, where, timeout, run_timeout):
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -180,11 +191,10 @@ def _sweep(target, sweeps, parameters, metric, maximize, executor, workers, addr
         parameters,
         metric,
         maximize,
-        executor,
-        workers,
-        address,
+        *where,
         timeout,
         echo=progress_line,
+        run_timeout=run_timeout,
     )
     order = f", by {metric} ({'largest' if maximize else 'smallest'} first)" if metric else ""
     table = Table(title=f"Sweep {result.run_id}: {result.status}{order}", box=box.SIMPLE_HEAD)

@@ -24,6 +24,7 @@ from pathlib import Path
 from ..config import Settings
 from ..exceptions import TaskError, WorkerLostError
 from ..store import open_store
+from .deadline import check_run_timeout
 from .executors import Executor
 from .run import RunResult, Task, end_if_running, make_task, open_run
 from .target import Prepared
@@ -61,6 +62,7 @@ class Job:
     tags: dict[str, str] = field(default_factory=dict)
     pins: dict[str, str] = field(default_factory=dict)
     name: str | None = None
+    run_timeout: float | None = None  # this job's, over the coordinator's
     attempts: int = 0
     run_id: str = ""
     task: Task | None = field(default=None, repr=False)
@@ -86,6 +88,8 @@ class Coordinator:
         How many times a job whose worker died is run again.
     timeout:
         Seconds each cell may run.
+    run_timeout:
+        Seconds each run may take as a whole; then its kernel is stopped and it fails.
     on_outcome:
         Called with each settled job (its ``outcome`` set); by default outcomes are queued for
         :meth:`next_outcomes`.
@@ -98,10 +102,12 @@ class Coordinator:
         echo: Callable[[str], None] = print,
         retries: int = 1,
         timeout: float | None = None,
+        run_timeout: float | None = None,
         on_outcome: Callable[[Job], None] | None = None,
     ) -> None:
         self.executor, self.settings, self.echo = executor, settings, echo
         self.retries, self.timeout = retries, timeout
+        self.run_timeout = check_run_timeout(run_timeout)
         self.store = open_store(settings)
         self._on_outcome = on_outcome
         self._outcomes: queue.Queue[Outcome] = queue.Queue()
@@ -127,6 +133,7 @@ class Coordinator:
             key=job.key,
             pins=job.pins,
             timeout=self.timeout,
+            run_timeout=check_run_timeout(job.run_timeout) or self.run_timeout,
         )
         with self._changed:
             self._in_flight[id(job)] = job

@@ -29,6 +29,7 @@ from ..store import open_store
 from .cache import cache_key, cached_run
 from .coordinator import Coordinator, Job, Outcome
 from .dag import Dag, build_dag, render_mermaid
+from .deadline import check_run_timeout
 from .executors import get_executor
 from .spec import apply_overrides, read_pipeline
 from .target import Prepared, prepare
@@ -57,6 +58,7 @@ def run_pipeline(
     force: bool = False,
     timeout: float | None = None,
     echo: Callable[[str], None] = print,
+    run_timeout: float | None = None,
 ) -> PipelineResult:
     """Run a pipeline file; return the parent run and each step's outcome.
 
@@ -78,9 +80,12 @@ def run_pipeline(
         Seconds each cell may run.
     echo:
         Where progress lines go.
+    run_timeout:
+        Seconds each step's run may take as a whole.
 
     Every bad input (the file, the DAG, a parameter, the executor) raises before anything runs.
     """
+    check_run_timeout(run_timeout)
     spec = read_pipeline(path)
     apply_overrides(spec, overrides or [])
     dag = build_dag(spec)
@@ -96,7 +101,7 @@ def run_pipeline(
         tags = {**owner_tags(), RUN_KIND_TAG: KIND_PIPELINE, PIPELINE_TAG: spec.name}
         parent = store.start_run(experiment, name=f"pipeline {spec.name}", tags=tags)
         _keep_definition(store, parent, dag)
-        coordinator = Coordinator(pool, settings, echo, timeout=timeout)
+        coordinator = Coordinator(pool, settings, echo, timeout=timeout, run_timeout=run_timeout)
         try:
             outcomes = _drive(dag, prepared, coordinator, parent, experiment, force)
         except BaseException:

@@ -16,6 +16,7 @@ Ctrl-C, a cancelled job) is ended by :func:`end_if_running`, the one place that 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -38,6 +39,7 @@ from ..names import (
     TRACKING_URI_VARIABLE,
 )
 from ..store import Store, open_store
+from .deadline import RunDeadline, check_run_timeout
 from .target import Prepared, prepare
 
 MAX_TAG_TEXT = 5000  # MLflow's limit on a tag value is larger; a one-line cause fits
@@ -99,6 +101,7 @@ class Task:
     timeout: float | None = None
     output: str = ""
     progress: bool = False
+    run_timeout: float | None = None
 
     @property
     def executed(self) -> Path:
@@ -115,6 +118,7 @@ def make_task(
     timeout: float | None = None,
     output: str | Path | None = None,
     progress: bool = False,
+    run_timeout: float | None = None,
 ) -> Task:
     """What a worker needs to execute ``prepared`` in the run ``run_id``.
 
@@ -136,6 +140,8 @@ def make_task(
         Folder for the executed notebook and the report (default: ``<project>/.nbops/runs/<id>``).
     progress:
         Show papermill's progress bar.
+    run_timeout:
+        Seconds the whole run may take; then its kernel is stopped and the run fails.
     """
     target = prepared.target
     folder = Path(output) if output else settings.project / ".nbops" / "runs" / run_id
@@ -152,6 +158,7 @@ def make_task(
         timeout=timeout,
         output=str(folder),
         progress=progress,
+        run_timeout=run_timeout,
     )
 
 
@@ -218,20 +225,30 @@ def _papermill(task: Task) -> Failure | None:
 
     from ..reports.header import strip_ansi
 
+    deadline = RunDeadline(task.run_timeout) if task.run_timeout else None
+    extra = {"kernel_manager_class": deadline.kernel_manager_class()} if deadline else {}
     try:
-        papermill.execute_notebook(
-            task.notebook,
-            str(task.executed),
-            parameters=task.values,
-            kernel_name=task.kernel,
-            cwd=task.cwd,
-            progress_bar=task.progress,
-            execution_timeout=task.timeout,
-        )
+        with deadline or contextlib.nullcontext():
+            papermill.execute_notebook(
+                task.notebook,
+                str(task.executed),
+                parameters=task.values,
+                kernel_name=task.kernel,
+                cwd=task.cwd,
+                progress_bar=task.progress,
+                execution_timeout=task.timeout,
+                **extra,
+            )
     except papermill.PapermillExecutionError as err:
         message = f"Cell {err.exec_count} raised {err.ename}: {err.evalue}"
         return Failure(message, strip_ansi("\n".join(err.traceback)))
     except Exception as err:  # noqa: BLE001 - a dead kernel or a timeout fails the run
+        if deadline is not None and deadline.expired:
+            message = (
+                f"The run took longer than its --run-timeout of {task.run_timeout:g} s; "
+                "its kernel was stopped."
+            )
+            return Failure(message, traceback.format_exc())
         text = str(err).strip()
         message = f"{type(err).__name__}: {text.splitlines()[0] if text else ''}"
         return Failure(message, traceback.format_exc())
@@ -337,6 +354,7 @@ def run(
     timeout: float | None = None,
     output: str | Path | None = None,
     progress: bool | None = None,
+    run_timeout: float | None = None,
 ) -> RunResult:
     """Execute a step or notebook headless inside a new MLflow run; write its report.
 
@@ -356,6 +374,8 @@ def run(
         Folder for the executed notebook and the report (default: ``<project>/.nbops/runs/<id>``).
     progress:
         Show a progress bar (default: when standard error is a terminal).
+    run_timeout:
+        Seconds the whole run may take (kernel start-up included); then it ends FAILED.
 
     Parameters are checked before any kernel starts; an :class:`InputError` records no run.
     """
@@ -363,5 +383,13 @@ def run(
     settings = load_settings(prepared.target.project)
     run_id = open_run(prepared, settings)
     show = sys.stderr.isatty() if progress is None else progress
-    task = make_task(prepared, settings, run_id, timeout=timeout, output=output, progress=show)
+    task = make_task(
+        prepared,
+        settings,
+        run_id,
+        timeout=timeout,
+        output=output,
+        progress=show,
+        run_timeout=check_run_timeout(run_timeout),
+    )
     return execute_task(task)

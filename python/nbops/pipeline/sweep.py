@@ -86,6 +86,7 @@ def run_sweep(
     address: str | None = None,
     timeout: float | None = None,
     echo: Callable[[str], None] = print,
+    run_timeout: float | None = None,
 ) -> SweepResult:
     """Run ``target`` once per combination of the swept values (a grid).
 
@@ -105,6 +106,8 @@ def run_sweep(
         As for :func:`nbops.pipeline.orchestrate.run_pipeline`.
     echo:
         Where progress lines go.
+    run_timeout:
+        Seconds each combination's run may take as a whole.
     """
     combos = [
         dict(zip(sweeps, values, strict=True)) for values in itertools.product(*sweeps.values())
@@ -119,7 +122,7 @@ def run_sweep(
         name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"
         parent = store.start_run(experiment, name=name, tags=tags)
         store.log_batch(parent, params={f"sweep.{k}": ",".join(v) for k, v in sweeps.items()})
-        coordinator = Coordinator(pool, settings, echo, timeout=timeout)
+        coordinator = Coordinator(pool, settings, echo, timeout=timeout, run_timeout=run_timeout)
         try:
             for i, (combo, prepared) in enumerate(zip(combos, jobs, strict=True)):
                 label = " ".join(f"{k}={v}" for k, v in combo.items())

@@ -21,6 +21,7 @@ from ..config import Settings, load_settings
 from ..exceptions import NotFoundError
 from ..names import KIND_JOB, RUN_KIND_TAG
 from ..pipeline.coordinator import Coordinator, Job
+from ..pipeline.deadline import check_run_timeout
 from ..pipeline.executors import get_executor
 from ..pipeline.target import prepare
 
@@ -94,6 +95,7 @@ class JobManager:
         parameters: dict[str, object],
         cwd: Path,
         kernel: str | None = None,
+        run_timeout: float | None = None,
     ) -> LabJob:
         """Check the parameters, open the run and queue it; :class:`InputError` records nothing.
 
@@ -107,12 +109,17 @@ class JobManager:
             The folder whose project step names are looked up in.
         kernel:
             The kernel (default: the notebook's).
+        run_timeout:
+            Seconds the run may take as a whole; then its kernel stops and the run fails.
         """
+        check_run_timeout(run_timeout)
         prepared = prepare(target, parameters, cwd=cwd, kernel=kernel)
         notebook = nbformat.read(prepared.target.notebook, as_version=4)
         total = sum(1 for c in notebook.cells if c.cell_type == "code")
         coordinator = self._coordinator(load_settings(prepared.target.project))
-        job = Job(Path(target).stem, prepared, tags={RUN_KIND_TAG: KIND_JOB})
+        job = Job(
+            Path(target).stem, prepared, tags={RUN_KIND_TAG: KIND_JOB}, run_timeout=run_timeout
+        )
         job_id = coordinator.submit(job)
         lab_job = LabJob(job_id, job, target, time.time(), total)
         with self._lock:

@@ -34,20 +34,33 @@ def _parse(cls, raw: bytes):
             f"Its fields: {', '.join(known)}.",
         )
     for name, spec in known.items():
-        if name not in data:
-            continue
-        expected = {"str": str, "dict": dict}.get(str(spec.type).split("|")[0].strip())
-        if expected and data[name] is not None and not isinstance(data[name], expected):
-            raise InputError(
-                f"{cls.__name__}.{name} must be a {expected.__name__}, not {data[name]!r}.",
-                f"Its fields: {', '.join(known)}.",
-            )
+        if name in data:
+            _check_field(cls.__name__, name, str(spec.type), data[name])
     try:
         return cls(**data)
     except TypeError as err:
         raise InputError(
             f"{cls.__name__} is missing a field: {err}.", "See api/openapi.yaml."
         ) from err
+
+
+_TYPES = {
+    "str": (str, "a string"),
+    "dict": (dict, "an object"),
+    "float": ((int, float), "a number"),
+}
+
+
+def _check_field(model: str, name: str, annotation: str, value: object) -> None:
+    """:class:`InputError` unless ``value`` fits the field's annotation (``str | None``, ...)."""
+    if value is None:
+        if "None" in annotation:
+            return
+        raise InputError(f"{model}.{name} must not be null.", "Give a value or leave it out.")
+    expected, words = _TYPES[annotation.split("|")[0].strip()]
+    if isinstance(value, bool) or not isinstance(value, expected):
+        shown = json.dumps(value)[:80]
+        raise InputError(f"{model}.{name} must be {words}, not {shown}.", "See api/openapi.yaml.")
 
 
 class _Body:
@@ -67,6 +80,7 @@ class CreateJob(_Body):
     parameters: dict | None = None
     step: str | None = None
     kernel: str | None = None
+    run_timeout: float | None = None
 
 
 @dataclass

@@ -27,7 +27,7 @@ class JobsHandler(NbopsHandler):
         target = body.step or str(notebook)
         job = await self.blocking(
             lambda: self.extensionapp.jobs.create(
-                target, body.parameters or {}, notebook.parent, body.kernel
+                target, body.parameters or {}, notebook.parent, body.kernel, body.run_timeout
             )
         )
         self.set_status(201)
