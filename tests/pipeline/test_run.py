@@ -1,5 +1,10 @@
 """Headless runs through real kernels with papermill, read back from the MLflow store."""
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import mlflow
 import nbformat
 import pytest
@@ -190,3 +195,41 @@ def test_bad_run_timeout_exits_2_recording_nothing(jp_nbops_notebook_factory, cl
     result = invoke("run", "long.ipynb", "--run-timeout", value)
     assert result.exit_code == 2 and "--run-timeout" in result.output
     assert all_runs(client) == []
+
+
+def test_killed_while_saving_is_never_finished_and_the_next_run_marks_it(
+    jp_nbops_notebook_factory, jp_nbops_project, client
+):
+    big_output = "print('x' * 200 + '\\n', end='') for _ in range(60_000)"
+    jp_nbops_notebook_factory("big.ipynb", [(f"[{big_output}]\nNone", [])])
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "nbops"), "run", "big.ipynb"],
+        cwd=jp_nbops_project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        executed = wait_for_artifact(jp_nbops_project, "executed/big.ipynb", process)
+        process.kill()  # SIGKILL while the report is being written
+    finally:
+        process.wait(30)
+    (recorded,) = all_runs(client)
+    assert not (executed.parent.parent / "report.html").exists()
+    assert recorded.info.status == "RUNNING"  # not FINISHED: its report never came
+    result = invoke("run", "big.ipynb")  # the next check
+    assert result.exit_code == 0, result.output
+    ghost = client.get_run(recorded.info.run_id)
+    assert ghost.info.status == "KILLED"
+    assert "died before ending it" in ghost.data.tags["nbops.error"]
+
+
+def wait_for_artifact(project, name, process, timeout=120):
+    """The path of the first run artifact called ``name`` once it exists (polling the store)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "nbops run ended before it saved its artifacts"
+        found = list((project / ".nbops" / "artifacts").glob(f"**/artifacts/{name}"))
+        if found:
+            return found[0]
+        time.sleep(0.01)
+    raise AssertionError(f"no artifact {name} within {timeout} s")

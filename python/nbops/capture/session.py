@@ -23,6 +23,7 @@ from ..config import Settings, experiment_name, load_settings
 from ..exceptions import InputError
 from ..names import (
     ENVIRONMENT_FILE,
+    ERROR_TAG,
     GIT_DIFF_FILE,
     HOST_TAG,
     NOTEBOOK_FOLDER,
@@ -206,16 +207,7 @@ class Session:
         A kernel killed with SIGKILL cannot end its run; the next session of the same notebook
         does. Returns the ids of the runs it marked.
         """
-        host, marked = socket.gethostname(), []
-        running = self.store.list_runs(self.experiment, GHOST_SEARCH_LIMIT, status="RUNNING")
-        for run in running:
-            if run.run_id == self.run_id or run.tags.get(HOST_TAG) != host:
-                continue
-            pid = int(run.tags.get(PID_TAG, "0") or 0)
-            if pid and str(_process_started(pid)) != run.tags.get(PID_STARTED_TAG):
-                self.store.end_run(run.run_id, "KILLED")
-                marked.append(run.run_id)
-        return marked
+        return end_orphaned_runs(self.store, self.experiment, keep=self.run_id)
 
     # -- logging -------------------------------------------------------------------------------
 
@@ -307,6 +299,35 @@ class Session:
     def _record_environment(self, run_id: str) -> None:
         tags = record_environment(self.store, run_id, self.settings.project, self.notebook)
         self.writer.put(run_id, tags=tags)
+
+
+def end_orphaned_runs(store: Store, experiment: str, keep: str | None = None) -> list[str]:
+    """End as KILLED the RUNNING runs of ``experiment`` whose process on this host is gone.
+
+    A process killed with SIGKILL (a kernel, ``nbops run`` while it saved its results) cannot
+    end its run; whatever it left half-written is then marked as such. The next session of the
+    notebook and the next headless run of it call this. Returns the ids of the runs it ended.
+
+    Parameters
+    ----------
+    store:
+        Where the runs are.
+    experiment:
+        The experiment to look in.
+    keep:
+        A run not to touch (the caller's own).
+    """
+    host, marked = socket.gethostname(), []
+    for run in store.list_runs(experiment, GHOST_SEARCH_LIMIT, status="RUNNING"):
+        if run.run_id == keep or run.tags.get(HOST_TAG) != host:
+            continue
+        pid = int(run.tags.get(PID_TAG, "0") or 0)
+        if pid and str(_process_started(pid)) != run.tags.get(PID_STARTED_TAG):
+            why = f"its process (pid {pid} on {host}) died before ending it; outputs may be partial"
+            store.log_batch(run.run_id, tags={ERROR_TAG: why})
+            store.end_run(run.run_id, "KILLED")
+            marked.append(run.run_id)
+    return marked
 
 
 def record_environment(store: Store, run_id: str, project: Path, notebook: Path | None) -> dict:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..capture.session import owner_tags
+from ..capture.session import end_orphaned_runs, owner_tags
 from ..config import experiment_name, load_settings
 from ..names import (
     CACHE_TAG,
@@ -97,6 +97,7 @@ def run_pipeline(
     store = open_store(settings)
     store.check()
     experiment = experiment_name(spec.path, spec.project)
+    end_orphaned_runs(store, experiment)
     with get_executor(executor, workers, address) as pool:
         tags = {**owner_tags(), RUN_KIND_TAG: KIND_PIPELINE, PIPELINE_TAG: spec.name}
         parent = store.start_run(experiment, name=f"pipeline {spec.name}", tags=tags)

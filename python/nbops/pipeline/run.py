@@ -20,11 +20,12 @@ import contextlib
 import json
 import sys
 import threading
+import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..capture.session import owner_tags, record_environment
+from ..capture.session import end_orphaned_runs, owner_tags, record_environment
 from ..config import Settings, environment_variables, load_settings
 from ..names import (
     ERROR_FILE,
@@ -270,16 +271,20 @@ def finish(store: Store, task: Task, failure: Failure | None) -> RunResult:
     from ..reports.build import report_html
     from .export import read_notebook
 
+    status = "FAILED" if failure else "FINISHED"
     if failure is not None:
         keep_error(store, task.run_id, failure.message, failure.traceback)
-    store.end_run(task.run_id, "FAILED" if failure else "FINISHED")
     folder, executed = Path(task.output), task.executed
     report = folder / REPORT_FILE
-    if executed.is_file():
+    if executed.is_file():  # artifacts first: a run killed while saving is never FINISHED
         store.log_artifact(task.run_id, str(executed), EXECUTED_FOLDER)
-        html = report_html(store, task.run_id, notebook=read_notebook(executed), folder=folder)
-        report.write_text(html, encoding="utf-8")
+        ending = {"status": status, "end_time": int(time.time() * 1000)}  # what the header shows
+        html = report_html(
+            store, task.run_id, notebook=read_notebook(executed), folder=folder, ending=ending
+        )
+        _write_atomically(report, html)
         store.log_artifact(task.run_id, str(report))
+    store.end_run(task.run_id, status)
     return RunResult(
         task.run_id,
         store.get_run(task.run_id).status,
@@ -289,6 +294,13 @@ def finish(store: Store, task: Task, failure: Failure | None) -> RunResult:
         key=task.key,
         traceback=failure.traceback if failure else None,
     )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader never finds half of it."""
+    partial = path.with_suffix(f"{path.suffix}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 def keep_error(store: Store, run_id: str, message: str, trace: str | None = None) -> None:
@@ -381,6 +393,7 @@ def run(
     """
     prepared = prepare(target, parameters, parameter_file, kernel=kernel)
     settings = load_settings(prepared.target.project)
+    end_orphaned_runs(open_store(settings), prepared.target.experiment)
     run_id = open_run(prepared, settings)
     show = sys.stderr.isatty() if progress is None else progress
     task = make_task(

@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..capture.session import owner_tags
+from ..capture.session import end_orphaned_runs, owner_tags
 from ..config import load_settings
 from ..exceptions import InputError
 from ..names import (
@@ -117,6 +117,7 @@ def run_sweep(
     store = open_store(settings)
     store.check()
     experiment = jobs[0].target.experiment
+    end_orphaned_runs(store, experiment)
     with get_executor(executor, workers, address) as pool:
         tags = {**owner_tags(), RUN_KIND_TAG: KIND_SWEEP, **jobs[0].target.tags}
         name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"

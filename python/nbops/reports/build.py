@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import nbformat
@@ -43,6 +44,7 @@ def report_html(
     no_input: bool = False,
     notebook=None,
     folder: Path | None = None,
+    ending: dict | None = None,
 ) -> str:
     """The report of ``run_id``: one self-contained, sanitized HTML page.
 
@@ -59,7 +61,12 @@ def report_html(
         executed it); by default the run's executed notebook, else the one it saved.
     folder:
         Where the notebook's relative image paths are looked up (for embedding).
+    ending:
+        ``status`` and ``end_time`` to show for a run about to end (a report written before
+        the run ends, so that a run is never FINISHED without its report).
     """
     run = store.get_run(run_id)  # first: an unknown run is NotFoundError
+    if ending:
+        run = dataclasses.replace(run, **ending)
     nb = notebook if notebook is not None else load_run_notebook(store, run_id)
     return render_report(nb, run, store.uri, store.datasets(run_id), no_input, folder)
