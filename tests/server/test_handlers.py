@@ -191,3 +191,12 @@ async def test_an_unreadable_artifact_is_500_not_no_differences(
     code, body = await fail(jp_fetch, "runs", second, **query)
     assert code == 500 and "Too many levels of symbolic links" in body["message"]
     assert (await get_json(jp_fetch, "runs", first, **query))["environment"]  # others still work
+
+
+@pytest.mark.parametrize(
+    "notebook", ["a" * 300 + ".ipynb", "\u1e70\u033a" * 60 + ".ipynb", "d/" * 2100 + "x.ipynb"]
+)
+async def test_path_too_long_for_the_file_system_is_400(jp_fetch, jp_root_dir, notebook):
+    code, body = await fail(jp_fetch, "runs", notebook=notebook)
+    assert code == 400 and "too long for the file system" in body["message"]
+    assert len(body["message"]) < 400  # the path is shortened, not echoed whole
