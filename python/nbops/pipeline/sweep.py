@@ -23,6 +23,7 @@ from ..names import (
 )
 from ..store import Metric, open_store
 from .coordinator import Coordinator, Job, Outcome
+from .deadline import check_run_timeout
 from .executors import get_executor
 from .target import prepare
 
@@ -109,6 +110,7 @@ def run_sweep(
     run_timeout:
         Seconds each combination's run may take as a whole.
     """
+    check_run_timeout(run_timeout)
     combos = [
         dict(zip(sweeps, values, strict=True)) for values in itertools.product(*sweeps.values())
     ]
