@@ -10,6 +10,11 @@ from __future__ import annotations
 PARENT_TAG = "mlflow.parentRunId"  # MLflow shows the run nested under its parent
 RUN_NAME_TAG = "mlflow.runName"
 DATASET_CONTEXT_TAG = "mlflow.data.context"  # a dataset input's role
+# what MLflow's UI shows as Source and User (the fluent API sets them; MlflowClient does not)
+SOURCE_NAME_TAG = "mlflow.source.name"
+SOURCE_TYPE_TAG = "mlflow.source.type"  # NOTEBOOK for interactive runs, JOB for headless ones
+SOURCE_GIT_COMMIT_TAG = "mlflow.source.git.commit"
+USER_TAG = "mlflow.user"
 
 # -- nbops's run tags ----------------------------------------------------------------------------
 RUN_KIND_TAG = "nbops.run_kind"

@@ -113,6 +113,16 @@ def test_environment_is_captured(session, client):
     assert [a.path for a in client.list_artifacts(run_id, "notebook")] == ["notebook/train.ipynb"]
 
 
+def test_mlflow_ui_shows_source_and_user(session, client):
+    import getpass
+
+    tags = client.get_run(session.start_run()).data.tags
+    session.end_run()
+    assert tags["mlflow.source.name"] == str(session.notebook)
+    assert tags["mlflow.source.type"] == "NOTEBOOK"
+    assert tags["mlflow.user"] == getpass.getuser()
+
+
 def test_same_code_shares_the_code_hash(session, client, jp_nbops_write_notebook):
     first = session.start_run()
     second = session.start_run()
@@ -136,6 +146,7 @@ def test_git_state_and_dirty_diff(session, client, jp_nbops_project):
     session.end_run()
     tags = client.get_run(run_id).data.tags
     assert len(tags["nbops.git.commit"]) == 40
+    assert tags["mlflow.source.git.commit"] == tags["nbops.git.commit"]  # MLflow's UI shows it
     assert tags["nbops.git.branch"] == "main" and tags["nbops.git.dirty"] == "True"
     diff = mlflow.artifacts.load_text(f"{client.get_run(run_id).info.artifact_uri}/git/diff.patch")
     assert "+# changed" in diff

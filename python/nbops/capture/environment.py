@@ -130,6 +130,7 @@ def summary_tags(env: dict[str, object]) -> dict[str, str]:
     optional = {
         names.ENV_CONDA_TAG: env["conda_env"],
         names.GIT_COMMIT_TAG: env["git_commit"],
+        names.SOURCE_GIT_COMMIT_TAG: env["git_commit"],
         names.GIT_BRANCH_TAG: env["git_branch"],
         names.GIT_REMOTE_TAG: env["git_remote"],
         names.GIT_DIRTY_TAG: env["git_dirty"],

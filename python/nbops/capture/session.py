@@ -7,6 +7,7 @@ everything queued is written) at ``end_run``, at ``flush`` and when the process 
 from __future__ import annotations
 
 import atexit
+import getpass
 import json
 import os
 import socket
@@ -32,6 +33,9 @@ from ..names import (
     PID_TAG,
     RUN_ID_VARIABLE,
     RUN_NAME_TAG,
+    SOURCE_NAME_TAG,
+    SOURCE_TYPE_TAG,
+    USER_TAG,
     VERSION_TAG,
 )
 from ..store import Metric, RunSummary, Store, open_store
@@ -55,17 +59,26 @@ def _process_started(pid: int) -> float | None:
 
 
 def owner_tags() -> dict[str, str]:
-    """Tags naming this process (host, pid, its start time) and nbops's version.
+    """Tags naming this process (host, pid, its start time), its user and nbops's version.
 
     A run whose process is gone while it is still RUNNING is marked KILLED by the next session.
     """
     pid = os.getpid()
     return {
+        **_user_tag(),
         HOST_TAG: socket.gethostname(),
         PID_TAG: str(pid),
         PID_STARTED_TAG: str(_process_started(pid)),
         VERSION_TAG: __version__,
     }
+
+
+def _user_tag() -> dict[str, str]:
+    """MLflow's ``mlflow.user``: the login name, if the system knows one."""
+    try:
+        return {USER_TAG: getpass.getuser()}
+    except (KeyError, OSError):  # a container user without a passwd entry: no User in the UI
+        return {}
 
 
 @dataclass
@@ -139,10 +152,13 @@ class Session:
                 return self.run_id
             if self.run_id is not None:
                 self.end_run()
-            own = {
-                **owner_tags(),
-                **({NOTEBOOK_TAG: self.experiment} if self.notebook else {}),
-            }
+            own = owner_tags()
+            if self.notebook:
+                own |= {
+                    NOTEBOOK_TAG: self.experiment,
+                    SOURCE_NAME_TAG: str(self.notebook),
+                    SOURCE_TYPE_TAG: "NOTEBOOK",
+                }
             run_id = self.store.start_run(self.experiment, name=name, tags={**own, **(tags or {})})
             self.run_id, self._params = run_id, {}
             self.store.activate(run_id)

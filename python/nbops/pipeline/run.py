@@ -37,6 +37,8 @@ from ..names import (
     REPORT_FILE,
     RUN_ID_VARIABLE,
     RUN_KIND_TAG,
+    SOURCE_NAME_TAG,
+    SOURCE_TYPE_TAG,
     TRACKING_URI_VARIABLE,
 )
 from ..store import Store, open_store
@@ -75,7 +77,14 @@ def open_run(
     """
     store = open_store(settings)
     target = prepared.target
-    all_tags = {**owner_tags(), **target.tags, RUN_KIND_TAG: KIND_HEADLESS, **(tags or {})}
+    source = {SOURCE_NAME_TAG: str(target.project / target.experiment), SOURCE_TYPE_TAG: "JOB"}
+    all_tags = {
+        **owner_tags(),
+        **source,
+        **target.tags,
+        RUN_KIND_TAG: KIND_HEADLESS,
+        **(tags or {}),
+    }
     run_id = store.start_run(experiment or target.experiment, name=name, tags=all_tags)
     environment = record_environment(store, run_id, settings.project, target.notebook)
     params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()}
