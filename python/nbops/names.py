@@ -12,7 +12,7 @@ RUN_NAME_TAG = "mlflow.runName"
 DATASET_CONTEXT_TAG = "mlflow.data.context"  # a dataset input's role
 # what MLflow's UI shows as Source and User (the fluent API sets them; MlflowClient does not)
 SOURCE_NAME_TAG = "mlflow.source.name"
-SOURCE_TYPE_TAG = "mlflow.source.type"  # NOTEBOOK for interactive runs, JOB for headless ones
+SOURCE_TYPE_TAG = "mlflow.source.type"  # NOTEBOOK: every nbops run runs a notebook
 SOURCE_GIT_COMMIT_TAG = "mlflow.source.git.commit"
 USER_TAG = "mlflow.user"
 

@@ -43,7 +43,7 @@ def test_step_runs_headless_with_cli_parameters(jp_nbops_tagged_notebook, client
     assert (tags["nbops.step"], tags["nbops.step_version"]) == ("train", step.version)
     assert tags["nbops.source"] == "train.ipynb" and tags["nbops.run_kind"] == "headless"
     assert tags["mlflow.source.name"] == str(jp_nbops_tagged_notebook)  # Source in MLflow's UI
-    assert tags["mlflow.source.type"] == "JOB" and tags["mlflow.user"]
+    assert tags["mlflow.source.type"] == "NOTEBOOK" and tags["mlflow.user"]
     assert recorded.data.params["epochs"] == "4" and recorded.data.params["alpha"] == "0.5"
     assert recorded.data.metrics == {"score": 2.0}  # logged by the notebook into the same run
     assert jp_nbops_store.load_text(run_id, "dataset.txt") == TRICKY  # the exact string arrived

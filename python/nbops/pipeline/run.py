@@ -77,7 +77,7 @@ def open_run(
     """
     store = open_store(settings)
     target = prepared.target
-    source = {SOURCE_NAME_TAG: str(target.project / target.experiment), SOURCE_TYPE_TAG: "JOB"}
+    source = {SOURCE_NAME_TAG: str(target.project / target.experiment), SOURCE_TYPE_TAG: "NOTEBOOK"}
     all_tags = {
         **owner_tags(),
         **source,
