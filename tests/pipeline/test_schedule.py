@@ -36,8 +36,29 @@ def test_crontab_line_quotes_paths(jp_nbops_pipeline):
     assert line.startswith("30 2 * * 1-5 cd ")
     command = shlex.split(line[len("30 2 * * 1-5 ") :])
     assert command[:2] == ["cd", str(jp_nbops_pipeline.parent)]
-    assert command[4:7] == ["pipeline", "run", str(jp_nbops_pipeline)]
-    assert command[3].endswith("nbops")
+    assert command[3:6] == ["mkdir", "-p", str(jp_nbops_pipeline.parent / ".nbops" / "logs")]
+    assert command[8:11] == ["pipeline", "run", str(jp_nbops_pipeline)]
+    assert command[7].endswith("nbops")
+
+
+def test_the_crontab_line_runs_the_whole_pipeline_with_its_parent_run(
+    jp_nbops_pipeline, jp_nbops_store
+):
+    line = invoke("schedule", str(jp_nbops_pipeline), "--cron", "@daily", "--to", "cron").output
+    shell_command = line.splitlines()[0][len("@daily ") :]  # what cron hands to /bin/sh
+    done = subprocess.run(["/bin/sh", "-c", shell_command], capture_output=True, text=True)
+    log = (jp_nbops_pipeline.parent / ".nbops" / "logs" / "iris.log").read_text()
+    assert done.returncode == 0, log
+    (parent,) = [
+        r for r in jp_nbops_store.list_runs() if r.tags.get("nbops.run_kind") == "pipeline"
+    ]
+    assert parent.status == "FINISHED" and f"Pipeline run {parent.run_id}: FINISHED" in log
+    steps = [
+        r for r in jp_nbops_store.list_runs() if r.tags.get("mlflow.parentRunId") == parent.run_id
+    ]
+    assert sorted(r.tags["nbops.pipeline_step"] for r in steps) == [
+        "evaluate", "prepare", "summary", "train"
+    ]  # fmt: skip
 
 
 def test_airflow_dag_file(jp_nbops_pipeline, tmp_path):

@@ -128,8 +128,12 @@ def crontab_line(dag: Dag, cron: str) -> str:
     log = project / ".nbops" / "logs" / f"{dag.spec.name}.log"
     command = [nbops_executable(), "pipeline", "run", str(dag.spec.path)]
     quoted = " ".join(shlex.quote(part) for part in command)
-    # cron runs a shell: every path is quoted, and % (special to cron) is escaped
-    line = f"cd {shlex.quote(str(project))} && {quoted} >> {shlex.quote(str(log))} 2>&1"
+    # cron runs a shell: every path is quoted, and % (special to cron) is escaped; the log's
+    # folder is made first, or the shell refuses the redirection and nothing runs
+    line = (
+        f"cd {shlex.quote(str(project))} && mkdir -p {shlex.quote(str(log.parent))} && "
+        f"{quoted} >> {shlex.quote(str(log))} 2>&1"
+    )
     return f"{cron} {line.replace('%', chr(92) + '%')}\n"
 
 
