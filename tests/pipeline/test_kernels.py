@@ -15,14 +15,18 @@ def invoke(*args):
     return CliRunner().invoke(main, list(args), env={"COLUMNS": "200"})
 
 
-def write(path, metadata, minor=5, source="value = 6 * 7\nprint(value)"):
+def write(path, metadata, minor=5):
+    """A notebook with a parameters cell (papermill reads its language from the kernel)."""
     nb = nbformat.v4.new_notebook()
     nb.nbformat_minor = minor
     nb.metadata = metadata
-    cell = nbformat.v4.new_code_cell(source)
-    if minor < 5:
+    cells = [
+        nbformat.v4.new_code_cell("n = 6", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import nbops\nnbops.log_metric('value', n * 7)"),
+    ]
+    for cell in cells if minor < 5 else []:
         del cell["id"]
-    nb.cells = [cell]
+    nb.cells = cells
     path.write_text(json.dumps(nb), encoding="utf-8")
     return path
 
@@ -47,13 +51,14 @@ def test_thin_metadata_runs_and_exports_on_the_python_kernel(
 ):
     monkeypatch.chdir(jp_nbops_project)
     write(jp_nbops_project / "thin.ipynb", metadata, minor)
-    result = invoke("run", "thin.ipynb")
+    result = invoke("run", "thin.ipynb", "-p", "n", "2")
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
+    assert [r.data.metrics["value"] for r in runs(jp_nbops_store)] == [14.0]
     exported = invoke("export", "thin.ipynb")
     assert exported.exit_code == 0, exported.output
     (manifest,) = (jp_nbops_project / "steps" / "thin").glob("*/step.yaml")
-    assert "kernel: python3" in manifest.read_text()
+    assert "kernel: python3" in manifest.read_text() and "name: n" in manifest.read_text()
     step = nbformat.read(manifest.parent / "step.ipynb", as_version=4)
     assert step.metadata.kernelspec.name == "python3"
     assert invoke("run", "thin").exit_code == 0
@@ -81,7 +86,8 @@ def test_a_kernel_that_is_not_here_exits_2_naming_the_fix(
         assert message in result.output and "--kernel NAME" in result.output
         assert "python3" in result.output and "Traceback" not in result.output
     assert runs(jp_nbops_store) == [] and not (jp_nbops_project / "steps").exists()
-    assert invoke("run", "other.ipynb", "--kernel", "python3").exit_code == 0
+    assert invoke("run", "other.ipynb", "--kernel", "python3", "-p", "n", "1").exit_code == 0
+    assert [r.data.metrics["value"] for r in runs(jp_nbops_store)] == [7.0]
     assert invoke("export", "other.ipynb", "--kernel", "python3").exit_code == 0
     assert invoke("run", "other").exit_code == 0
 

@@ -175,7 +175,8 @@ def export(
         language = installed_kernels().get(chosen, "")
         step.metadata["kernelspec"] = {"name": chosen, "display_name": chosen, "language": language}
     step_json = nbformat.writes(step)
-    parameters = infer_schema(source) if any(has_tag(c, PARAMETERS) for c in step.cells) else []
+    tagged = any(has_tag(c, PARAMETERS) for c in step.cells)
+    parameters = infer_schema(source, chosen) if tagged else []
     lock = environment_lock(source)
     version = step_version(step_json, lock, parameters)
     folder = Path(out or project / STEPS_DIR).resolve() / name / version

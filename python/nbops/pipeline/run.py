@@ -43,6 +43,7 @@ from ..names import (
 )
 from ..store import Store, open_store
 from .deadline import RunDeadline, check_run_timeout
+from .kernels import installed_kernels
 from .target import Prepared, prepare
 
 MAX_TAG_TEXT = 5000  # MLflow's limit on a tag value is larger; a one-line cause fits
@@ -244,6 +245,7 @@ def _papermill(task: Task) -> Failure | None:
                 str(task.executed),
                 parameters=task.values,
                 kernel_name=task.kernel,
+                language=installed_kernels().get(task.kernel) or None,  # a notebook may name none
                 cwd=task.cwd,
                 progress_bar=task.progress,
                 execution_timeout=task.timeout,

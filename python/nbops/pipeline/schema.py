@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,6 +31,27 @@ class Parameter:
         return asdict(self)
 
 
+def _inspect(notebook: Path, kernel: str | None) -> dict:
+    """papermill's view of the parameters cell, read as the kernel ``kernel`` would run it."""
+    import nbformat
+    from papermill.inspection import inspect_notebook
+
+    nb = nbformat.read(notebook, as_version=4)
+    spec = nb.metadata.get("kernelspec") or {}
+    language = spec.get("language") or (nb.metadata.get("language_info") or {}).get("name")
+    if kernel is None or (spec.get("name") == kernel and language):
+        return inspect_notebook(str(notebook))
+    from .kernels import installed_kernels
+
+    language = installed_kernels().get(kernel) or "python"
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": language}
+    nb.metadata["language_info"] = {"name": language}  # papermill prefers it to the kernelspec
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / notebook.name
+        nbformat.write(nb, copy)
+        return inspect_notebook(str(copy))
+
+
 def _type_of(default: object, annotation: str) -> str:
     annotation = annotation.strip().lower()
     if annotation in TYPES:
@@ -50,21 +72,22 @@ def _type_of(default: object, annotation: str) -> str:
     return "any"
 
 
-def infer_schema(notebook: Path) -> list[Parameter]:
+def infer_schema(notebook: Path, kernel: str | None = None) -> list[Parameter]:
     """Read the parameters of ``notebook``'s ``parameters`` cell (empty list if it has none).
 
     Parameters
     ----------
     notebook:
         Path of the notebook.
+    kernel:
+        The kernel it runs with, when that is not the one its metadata names (or it names none):
+        papermill picks the language of the parameters cell from it.
 
     Types come from an annotation (``n: int = 3``) or from the literal default; the help text from
     a trailing comment. A parameter is required when its comment starts with ``required`` or when
     it is annotated with a type but defaults to ``None``.
     """
-    from papermill.inspection import inspect_notebook
-
-    found = inspect_notebook(str(notebook))
+    found = _inspect(notebook, kernel)
     schema = []
     for spec in found.values():
         source = spec["default"]

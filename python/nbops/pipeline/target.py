@@ -54,8 +54,9 @@ def resolve_target(
         source = path.resolve()
         nb = read_notebook(source)
         project = find_project(source.parent)
-        schema = infer_schema(source) if any(has_tag(c, PARAMETERS) for c in nb.cells) else []
         chosen = choose_kernel(nb.metadata, str(target), kernel)
+        tagged = any(has_tag(c, PARAMETERS) for c in nb.cells)
+        schema = infer_schema(source, chosen) if tagged else []
         experiment = experiment_name(source, project)
         tags = {SOURCE_TAG: experiment}
         return Target(source, schema, project, experiment, source.parent, chosen, tags)
