@@ -38,6 +38,9 @@ def test_grid_sweep_table_sorted_and_logged(jp_nbops_notebook_factory, jp_nbops_
     experiment = client.get_run(parent.run_id).info.experiment_id
     kids = client.search_runs([experiment], f"tags.mlflow.parentRunId = '{parent.run_id}'")
     assert len(kids) == 6 and {k.info.status for k in kids} == {"FINISHED"}
+    for kid in kids:  # the environment is captured once per sweep, and recorded by every run
+        assert kid.data.tags["nbops.env.python"] and kid.data.tags["nbops.code_hash"]
+        assert "environment.json" in {a.path for a in client.list_artifacts(kid.info.run_id)}
     assert parent.metrics["best_loss"] == 0
     assert parent.params == {"sweep.a": "0,2,5", "sweep.b": "0,1"}
     table = jp_nbops_store.load_text(parent.run_id, "sweep.csv").splitlines()

@@ -346,7 +346,9 @@ def end_orphaned_runs(store: Store, experiment: str, keep: str | None = None) ->
     return marked
 
 
-def record_environment(store: Store, run_id: str, project: Path, notebook: Path | None) -> dict:
+def record_environment(
+    store: Store, run_id: str, project: Path, notebook: Path | None, captured: dict | None = None
+) -> dict:
     """Keep the environment (and git diff, notebook source) as artifacts of ``run_id``.
 
     Parameters
@@ -359,10 +361,13 @@ def record_environment(store: Store, run_id: str, project: Path, notebook: Path 
         The project folder (its git state is recorded).
     notebook:
         The notebook being run, kept under ``notebook/`` if it exists.
+    captured:
+        What :func:`~nbops.capture.environment.capture_environment` returned for this project and
+        notebook, when the caller captured it once for many runs (a sweep, a pipeline).
 
     Returns the summary tags (Python, platform, git commit) to set on the run.
     """
-    env = capture_environment(project, notebook)
+    env = dict(captured) if captured is not None else capture_environment(project, notebook)
     diff = env.pop("git_diff")
     store.log_text(run_id, json.dumps(env, indent=1, default=str), ENVIRONMENT_FILE)
     if diff:

@@ -21,6 +21,7 @@ from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..capture.environment import capture_environment
 from ..config import Settings
 from ..exceptions import TaskError, WorkerLostError
 from ..store import open_store
@@ -114,6 +115,7 @@ class Coordinator:
         self._changed = threading.Condition()
         self._in_flight: dict[int, Job] = {}  # submitted and not settled, by id()
         self._aborting = False
+        self._environments: dict[Path, dict] = {}  # captured once per notebook, for every run
 
     @property
     def busy(self) -> bool:
@@ -124,7 +126,14 @@ class Coordinator:
     def submit(self, job: Job) -> str:
         """Open the job's run and queue its task; return the run's id."""
         job.attempts += 1
-        job.run_id = open_run(job.prepared, self.settings, job.experiment, job.name, job.tags)
+        job.run_id = open_run(
+            job.prepared,
+            self.settings,
+            job.experiment,
+            job.name,
+            job.tags,
+            self._environment(job.prepared.target.notebook),
+        )
         job.started = time.monotonic()
         job.task = make_task(
             job.prepared,
@@ -148,6 +157,13 @@ class Coordinator:
         self.echo(f"started   {job.key} (run {job.run_id[:8]}{again})")
         job.future.add_done_callback(lambda future: self._settle(job, future))
         return job.run_id
+
+    def _environment(self, notebook: Path) -> dict:
+        """The environment of runs of ``notebook``, captured on its first run (that costs ~0.1 s:
+        every installed package is read), then recorded again by each run."""
+        if notebook not in self._environments:
+            self._environments[notebook] = capture_environment(self.settings.project, notebook)
+        return self._environments[notebook]
 
     def next_outcomes(self) -> list[Outcome]:
         """Wait until at least one job settles; return every outcome settled by then."""

@@ -60,6 +60,7 @@ def open_run(
     experiment: str | None = None,
     name: str | None = None,
     tags: dict[str, str] | None = None,
+    environment: dict | None = None,
 ) -> str:
     """Create the MLflow run a headless execution logs into; record its parameters and environment.
 
@@ -75,6 +76,8 @@ def open_run(
         The run's name.
     tags:
         Extra tags (``mlflow.parentRunId`` makes it a child run).
+    environment:
+        The environment captured once for many runs of this notebook (default: capture it now).
     """
     store = open_store(settings)
     target = prepared.target
@@ -87,9 +90,9 @@ def open_run(
         **(tags or {}),
     }
     run_id = store.start_run(experiment or target.experiment, name=name, tags=all_tags)
-    environment = record_environment(store, run_id, settings.project, target.notebook)
+    summary = record_environment(store, run_id, settings.project, target.notebook, environment)
     params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()}
-    store.log_batch(run_id, params=params, tags=environment)
+    store.log_batch(run_id, params=params, tags=summary)
     return run_id
 
 
