@@ -1,5 +1,5 @@
 import type { ISectionContext } from './runsSection';
-import { formatValue, h } from './dom';
+import { formatValue, h, message } from './dom';
 
 /** The Data section: the notebook's snapshots, one expanded with its profile. */
 export function renderData(ctx: ISectionContext): HTMLElement {
@@ -8,9 +8,7 @@ export function renderData(ctx: ISectionContext): HTMLElement {
   const box = h('div', 'nbops-data');
   if (model.snapshots.length === 0) {
     box.appendChild(
-      h(
-        'p',
-        'nbops-message',
+      message(
         trans.__('No snapshots yet: nbops.snapshot(df, "name") takes one.')
       )
     );

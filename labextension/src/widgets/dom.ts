@@ -14,6 +14,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A paragraph saying why a section is empty, or what to do. */
+export function message(text: string): HTMLParagraphElement {
+  return h('p', 'nbops-message', text);
+}
+
 /** A time (ms since the epoch): the time alone when it is today. */
 export function formatTime(ms: number | null): string {
   if (!ms) {

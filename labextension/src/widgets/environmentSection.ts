@@ -1,5 +1,5 @@
 import type { ISectionContext } from './runsSection';
-import { h } from './dom';
+import { h, message } from './dom';
 
 const ENVIRONMENT_KEYS = [
   'python',
@@ -22,11 +22,7 @@ export function renderEnvironment(ctx: ISectionContext): HTMLElement {
   const box = h('div', 'nbops-environment');
   if (!detail || !detail.environment) {
     box.appendChild(
-      h(
-        'p',
-        'nbops-message',
-        ctx.trans.__('Select a run to see the environment it ran in.')
-      )
+      message(ctx.trans.__('Select a run to see the environment it ran in.'))
     );
     return box;
   }

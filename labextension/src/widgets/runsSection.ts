@@ -3,7 +3,7 @@ import { CommandRegistry } from '@lumino/commands';
 
 import { RunsModel } from '../model';
 import { CommandIDs, IRun } from '../tokens';
-import { formatDuration, formatTime, formatValue, h } from './dom';
+import { formatDuration, formatTime, formatValue, h, message } from './dom';
 
 const METRICS_SHOWN = 3;
 
@@ -23,9 +23,7 @@ export function renderRuns(ctx: ISectionContext): HTMLElement {
   const box = h('div', 'nbops-runs-box');
   if (model.runs.length === 0) {
     box.appendChild(
-      h(
-        'p',
-        'nbops-message',
+      message(
         trans.__(
           'No runs yet. Run `%load_ext nbops` and log a metric in this notebook to record one.'
         )

@@ -1,6 +1,6 @@
 import { CommandIDs } from '../tokens';
 import type { ISectionContext } from './runsSection';
-import { h } from './dom';
+import { h, message } from './dom';
 
 /** The Steps section: export, and the exported versions of the notebook with "Run…". */
 export function renderSteps(ctx: ISectionContext): HTMLElement {
@@ -16,11 +16,7 @@ export function renderSteps(ctx: ISectionContext): HTMLElement {
   box.appendChild(exportButton);
   if (model.steps.length === 0) {
     box.appendChild(
-      h(
-        'p',
-        'nbops-message',
-        trans.__('No exported versions of this notebook.')
-      )
+      message(trans.__('No exported versions of this notebook.'))
     );
     return box;
   }
