@@ -32,7 +32,9 @@ ENV_OS_TAG = "nbops.env.os"
 ENV_PACKAGES_TAG = "nbops.env.packages"
 ENV_GPUS_TAG = "nbops.env.gpus"
 ENV_CONDA_TAG = "nbops.env.conda"
-HOST_TAG = "nbops.host"
+HOST_TAG = "nbops.host"  # the process that owns the run (opened it, ends it if its worker dies)
+WORKER_HOST_TAG = "nbops.worker.host"  # where a headless run executed
+WORKER_PID_TAG = "nbops.worker.pid"
 PID_TAG = "nbops.pid"
 PID_STARTED_TAG = "nbops.pid_started"
 VERSION_TAG = "nbops.version"
@@ -74,3 +76,7 @@ RUN_ID_VARIABLE = "NBOPS_RUN_ID"  # the run the kernel adopts
 NOTEBOOK_VARIABLE = "NBOPS_NOTEBOOK"  # the notebook's path (names the experiment)
 TRACKING_URI_VARIABLE = "NBOPS_TRACKING_URI"
 PINS_VARIABLE = "NBOPS_SNAPSHOT_PINS"  # JSON: snapshot ids by name the step must read
+CACHE_DIR_VARIABLE = "NBOPS_CACHE_DIR"  # where snapshots from a tracking server are cached
+
+# -- the snapshots of a tracking server ----------------------------------------------------------
+SNAPSHOT_EXPERIMENT = "nbops-snapshots"  # its runs record snapshot writes and reads

@@ -84,6 +84,30 @@ def test_load_by_name_version_and_id_verifies(session, frame):
         load(session, "customers", version=3)
 
 
+def test_latest_is_the_last_write_and_versions_run_from_one(session, frame):
+    a, b = frame, frame.assign(age=frame["age"] + 1)
+    take_snapshot(session, a, "customers")
+    take_snapshot(session, b, "customers")
+    load(session, "customers", version=1)  # a read makes no version
+    take_snapshot(session, a, "customers")
+    take_snapshot(session, a, "customers")  # the same content again: no new version
+    catalog = catalog_of(session)
+    assert [v.id for v in catalog.versions("customers")] == [
+        fingerprint(a),
+        fingerprint(b),
+        fingerprint(a),
+    ]
+    pd.testing.assert_frame_equal(load(session, "customers"), a)  # the last written
+    pd.testing.assert_frame_equal(load(session, "customers", version="2"), b)
+    before = len(catalog.entries())
+    for bad in (0, -1, "0", "-1", "first", 1.5, True):
+        with pytest.raises(InputError, match="is not a snapshot version"):
+            load(session, "customers", version=bad)
+    with pytest.raises(NotFoundError, match="no version 4"):
+        load(session, "customers", version=4)
+    assert len(catalog.entries()) == before  # a refused read records nothing
+
+
 def test_edited_or_truncated_file_is_refused(session, frame):
     snap = take_snapshot(session, frame, "customers")
     edited = frame.copy()

@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -86,8 +87,45 @@ def code_hash(notebook: Path) -> str | None:
     return digest.hexdigest()[:32]
 
 
-def capture_environment(folder: Path, notebook: Path | None = None) -> dict[str, object]:
-    """Describe the running environment.
+def capture_machine() -> dict[str, object]:
+    """Describe where this process runs: Python, OS, hardware, conda and the installed packages."""
+    return {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "executable": sys.executable,
+        "os": platform.platform(),
+        "machine": platform.machine(),
+        "host": socket.gethostname(),
+        "cpu_count": os.cpu_count(),
+        "memory_bytes": memory_bytes(),
+        "gpus": gpus(),
+        "conda_env": os.environ.get("CONDA_DEFAULT_ENV"),
+        "packages": installed_packages(),
+    }
+
+
+_machine: tuple[tuple, dict] | None = None
+
+
+def machine_once() -> dict[str, object]:
+    """:func:`capture_machine`, captured again only when a folder on ``sys.path`` changed (a
+    package was installed or removed): a worker that runs many tasks reads its packages once."""
+    global _machine
+    stamp = tuple(_mtime(p) for p in sys.path)
+    if _machine is None or _machine[0] != stamp:
+        _machine = (stamp, capture_machine())
+    return dict(_machine[1])
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path or ".").st_mtime_ns
+    except OSError:
+        return 0
+
+
+def capture_code(folder: Path, notebook: Path | None = None) -> dict[str, object]:
+    """Describe the code a run runs: the project's git state and the notebook's code hash.
 
     Parameters
     ----------
@@ -98,15 +136,6 @@ def capture_environment(folder: Path, notebook: Path | None = None) -> dict[str,
     """
     git = git_state(folder)
     return {
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "executable": sys.executable,
-        "os": platform.platform(),
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "memory_bytes": memory_bytes(),
-        "gpus": gpus(),
-        "conda_env": os.environ.get("CONDA_DEFAULT_ENV"),
         "git_commit": git and git["commit"],
         "git_branch": git and git["branch"],
         "git_remote": git and git["remote"],
@@ -115,8 +144,20 @@ def capture_environment(folder: Path, notebook: Path | None = None) -> dict[str,
         "git_diff": git["diff"] if git else "",
         "notebook": str(notebook) if notebook else None,
         "code_hash": code_hash(notebook) if notebook else None,
-        "packages": installed_packages(),
     }
+
+
+def capture_environment(folder: Path, notebook: Path | None = None) -> dict[str, object]:
+    """Describe the running environment: :func:`capture_machine` and :func:`capture_code`.
+
+    Parameters
+    ----------
+    folder:
+        The project folder (for git).
+    notebook:
+        The running notebook, if known (for its code hash).
+    """
+    return {**capture_machine(), **capture_code(folder, notebook)}
 
 
 def summary_tags(env: dict[str, object]) -> dict[str, str]:

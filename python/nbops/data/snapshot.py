@@ -17,7 +17,7 @@ from ..capture.session import Session
 from ..config import Settings
 from ..exceptions import InputError, SnapshotIntegrityError
 from ..names import PINS_VARIABLE
-from .catalog import Catalog, Entry
+from .catalog import READ, WRITE, Catalog, Entry, FolderCatalog
 from .fingerprint import fingerprint
 from .profile import profile_of, schema_of
 
@@ -26,7 +26,15 @@ ROLES = ("input", "output")
 
 @dataclass
 class Snapshot:
-    """A snapshot: its ``id`` (the data's fingerprint), ``name``, shape, profile and where it is."""
+    """A snapshot: its ``id`` (the data's fingerprint), ``name``, shape, profile and where it is.
+
+    Attributes
+    ----------
+    uri:
+        Where its data is, as every machine sees it (the dataset input's source).
+    path:
+        A local copy of the Parquet file.
+    """
 
     id: str
     name: str
@@ -37,6 +45,7 @@ class Snapshot:
     path: Path
     profile: dict
     written: bool = False
+    uri: str = ""
 
     def load(self) -> pd.DataFrame:
         """Read the data back, verifying its fingerprint."""
@@ -60,14 +69,31 @@ class Snapshot:
 
 
 def catalog_of(session: Session) -> Catalog:
-    """The snapshot catalog of the session's store (under the embedded store's artifact root)."""
+    """The snapshot catalog of the session's store."""
     return catalog_for(session.settings)
 
 
+_server_catalogs: dict[str, Catalog] = {}
+_catalogs_lock = threading.Lock()
+
+
 def catalog_for(settings: Settings) -> Catalog:
-    """The snapshot catalog of a project's settings."""
-    root = settings.artifact_root or settings.project / ".nbops" / "artifacts"
-    return Catalog(Path(root) / "snapshots")
+    """The snapshot catalog of a project's settings.
+
+    A SQLite store (the embedded one) keeps snapshots in the project folder; any other tracking
+    URI (a server, a database shared by machines) keeps them in its artifact store, so that every
+    machine that reaches the store reads what any other wrote.
+    """
+    if settings.tracking_uri.startswith("sqlite:"):
+        root = settings.artifact_root or settings.project / ".nbops" / "artifacts"
+        return FolderCatalog(Path(root) / "snapshots")
+    from ..store import open_store
+    from .server_catalog import ServerCatalog
+
+    with _catalogs_lock:
+        if settings.tracking_uri not in _server_catalogs:
+            _server_catalogs[settings.tracking_uri] = ServerCatalog(open_store(settings))
+        return _server_catalogs[settings.tracking_uri]
 
 
 def _check_frame(df: object, name: str) -> pd.DataFrame:
@@ -85,27 +111,6 @@ def _check_frame(df: object, name: str) -> pd.DataFrame:
             "Flatten or convert them: df.columns = ['_'.join(map(str, c)) for c in df.columns].",
         )
     return df
-
-
-def _partial(path: Path) -> Path:
-    """A name to write ``path`` under before renaming it: unique per process and thread."""
-    return path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial")
-
-
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """Write atomically: a crash leaves no half-written file under the final name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = _partial(path)
-    df.to_parquet(partial, compression="zstd")
-    partial.replace(path)
-
-
-def _write_meta(df: pd.DataFrame, path: Path) -> None:
-    """Write the schema and profile atomically: a concurrent reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = _partial(path)
-    partial.write_text(json.dumps({"schema": schema_of(df), "profile": profile_of(df)}))
-    partial.replace(path)
 
 
 def _read_verified(path: Path, snapshot_id: str) -> pd.DataFrame:
@@ -126,6 +131,16 @@ def _read_verified(path: Path, snapshot_id: str) -> pd.DataFrame:
     return df
 
 
+def read_snapshot(catalog: Catalog, snapshot_id: str) -> pd.DataFrame:
+    """The data of a snapshot, its fingerprint verified; a corrupt cached copy is fetched again."""
+    try:
+        return _read_verified(catalog.local_copy(snapshot_id), snapshot_id)
+    except SnapshotIntegrityError:
+        if not catalog.evict(snapshot_id):
+            raise
+        return _read_verified(catalog.local_copy(snapshot_id), snapshot_id)
+
+
 def take_snapshot(session: Session, df: pd.DataFrame, name: str, role: str = "input") -> Snapshot:
     """Store ``df`` once under its fingerprint, record it in the catalog and in the active run.
 
@@ -136,7 +151,8 @@ def take_snapshot(session: Session, df: pd.DataFrame, name: str, role: str = "in
     df:
         The data.
     name:
-        The snapshot's name; every distinct content under a name is a new version.
+        The snapshot's name; a write whose content differs from the name's last one is a new
+        version.
     role:
         ``input`` (data the run read) or ``output`` (data it produced).
     """
@@ -146,33 +162,48 @@ def take_snapshot(session: Session, df: pd.DataFrame, name: str, role: str = "in
     df = _check_frame(df, name)
     snapshot_id = fingerprint(df)
     catalog = catalog_of(session)
-    data, meta = catalog.data_path(snapshot_id), catalog.meta_path(snapshot_id)
-    written = not data.is_file()
+    written = not catalog.has(snapshot_id)
     if written:
-        _write_parquet(df, data)
-    if not meta.is_file():
-        _write_meta(df, meta)
-    profile = json.loads(meta.read_text())["profile"]
+        meta = {"schema": schema_of(df), "profile": profile_of(df)}
+        partial = catalog.scratch() / f"{snapshot_id}.{os.getpid()}-{threading.get_ident()}.partial"
+        df.to_parquet(partial, compression="zstd")
+        catalog.put(snapshot_id, partial, meta)
+    else:
+        meta = catalog.meta(snapshot_id)
     run_id = session.ensure_run()
-    _record(session, catalog, snapshot_id, name, role, run_id, df.shape, data, meta)
+    entry = _entry(snapshot_id, name, role, run_id, df.shape, WRITE)
+    _record(session, catalog, entry, meta)
     return Snapshot(
-        snapshot_id, name, role, run_id, df.shape[0], df.shape[1], data, profile, written
+        snapshot_id,
+        name,
+        role,
+        run_id,
+        df.shape[0],
+        df.shape[1],
+        catalog.local_copy(snapshot_id),
+        meta["profile"],
+        written,
+        catalog.uri(snapshot_id),
     )
 
 
-def _record(session, catalog, snapshot_id, name, role, run_id, shape, data: Path, meta: Path):
+def _entry(snapshot_id, name, role, run_id, shape, action) -> Entry:
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    catalog.append(Entry(snapshot_id, name, role, run_id, created, shape[0], shape[1]))
-    if run_id is not None:
-        meta_json = json.loads(meta.read_text())
+    return Entry(snapshot_id, name, role, run_id, created, shape[0], shape[1], action)
+
+
+def _record(session: Session, catalog: Catalog, entry: Entry, meta: dict) -> None:
+    """Append the entry to the catalog; the run gets a dataset input pointing at the data."""
+    catalog.append(entry)
+    if entry.run_id is not None:
         session.store.log_dataset(
-            run_id,
-            name,
-            snapshot_id,
-            json.dumps({"uri": data.as_uri()}),
-            role,
-            schema=json.dumps({"columns": meta_json["schema"]}),
-            profile=json.dumps({"rows": shape[0], "columns": shape[1]}),
+            entry.run_id,
+            entry.name,
+            entry.id,
+            json.dumps({"uri": catalog.uri(entry.id)}),
+            entry.role,
+            schema=json.dumps({"columns": meta["schema"]}),
+            profile=json.dumps({"rows": entry.rows, "columns": entry.columns}),
         )
 
 
@@ -204,11 +235,8 @@ def load(session: Session, id_or_name: str, version: str | int = "latest") -> pd
     catalog = catalog_of(session)
     pinned = pinned_snapshots().get(id_or_name) if version == "latest" else None
     entry = catalog.resolve(pinned or id_or_name, version)
-    path = catalog.data_path(entry.id)
-    df = _read_verified(path, entry.id)
+    df = read_snapshot(catalog, entry.id)
     if session.run_id is not None:  # lineage: this run read that snapshot
-        meta = catalog.meta_path(entry.id)
-        _record(
-            session, catalog, entry.id, entry.name, "input", session.run_id, df.shape, path, meta
-        )
+        read = _entry(entry.id, entry.name, "input", session.run_id, df.shape, READ)
+        _record(session, catalog, read, catalog.meta(entry.id))
     return df

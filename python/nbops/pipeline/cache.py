@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
 import nbformat
 
@@ -52,7 +51,7 @@ def cache_key(prepared: Prepared, pins: dict[str, str]) -> str:
 def cached_run(
     store: Store, settings: Settings, experiment: str, key: str, outputs: list[str]
 ) -> tuple[RunSummary, dict[str, str]] | None:
-    """The newest FINISHED run with ``key`` whose declared outputs are still on disk, or ``None``.
+    """The newest FINISHED run with ``key`` whose declared outputs are still kept, or ``None``.
 
     Parameters
     ----------
@@ -73,7 +72,7 @@ def cached_run(
     written = written_snapshots(settings, runs[0].run_id)
     catalog = catalog_for(settings)
     if any(name not in written for name in outputs) or not all(
-        Path(catalog.data_path(i)).is_file() for i in written.values()
+        catalog.has(i) for i in written.values()
     ):
         return None
     return runs[0], written

@@ -21,7 +21,7 @@ from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..capture.environment import capture_environment
+from ..capture.environment import capture_code
 from ..config import Settings
 from ..exceptions import TaskError, WorkerLostError
 from ..store import open_store
@@ -64,6 +64,9 @@ class Job:
     pins: dict[str, str] = field(default_factory=dict)
     name: str | None = None
     run_timeout: float | None = None  # this job's, over the coordinator's
+    private: bool = False  # execute in a private folder with ``files`` (a pipeline's step)
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
+    resources: dict[str, float] = field(default_factory=dict)  # what the worker must have
     attempts: int = 0
     run_id: str = ""
     task: Task | None = field(default=None, repr=False)
@@ -115,7 +118,7 @@ class Coordinator:
         self._changed = threading.Condition()
         self._in_flight: dict[int, Job] = {}  # submitted and not settled, by id()
         self._aborting = False
-        self._environments: dict[Path, dict] = {}  # captured once per notebook, for every run
+        self._code_states: dict[Path, dict] = {}  # captured once per notebook, for every run
 
     @property
     def busy(self) -> bool:
@@ -126,14 +129,7 @@ class Coordinator:
     def submit(self, job: Job) -> str:
         """Open the job's run and queue its task; return the run's id."""
         job.attempts += 1
-        job.run_id = open_run(
-            job.prepared,
-            self.settings,
-            job.experiment,
-            job.name,
-            job.tags,
-            self._environment(job.prepared.target.notebook),
-        )
+        job.run_id = open_run(job.prepared, self.settings, job.experiment, job.name, job.tags)
         job.started = time.monotonic()
         job.task = make_task(
             job.prepared,
@@ -143,6 +139,10 @@ class Coordinator:
             pins=job.pins,
             timeout=self.timeout,
             run_timeout=check_run_timeout(job.run_timeout) or self.run_timeout,
+            private=job.private or not self.executor.shares_files,
+            files=job.files,
+            code=self._code(job.prepared.target.notebook),
+            resources=job.resources,
         )
         with self._changed:
             self._in_flight[id(job)] = job
@@ -158,12 +158,12 @@ class Coordinator:
         job.future.add_done_callback(lambda future: self._settle(job, future))
         return job.run_id
 
-    def _environment(self, notebook: Path) -> dict:
-        """The environment of runs of ``notebook``, captured on its first run (that costs ~0.1 s:
-        every installed package is read), then recorded again by each run."""
-        if notebook not in self._environments:
-            self._environments[notebook] = capture_environment(self.settings.project, notebook)
-        return self._environments[notebook]
+    def _code(self, notebook: Path) -> dict:
+        """The git state and code hash of ``notebook``, captured on its first run (git is asked
+        once), then recorded by each run's worker with the worker's own environment."""
+        if notebook not in self._code_states:
+            self._code_states[notebook] = capture_code(self.settings.project, notebook)
+        return self._code_states[notebook]
 
     def next_outcomes(self) -> list[Outcome]:
         """Wait until at least one job settles; return every outcome settled by then."""

@@ -8,6 +8,9 @@ Python kernel; a kernel named but not installed here, or another language withou
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from ..exceptions import InputError
 
 DEFAULT_KERNEL = "python3"
@@ -60,3 +63,27 @@ def choose_kernel(metadata: dict, source: str, requested: str | None = None) -> 
         "for which no kernel is installed here.",
         f"Run it with --kernel NAME (installed: {listing}).",
     )
+
+
+def task_kernel_manager(env: dict[str, str], cwd: Path, base: type | None = None) -> type:
+    """A kernel-manager class for nbclient that starts its kernel in ``cwd`` with ``env`` added to
+    this process's environment, which stays untouched: tasks on one worker run side by side.
+
+    Parameters
+    ----------
+    env:
+        Variables for the kernel (the run it adopts, the tracking URI, the snapshot pins).
+    cwd:
+        The kernel's working folder.
+    base:
+        The class to extend (default: ``AsyncKernelManager``, nbclient's).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class TaskKernelManager(base or AsyncKernelManager):
+        async def _async_pre_start_kernel(self, **kw):
+            kw["env"] = {**(kw.get("env") or os.environ), **env}
+            kw["cwd"] = str(cwd)
+            return await super()._async_pre_start_kernel(**kw)
+
+    return TaskKernelManager

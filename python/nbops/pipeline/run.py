@@ -18,15 +18,19 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import socket
 import sys
-import threading
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..capture.environment import capture_code, machine_once
 from ..capture.session import end_orphaned_runs, owner_tags, record_environment
-from ..config import Settings, environment_variables, load_settings
+from ..config import Settings, load_settings
+from ..exceptions import InputError
 from ..names import (
     ERROR_FILE,
     ERROR_TAG,
@@ -40,15 +44,15 @@ from ..names import (
     SOURCE_NAME_TAG,
     SOURCE_TYPE_TAG,
     TRACKING_URI_VARIABLE,
+    WORKER_HOST_TAG,
+    WORKER_PID_TAG,
 )
 from ..store import Store, open_store
 from .deadline import RunDeadline, check_run_timeout
-from .kernels import installed_kernels
+from .kernels import installed_kernels, task_kernel_manager
 from .target import Prepared, prepare
 
 MAX_TAG_TEXT = 5000  # MLflow's limit on a tag value is larger; a one-line cause fits
-# os.environ is per process: one task at a time sets it for the kernel it starts
-_ENVIRON_LOCK = threading.Lock()
 
 
 # -- 2. open the run -----------------------------------------------------------------------------
@@ -60,9 +64,10 @@ def open_run(
     experiment: str | None = None,
     name: str | None = None,
     tags: dict[str, str] | None = None,
-    environment: dict | None = None,
 ) -> str:
-    """Create the MLflow run a headless execution logs into; record its parameters and environment.
+    """Create the MLflow run a headless execution logs into; record its parameters.
+
+    The environment is recorded by the worker that executes the run (:func:`execute_task`).
 
     Parameters
     ----------
@@ -76,8 +81,6 @@ def open_run(
         The run's name.
     tags:
         Extra tags (``mlflow.parentRunId`` makes it a child run).
-    environment:
-        The environment captured once for many runs of this notebook (default: capture it now).
     """
     store = open_store(settings)
     target = prepared.target
@@ -90,9 +93,8 @@ def open_run(
         **(tags or {}),
     }
     run_id = store.start_run(experiment or target.experiment, name=name, tags=all_tags)
-    summary = record_environment(store, run_id, settings.project, target.notebook, environment)
     params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()}
-    store.log_batch(run_id, params=params, tags=summary)
+    store.log_batch(run_id, params=params)
     return run_id
 
 
@@ -101,11 +103,17 @@ def open_run(
 
 @dataclass
 class Task:
-    """Everything a worker needs to execute one notebook in the open run ``run_id``."""
+    """Everything a worker needs to execute one notebook in the open run ``run_id``.
+
+    A task carries content, not paths: the notebook's JSON and the step's declared ``files``
+    reach a worker on any machine. With ``cwd`` ``None`` the worker executes in a private
+    temporary folder holding the notebook and those files; ``output`` ``None`` keeps the executed
+    notebook and the report only as the run's artifacts.
+    """
 
     key: str
     notebook: str
-    cwd: str
+    content: str
     kernel: str
     values: dict[str, object]
     run_id: str
@@ -113,14 +121,19 @@ class Task:
     source: str
     pins: dict[str, str] = field(default_factory=dict)
     timeout: float | None = None
-    output: str = ""
+    output: str | None = None
     progress: bool = False
     run_timeout: float | None = None
+    cwd: str | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    code: dict = field(default_factory=dict)
+    resources: dict[str, float] = field(default_factory=dict)
 
     @property
     def executed(self) -> Path:
-        """Where papermill writes the executed notebook (saved after every cell)."""
-        return Path(self.output) / Path(self.notebook).name
+        """Where papermill writes the executed notebook when ``output`` is set (saved after
+        every cell)."""
+        return Path(self.output or ".") / Path(self.notebook).name
 
 
 def make_task(
@@ -133,6 +146,10 @@ def make_task(
     output: str | Path | None = None,
     progress: bool = False,
     run_timeout: float | None = None,
+    private: bool = False,
+    files: dict[str, bytes] | None = None,
+    code: dict | None = None,
+    resources: dict[str, float] | None = None,
 ) -> Task:
     """What a worker needs to execute ``prepared`` in the run ``run_id``.
 
@@ -151,18 +168,30 @@ def make_task(
     timeout:
         Seconds each cell may run.
     output:
-        Folder for the executed notebook and the report (default: ``<project>/.nbops/runs/<id>``).
+        Folder for the executed notebook and the report (default: ``<project>/.nbops/runs/<id>``,
+        or none with ``private``: they are kept as the run's artifacts only).
     progress:
         Show papermill's progress bar.
     run_timeout:
         Seconds the whole run may take; then its kernel is stopped and the run fails.
+    private:
+        Execute in a private temporary folder holding the notebook and ``files`` (a worker that
+        may be another machine), not in the notebook's folder.
+    files:
+        The step's declared files, by path relative to the folder it executes in.
+    code:
+        What :func:`~nbops.capture.environment.capture_code` says of the notebook's code
+        (default: captured now).
+    resources:
+        What a worker must have to run it (Dask resources, e.g. ``{"GPU": 1}``).
     """
     target = prepared.target
-    folder = Path(output) if output else settings.project / ".nbops" / "runs" / run_id
+    if output is None and not private:
+        output = settings.project / ".nbops" / "runs" / run_id
     return Task(
         key=key or target.notebook.stem,
         notebook=str(target.notebook),
-        cwd=str(target.cwd),
+        content=target.notebook.read_text(encoding="utf-8"),
         kernel=target.kernel,
         values=prepared.values,
         run_id=run_id,
@@ -170,9 +199,13 @@ def make_task(
         source=str(target.project / target.experiment),
         pins=pins or {},
         timeout=timeout,
-        output=str(folder),
+        output=str(output) if output else None,
         progress=progress,
         run_timeout=run_timeout,
+        cwd=None if private else str(target.cwd),
+        files=files or {},
+        code=code if code is not None else capture_code(target.project, target.notebook),
+        resources=resources or {},
     )
 
 
@@ -209,50 +242,89 @@ class Failure:
 def execute_task(task: Task) -> RunResult:
     """Run ``task`` with papermill, end its run FINISHED or FAILED, keep notebook and report.
 
+    The worker records where the run ran (its environment, host and pid), materializes the
+    notebook (and files) it carries, and starts the kernel with the run's variables; its own
+    process environment and working folder are left alone, so one worker runs tasks in parallel.
+
     Parameters
     ----------
     task:
         What to run; its run must be open. Interrupted (Ctrl-C), the run ends KILLED.
     """
     store = open_store(task.settings)
-    Path(task.output).mkdir(parents=True, exist_ok=True)
+    try:
+        with _workspace(task) as (notebook, cwd, output):
+            record_where(store, task, notebook)
+            failure = _papermill(task, notebook, cwd, output)
+            result = finish(store, task, failure, output)
+    except Exception as err:  # outside the notebook: the run fails with this traceback
+        trace = traceback.format_exc()
+        end_if_running(store, task.run_id, "FAILED", f"{type(err).__name__}: {err}", trace)
+        raise
+    except BaseException:
+        end_if_running(store, task.run_id, "KILLED", "interrupted")
+        raise
+    result.outputs = written_snapshots(task.settings, task.run_id)
+    return result
+
+
+def record_where(store: Store, task: Task, notebook: Path) -> None:
+    """Record this worker's environment (with the code the task carries), host and pid."""
+    environment = {**machine_once(), **task.code}
+    tags = record_environment(store, task.run_id, None, notebook, environment)
+    where = {WORKER_HOST_TAG: socket.gethostname(), WORKER_PID_TAG: str(os.getpid())}
+    store.log_batch(task.run_id, tags={**tags, **where})
+
+
+@contextlib.contextmanager
+def _workspace(task: Task):
+    """The notebook file, the kernel's working folder and the output folder of one execution.
+
+    The notebook is written from the task's content; without ``cwd``, into a private folder with
+    the task's files, removed afterwards (as is the output folder when the task names none).
+    """
+    with contextlib.ExitStack() as stack:
+        scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nbops-task-")))
+        folder = scratch / "work"
+        folder.mkdir()
+        for relative, data in task.files.items():
+            path = (folder / relative).resolve()
+            if not path.is_relative_to(folder.resolve()):
+                raise InputError(f"The task's file {relative!r} is outside its folder.", "")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        notebook = folder / Path(task.notebook).name
+        notebook.write_text(task.content, encoding="utf-8")
+        output = Path(task.output) if task.output else scratch / "output"
+        output.mkdir(parents=True, exist_ok=True)
+        yield notebook, Path(task.cwd) if task.cwd else folder, output
+
+
+def _papermill(task: Task, notebook: Path, cwd: Path, output: Path) -> Failure | None:
+    """Run papermill; return why it failed, or ``None`` if every cell ran."""
+    import papermill
+
+    from ..reports.header import strip_ansi
+
     env = {
         RUN_ID_VARIABLE: task.run_id,
         NOTEBOOK_VARIABLE: task.source,
         TRACKING_URI_VARIABLE: task.settings.tracking_uri,
         PINS_VARIABLE: json.dumps(task.pins),
     }
-    try:
-        with _ENVIRON_LOCK, environment_variables(env):
-            failure = _papermill(task)
-    except BaseException:
-        end_if_running(store, task.run_id, "KILLED", "interrupted")
-        raise
-    result = finish(store, task, failure)
-    result.outputs = written_snapshots(task.settings, task.run_id)
-    return result
-
-
-def _papermill(task: Task) -> Failure | None:
-    """Run papermill; return why it failed, or ``None`` if every cell ran."""
-    import papermill
-
-    from ..reports.header import strip_ansi
-
     deadline = RunDeadline(task.run_timeout) if task.run_timeout else None
-    extra = {"kernel_manager_class": deadline.kernel_manager_class()} if deadline else {}
+    manager = task_kernel_manager(env, cwd, deadline.kernel_manager_class() if deadline else None)
     try:
         with deadline or contextlib.nullcontext():
             papermill.execute_notebook(
-                task.notebook,
-                str(task.executed),
+                str(notebook),
+                str(output / notebook.name),
                 parameters=task.values,
                 kernel_name=task.kernel,
                 language=installed_kernels().get(task.kernel) or None,  # a notebook may name none
-                cwd=task.cwd,
                 progress_bar=task.progress,
                 execution_timeout=task.timeout,
-                **extra,
+                kernel_manager_class=manager,
             )
     except papermill.PapermillExecutionError as err:
         message = f"Cell {err.exec_count} raised {err.ename}: {err.evalue}"
@@ -270,7 +342,7 @@ def _papermill(task: Task) -> Failure | None:
     return None
 
 
-def finish(store: Store, task: Task, failure: Failure | None) -> RunResult:
+def finish(store: Store, task: Task, failure: Failure | None, folder: Path) -> RunResult:
     """End the run; keep the executed notebook, the error (if any) and the report.
 
     Parameters
@@ -281,6 +353,8 @@ def finish(store: Store, task: Task, failure: Failure | None) -> RunResult:
         The task that ran.
     failure:
         Why it failed, or ``None`` if every cell ran.
+    folder:
+        Where the executed notebook is, and where the report is written.
     """
     from ..reports.build import report_html
     from .export import read_notebook
@@ -288,7 +362,7 @@ def finish(store: Store, task: Task, failure: Failure | None) -> RunResult:
     status = "FAILED" if failure else "FINISHED"
     if failure is not None:
         keep_error(store, task.run_id, failure.message, failure.traceback)
-    folder, executed = Path(task.output), task.executed
+    executed = folder / Path(task.notebook).name
     report = folder / REPORT_FILE
     if executed.is_file():  # artifacts first: a run killed while saving is never FINISHED
         store.log_artifact(task.run_id, str(executed), EXECUTED_FOLDER)
@@ -299,6 +373,9 @@ def finish(store: Store, task: Task, failure: Failure | None) -> RunResult:
         _write_atomically(report, html)
         store.log_artifact(task.run_id, str(report))
     store.end_run(task.run_id, status)
+    if not task.output:  # the folder goes away: the artifacts are what stays
+        executed = Path(f"{EXECUTED_FOLDER}/{executed.name}")
+        report = Path(REPORT_FILE)
     return RunResult(
         task.run_id,
         store.get_run(task.run_id).status,
@@ -365,8 +442,7 @@ def written_snapshots(settings: Settings, run_id: str) -> dict[str, str]:
     """The snapshots ``run_id`` wrote (role ``output``): ids by name, the last one per name."""
     from ..data.snapshot import catalog_for
 
-    entries = catalog_for(settings).entries()
-    return {e.name: e.id for e in entries if e.run_id == run_id and e.role == "output"}
+    return catalog_for(settings).outputs_of(run_id)
 
 
 # -- the whole path, in this process -------------------------------------------------------------

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..config import environment_variables
 from ..exceptions import InputError, NotFoundError, StoreUnavailableError
+from ..names import SNAPSHOT_EXPERIMENT
 from .base import RUN_STATUSES, Metric, RunSummary, Store
 
 PROBE_TIMEOUT_S = 3.0
@@ -369,8 +370,9 @@ class MlflowStore(Store):
 
     def _experiment_ids(self, experiment: str | None) -> list[str]:
         """The id of ``experiment`` (none if it does not exist), or of every experiment."""
-        if experiment is None:
-            return [e.experiment_id for e in self.client.search_experiments(max_results=1000)]
+        if experiment is None:  # every experiment but the record of snapshots
+            found = self.client.search_experiments(max_results=1000)
+            return [e.experiment_id for e in found if e.name != SNAPSHOT_EXPERIMENT]
         found = self.experiment_id(experiment)
         return [found] if found else []
 

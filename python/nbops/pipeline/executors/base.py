@@ -38,6 +38,17 @@ class Executor(ABC):
     name = ""
     uses_address = False  # whether ``address`` means something to this executor
 
+    @property
+    def shares_files(self) -> bool:
+        """Whether every worker sees this machine's files (then runs execute in the notebook's
+        folder and write their outputs beside the project; else in a private folder)."""
+        return True
+
+    @property
+    def remote(self) -> bool:
+        """Whether workers may be other machines (an embedded store is then refused)."""
+        return not self.shares_files
+
     def __init__(self, workers: int | None = None, address: str | None = None) -> None:
         if workers is not None and workers < 1:
             raise InputError(f"--workers must be at least 1, not {workers}.", "Give 1 or more.")

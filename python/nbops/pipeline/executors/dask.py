@@ -27,6 +27,11 @@ class DaskExecutor(Executor):
 
     uses_address = True
 
+    @property
+    def shares_files(self) -> bool:
+        """Only a cluster started here shares this machine's files."""
+        return not self.address
+
     def start(self) -> None:
         """Connect to the scheduler, or start a local cluster."""
         try:
@@ -61,7 +66,9 @@ class DaskExecutor(Executor):
         """Submit ``task`` to the cluster."""
         result: Future = Future()
         key = f"nbops-{task.key}-{uuid.uuid4().hex[:8]}"
-        remote = self._client.submit(execute_task, task, key=key, pure=False)
+        remote = self._client.submit(
+            execute_task, task, key=key, pure=False, resources=task.resources or None
+        )
         self._remote[task.run_id] = remote  # the remote future lives until its result is copied
         remote.add_done_callback(lambda done: self._done(done, result, task))
         return result

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict
 
@@ -42,8 +41,9 @@ class SnapshotHandler(NbopsHandler):
         settings, _ = self.notebook_settings()
         catalog = catalog_for(settings)
         entry = await self.blocking(catalog.resolve, snapshot_id)
-        meta = json.loads(await self.blocking(catalog.meta_path(entry.id).read_text))
-        uses = [asdict(e) for e in catalog.entries(entry.name) if e.id == entry.id]
+        meta = await self.blocking(catalog.meta, entry.id)
+        uses = [asdict(e) for e in await self.blocking(catalog.entries, entry.name)]
+        uses = [u for u in uses if u["id"] == entry.id]
         self.finish(
             {**asdict(entry), "schema": meta["schema"], "profile": meta["profile"], "uses": uses}
         )
