@@ -139,3 +139,76 @@ def test_dask_worker_that_always_dies_fails_after_one_retry(jp_nbops_pipeline, c
     assert not result.ok
     experiment = client.get_run(result.run_id).info.experiment_id
     assert not client.search_runs([experiment], "attributes.status = 'RUNNING'")
+
+
+HELPER_STEP = [
+    (
+        "import json, os, pathlib\n"
+        "import helpers\n"
+        "import nbops\n"
+        'nbops.log_metric("answer", helpers.ANSWER)\n'
+        'limits = json.loads(pathlib.Path("conf/limits.json").read_text())\n'
+        'nbops.log_metric("threshold", limits["t"])\n'
+        'nbops.set_tags({"cwd": os.getcwd()})',
+        [],
+    ),
+]
+
+
+def test_a_step_runs_in_a_private_folder_with_its_files(
+    jp_nbops_project, jp_nbops_notebook_factory, client
+):
+    jp_nbops_notebook_factory("uses.ipynb", HELPER_STEP)
+    (jp_nbops_project / "helpers.py").write_text("ANSWER = 42\n")
+    (jp_nbops_project / "conf").mkdir()
+    (jp_nbops_project / "conf" / "limits.json").write_text('{"t": 0.5}')
+    (jp_nbops_project / "unrelated.csv").write_text("not carried")
+    path = jp_nbops_project / "pipeline.yaml"
+    path.write_text(
+        "name: files\nsteps:\n  uses:\n    notebook: uses.ipynb\n    files: [helpers.py, conf]\n"
+    )
+    result = run_pipeline(path, echo=quiet)
+    assert result.ok, {k: (o.status, o.error) for k, o in result.outcomes.items()}
+    run = children(client, result.run_id)["uses"]
+    assert run.data.metrics == {"answer": 42.0, "threshold": 0.5}
+    cwd = run.data.tags["cwd"]
+    assert not cwd.startswith(str(jp_nbops_project))  # not the notebook's folder
+    assert run.data.tags["nbops.worker.pid"] and run.data.tags["nbops.worker.host"]
+    (jp_nbops_project / "helpers.py").write_text("ANSWER = 43\n")  # a file is part of the code
+    again = run_pipeline(path, echo=quiet)
+    assert again.outcomes["uses"].status == "FINISHED"  # not a cache hit
+    assert client.get_run(again.outcomes["uses"].run_id).data.metrics["answer"] == 43.0
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ("    files: [../outside.py]\n", "is outside the project"),
+        ("    files: [missing.py]\n", "no file or folder 'missing.py'"),
+        ("    resources: {GPU: -1}\n", "must map names to positive numbers"),
+        ("    resources: [GPU]\n", "must map names to positive numbers"),
+    ],
+)
+def test_bad_files_or_resources_are_refused_before_anything_runs(
+    jp_nbops_project, jp_nbops_notebook_factory, jp_nbops_store, step, message
+):
+    jp_nbops_notebook_factory("uses.ipynb", HELPER_STEP)
+    (jp_nbops_project.parent / "outside.py").write_text("SECRET = 1\n")
+    path = jp_nbops_project / "pipeline.yaml"
+    path.write_text("name: bad\nsteps:\n  uses:\n    notebook: uses.ipynb\n" + step)
+    result = invoke("pipeline", "run", str(path))
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert jp_nbops_store.list_runs() == []  # nothing recorded
+
+
+def test_remote_workers_with_the_embedded_store_are_refused(jp_nbops_pipeline, jp_nbops_store):
+    for command in (
+        ["pipeline", "run", str(jp_nbops_pipeline)],
+        ["run", "prepare.ipynb", "--sweep", "rows=10,20"],
+    ):
+        result = invoke(*command, "--executor", "dask", "--address", "tcp://127.0.0.1:9")
+        assert result.exit_code == 2, result.output
+        assert "Set NBOPS_TRACKING_URI to an MLflow server" in result.output.replace("\n", " ")
+        assert "a file on this machine" in result.output.replace("\n", " ")
+    assert jp_nbops_store.list_runs() == []  # nothing recorded, no scheduler contacted

@@ -29,8 +29,11 @@ def code_version(prepared: Prepared) -> str:
     return hashlib.sha256(nbformat.writes(step).encode()).hexdigest()[:16]
 
 
-def cache_key(prepared: Prepared, pins: dict[str, str]) -> str:
-    """Hash of (code version, every parameter's value, the input snapshots' fingerprints).
+def cache_key(
+    prepared: Prepared, pins: dict[str, str], files: dict[str, bytes] | None = None
+) -> str:
+    """Hash of (code version, every parameter's value, the input snapshots' fingerprints, and the
+    content of the step's ``files:``).
 
     Parameters
     ----------
@@ -38,12 +41,16 @@ def cache_key(prepared: Prepared, pins: dict[str, str]) -> str:
         The step with its parameter values.
     pins:
         The snapshot ids it will read, by name.
+    files:
+        The files it carries, by relative path.
     """
     content = {
         "code": code_version(prepared),
         "parameters": prepared.effective,
         "inputs": dict(sorted(pins.items())),
     }
+    if files:
+        content["files"] = {p: hashlib.sha256(b).hexdigest() for p, b in sorted(files.items())}
     text = json.dumps(content, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -30,7 +30,7 @@ from .cache import cache_key, cached_run
 from .coordinator import Coordinator, Job, Outcome
 from .dag import Dag, build_dag, render_mermaid
 from .deadline import check_run_timeout
-from .executors import get_executor
+from .executors import check_store_reachable, get_executor
 from .spec import apply_overrides, read_pipeline
 from .target import Prepared, prepare
 
@@ -94,11 +94,13 @@ def run_pipeline(
         for name, step in spec.steps.items()
     }
     settings = load_settings(spec.project)
+    pool = get_executor(executor, workers, address)
+    check_store_reachable(pool, settings)
     store = open_store(settings)
     store.check()
     experiment = experiment_name(spec.path, spec.project)
     end_orphaned_runs(store, experiment)
-    with get_executor(executor, workers, address) as pool:
+    with pool:
         tags = {**owner_tags(), RUN_KIND_TAG: KIND_PIPELINE, PIPELINE_TAG: spec.name}
         parent = store.start_run(experiment, name=f"pipeline {spec.name}", tags=tags)
         _keep_definition(store, parent, dag)
@@ -152,7 +154,7 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
         error = f"its input {', '.join(missing)} was not written by {dag.producers[missing[0]]}"
         echo(f"FAILED    {name}: {error}")
         return Outcome(name, "FAILED", error=error)
-    key = cache_key(prepared, pins)
+    key = cache_key(prepared, pins, step.files)
     hit = (
         None
         if force
@@ -166,7 +168,9 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
         )
         return Outcome(name, "CACHED", run.run_id, outputs=outputs)
     tags = {PARENT_TAG: parent, PIPELINE_STEP_TAG: name, CACHE_TAG: key}
-    coordinator.submit(Job(name, prepared, experiment, tags, pins, name=name))
+    job = Job(name, prepared, experiment, tags, pins, name=name, private=True)
+    job.files, job.resources = step.files, step.resources
+    coordinator.submit(job)
     return None
 
 

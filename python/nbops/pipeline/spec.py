@@ -12,9 +12,15 @@
       evaluate:
         notebook: 03_evaluate.ipynb
         after: [train]                  # an order the data does not show
+        files: [metrics.py, sql/]       # a small code package the notebook needs beside it
+        resources: {GPU: 1}             # only workers that have it run the step (Dask)
 
 A step's ``inputs`` (snapshots it loads) and ``outputs`` (snapshots it writes with
 ``role="output"``) are read from its notebook or manifest; ``inputs:``/``outputs:`` override them.
+
+A step executes in a private folder holding its notebook and its ``files:`` (paths relative to this
+file, kept at their place relative to the notebook; inside the project, at most 20 MB in all), so
+that it runs the same on this machine and on a worker that shares nothing with it.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from ..exceptions import InputError
 from .export import declared_data, read_notebook
 from .target import resolve_target
 
-STEP_KEYS = {"notebook", "step", "parameters", "after", "inputs", "outputs"}
+STEP_KEYS = {"notebook", "step", "parameters", "after", "inputs", "outputs", "files", "resources"}
+MAX_FILES_BYTES = 20 * 2**20
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
@@ -44,6 +51,8 @@ class StepSpec:
     after: list[str] = field(default_factory=list)
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)
+    resources: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -90,6 +99,9 @@ def _step(name: str, data: object, path: Path) -> StepSpec:
     declared_in, declared_out = _declared(target, path.parent, name, path)
     spec.inputs = _names(data["inputs"], path, "inputs") if "inputs" in data else declared_in
     spec.outputs = _names(data["outputs"], path, "outputs") if "outputs" in data else declared_out
+    beside = Path(target).parent if target.endswith(".ipynb") else _source_folder(target, path)
+    spec.files = _files(_names(data.get("files"), path, "files"), beside, name, path)
+    spec.resources = _resources(data.get("resources"), name, path)
     return spec
 
 
@@ -104,6 +116,62 @@ def _declared(target: str, folder: Path, name: str, path: Path) -> tuple[list[st
 
     manifest = Manifest.read(resolved.notebook.parent)
     return list(manifest.inputs), list(manifest.outputs)
+
+
+def _source_folder(target: str, path: Path) -> Path:
+    """The folder of an exported step's source notebook: where it reads files from."""
+    return resolve_target(target, cwd=path.parent).cwd
+
+
+def _files(entries: list[str], beside: Path, name: str, path: Path) -> dict[str, bytes]:
+    """The content of a step's ``files:``, by path relative to its notebook's folder."""
+    project = find_project(path.parent)
+    found: dict[str, bytes] = {}
+    for entry in entries:
+        where = (path.parent / entry).resolve()
+        if not where.is_relative_to(project):
+            raise _fail(
+                path,
+                f"step {name!r}: the file {entry!r} is outside the project {project}.",
+                "A step carries files of its project only; copy what it needs into the project.",
+            )
+        if not where.is_relative_to(beside.resolve()):
+            raise _fail(
+                path,
+                f"step {name!r}: the file {entry!r} is not in the folder of its notebook "
+                f"({beside}) or below, where it would keep its path relative to the notebook.",
+                "Move it beside the notebook, or into a folder below it.",
+            )
+        if not where.exists():
+            raise _fail(path, f"step {name!r}: no file or folder {entry!r} ({where}).")
+        for file in [where] if where.is_file() else sorted(where.rglob("*")):
+            if file.is_file() and "__pycache__" not in file.parts:
+                found[file.relative_to(beside.resolve()).as_posix()] = file.read_bytes()
+    size = sum(len(b) for b in found.values())
+    if size > MAX_FILES_BYTES:
+        raise _fail(
+            path,
+            f"step {name!r}: its files hold {size / 2**20:.1f} MB, more than the "
+            f"{MAX_FILES_BYTES // 2**20} MB a task carries.",
+            "files: are for code and small configuration; keep data in snapshots.",
+        )
+    return found
+
+
+def _resources(value: object, name: str, path: Path) -> dict[str, float]:
+    """``resources:``: what a worker must have to run the step, e.g. ``{GPU: 1}``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+        for k, v in value.items()
+    ):
+        raise _fail(
+            path,
+            f"the resources of step {name!r} must map names to positive numbers, not {value!r}.",
+            "Write e.g. resources: {GPU: 1}.",
+        )
+    return {k: float(v) for k, v in value.items()}
 
 
 def read_pipeline(path: str | Path) -> PipelineSpec:

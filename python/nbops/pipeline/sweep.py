@@ -24,7 +24,7 @@ from ..names import (
 from ..store import Metric, open_store
 from .coordinator import Coordinator, Job, Outcome
 from .deadline import check_run_timeout
-from .executors import get_executor
+from .executors import check_store_reachable, get_executor
 from .target import prepare
 
 
@@ -116,11 +116,13 @@ def run_sweep(
     ]
     jobs = [prepare(target, {**(parameters or {}), **c}) for c in combos]  # every value checked
     settings = load_settings(jobs[0].target.project)
+    pool = get_executor(executor, workers, address)
+    check_store_reachable(pool, settings)
     store = open_store(settings)
     store.check()
     experiment = jobs[0].target.experiment
     end_orphaned_runs(store, experiment)
-    with get_executor(executor, workers, address) as pool:
+    with pool:
         tags = {**owner_tags(), RUN_KIND_TAG: KIND_SWEEP, **jobs[0].target.tags}
         name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"
         parent = store.start_run(experiment, name=name, tags=tags)

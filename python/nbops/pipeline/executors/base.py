@@ -101,6 +101,27 @@ class Executor(ABC):
         self.close(kill=kind is not None)
 
 
+def check_store_reachable(executor: Executor, settings) -> None:
+    """Refuse, before anything runs, workers that may be other machines with a store that only
+    this machine has (the embedded SQLite store and its snapshot folder).
+
+    Parameters
+    ----------
+    executor:
+        The executor, not yet started.
+    settings:
+        The project's :class:`~nbops.config.Settings`.
+    """
+    if executor.remote and settings.tracking_uri.startswith("sqlite:"):
+        raise InputError(
+            f"The {executor.name} executor at {executor.address} may run steps on other machines, "
+            f"but the tracking store is {settings.tracking_uri}: a file on this machine that "
+            "they cannot reach.",
+            "Set NBOPS_TRACKING_URI to an MLflow server that every worker reaches (e.g. "
+            "http://mlflow.internal:5000; see docs/operators.md), or drop --address to run here.",
+        )
+
+
 def register(name: str):
     """Class decorator: make an :class:`Executor` available as ``--executor name``."""
 
