@@ -30,7 +30,7 @@ from pathlib import Path
 from ..capture.environment import capture_code, machine_once
 from ..capture.session import end_orphaned_runs, owner_tags, record_environment
 from ..config import Settings, load_settings
-from ..exceptions import InputError
+from ..exceptions import InputError, WorkerLostError
 from ..names import (
     ERROR_FILE,
     ERROR_TAG,
@@ -252,6 +252,7 @@ def execute_task(task: Task) -> RunResult:
         What to run; its run must be open. Interrupted (Ctrl-C), the run ends KILLED.
     """
     store = open_store(task.settings)
+    claim(store, task)
     try:
         with _workspace(task) as (notebook, cwd, output):
             record_where(store, task, notebook)
@@ -266,6 +267,21 @@ def execute_task(task: Task) -> RunResult:
         raise
     result.outputs = written_snapshots(task.settings, task.run_id)
     return result
+
+
+def claim(store: Store, task: Task) -> None:
+    """Refuse a run another worker already started: a scheduler (Dask's) runs a task again when
+    its worker was lost. That attempt's run ends FAILED saying so, and the coordinator opens a
+    new run for the next attempt, so that no run holds two attempts' records."""
+    run = store.get_run(task.run_id)
+    if run.status == "RUNNING" and not run.tags.get(WORKER_PID_TAG):
+        return
+    where = f"{run.tags.get(WORKER_HOST_TAG)}, pid {run.tags.get(WORKER_PID_TAG)}"
+    end_if_running(store, task.run_id, "FAILED", f"its worker ({where}) was lost while running it")
+    raise WorkerLostError(
+        f"The worker running {task.key!r} ({where}) was lost; its scheduler started it again.",
+        "nbops runs it again as a new run.",
+    )
 
 
 def record_where(store: Store, task: Task, notebook: Path) -> None:

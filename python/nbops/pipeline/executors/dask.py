@@ -106,7 +106,9 @@ def _transfer(remote, result: Future, task: Task) -> None:
         result.set_exception(WorkerLostError(f"The task {task.key!r} was cancelled."))
         return
     error = remote.exception()
-    if isinstance(error, KilledWorker):
+    if isinstance(error, WorkerLostError):  # raised by the worker that found the task's run taken
+        result.set_exception(error)
+    elif isinstance(error, KilledWorker):
         result.set_exception(
             WorkerLostError(f"The Dask worker running {task.key!r} died.", "See the worker's log.")
         )

@@ -1,0 +1,167 @@
+"""Production across machines: steps on Dask workers that share nothing with the lab but a
+PostgreSQL-backed MLflow server with proxied artifacts (see bed.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+import mlflow
+import nbformat
+import pandas as pd
+import psutil
+import pytest
+
+import nbops
+from nbops.pipeline.orchestrate import run_pipeline
+
+pytestmark = pytest.mark.cluster
+
+PRODUCE = (
+    "import pandas as pd\nimport nbops\n"
+    'frame = pd.DataFrame({"nonce": [nonce] * 100, "x": range(100)})\n'
+    'nbops.snapshot(frame, "shared", role="output")'
+)
+CONSUME = (
+    "import nbops\n"
+    'frame = nbops.load_snapshot("shared")\n'
+    'nbops.log_metric("rows", len(frame))\n'
+    'nbops.set_tags({"nonce_seen": frame["nonce"][0]})'
+)
+FRAGILE = (
+    "import os, pathlib, signal\n"
+    "if not pathlib.Path(marker).exists():\n"
+    "    pathlib.Path(marker).touch()\n"
+    "    os.kill(os.getppid(), signal.SIGKILL)  # the worker running this kernel dies\n"
+    "import nbops\n"
+    'nbops.log_metric("survived", 1)'
+)
+
+
+def write_notebook(path, parameters: str, source: str):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(parameters, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(source),
+    ]
+    nbformat.write(nb, path)
+
+
+def quiet(line):
+    pass
+
+
+def steps_of(client, parent: str) -> dict[str, list]:
+    """The child runs of a pipeline run by step, oldest attempt first."""
+    run = client.get_run(parent)
+    found = client.search_runs(
+        [run.info.experiment_id],
+        f"tags.mlflow.parentRunId = '{parent}'",
+        order_by=["attributes.start_time ASC"],
+    )
+    steps: dict[str, list] = {}
+    for r in found:
+        steps.setdefault(r.data.tags["nbops.pipeline_step"], []).append(r)
+    return steps
+
+
+def worker_of(bed, run) -> str:
+    """The name of the bed's worker whose process executed ``run``."""
+    pid = int(run.data.tags["nbops.worker.pid"])
+    nannies = {name: process.pid for name, process in bed.dask.workers.items()}
+    parent = psutil.Process(pid).ppid()  # the nanny started by `unshare ... exec dask worker`
+    return next(name for name, nanny in nannies.items() if parent == nanny)
+
+
+def no_running(client) -> bool:
+    experiments = [e.experiment_id for e in client.search_experiments()]
+    return not client.search_runs(experiments, "attributes.status = 'RUNNING'")
+
+
+def test_a_snapshot_written_on_one_worker_is_read_on_another(on_bed):
+    bed, nonce = on_bed, uuid.uuid4().hex
+    write_notebook(bed.project / "produce.ipynb", 'nonce = ""', PRODUCE)
+    write_notebook(bed.project / "consume.ipynb", "", CONSUME)
+    path = bed.project / "cross.yaml"
+    path.write_text(
+        "name: cross\nsteps:\n"
+        "  produce:\n    notebook: produce.ipynb\n    resources: {w1: 1}\n"
+        "  consume:\n    notebook: consume.ipynb\n    after: [produce]\n"
+        "    resources: {GPU: 1}\n"
+    )
+    expected = nbops.fingerprint(pd.DataFrame({"nonce": [nonce] * 100, "x": range(100)}))
+    consumer_copy = bed.dask.cache("w2") / f"{expected}.parquet"
+    assert not consumer_copy.exists()  # the consumer has no copy before
+    result = run_pipeline(
+        path, [("produce.nonce", nonce)], executor="dask", address=bed.dask.address, echo=quiet
+    )
+    assert result.ok, {k: (o.status, o.error) for k, o in result.outcomes.items()}
+    client = mlflow.MlflowClient(bed.server.uri)
+    runs = {name: attempts[-1] for name, attempts in steps_of(client, result.run_id).items()}
+    assert worker_of(bed, runs["produce"]) == "w1" and worker_of(bed, runs["consume"]) == "w2"
+    assert result.outcomes["produce"].outputs == {"shared": expected}
+    (read,) = runs["consume"].inputs.dataset_inputs
+    assert read.dataset.digest == expected and "mlflow-artifacts:/" in read.dataset.source
+    assert runs["consume"].data.tags["nonce_seen"] == nonce
+    assert consumer_copy.is_file()  # downloaded through the server by the consumer
+    assert list(bed.artifacts.rglob(f"snapshots/{expected}/data.parquet"))  # kept by the server
+    assert not (bed.project / ".nbops").exists()  # nothing written to the lab's folder
+    for run in runs.values():
+        names = {a.path for a in client.list_artifacts(run.info.run_id)}
+        assert {"report.html", "executed", "environment.json"} <= names
+        assert run.data.tags["nbops.env.python"]  # recorded by the worker
+
+
+def test_the_example_pipeline_end_to_end(on_bed):
+    bed = on_bed
+    result = run_pipeline(
+        bed.project / "pipeline.yaml", executor="dask", address=bed.dask.address, echo=quiet
+    )
+    assert result.ok, {k: (o.status, o.error) for k, o in result.outcomes.items()}
+    client = mlflow.MlflowClient(bed.server.uri)
+    runs = {name: attempts[-1] for name, attempts in steps_of(client, result.run_id).items()}
+    assert set(runs) == {"prepare", "train", "evaluate"}
+    assert all(r.info.status == "FINISHED" for r in runs.values())
+    assert client.get_run(result.run_id).info.status == "FINISHED"
+    written = result.outcomes["prepare"].outputs
+    assert set(written) == {"train", "test"}
+
+    def read(run):
+        return {d.dataset.name: d.dataset.digest for d in run.inputs.dataset_inputs
+                if any(t.value == "input" for t in d.tags)}  # fmt: skip
+
+    assert read(runs["train"])["train"] == written["train"]
+    assert read(runs["evaluate"])["test"] == written["test"]
+    assert runs["evaluate"].data.metrics["test_rmse"] > 0
+    for run in runs.values():
+        names = {a.path for a in client.list_artifacts(run.info.run_id)}
+        assert {"report.html", "executed"} <= names
+    assert not (bed.project / ".nbops").exists()
+    assert no_running(client)
+
+
+def test_a_worker_killed_mid_step_is_retried_as_a_new_run(on_bed, tmp_path):
+    bed = on_bed
+    write_notebook(bed.project / "fragile.ipynb", 'marker = ""', FRAGILE)
+    path = bed.project / "fragile.yaml"
+    path.write_text("name: fragile\nsteps:\n  fragile:\n    notebook: fragile.ipynb\n")
+    marker = tmp_path / "died-once"  # outside the hidden folders: both workers see it
+    result = run_pipeline(
+        path,
+        [("fragile.marker", str(marker))],
+        executor="dask",
+        address=bed.dask.address,
+        echo=quiet,
+    )
+    bed.dask.wait_for_workers(2)  # the nanny restarted the killed worker
+    assert marker.exists() and result.ok, result.outcomes["fragile"].error
+    client = mlflow.MlflowClient(bed.server.uri)
+    lost, retried = steps_of(client, result.run_id)["fragile"]
+    assert lost.info.status == "FAILED" and "was lost" in lost.data.tags["nbops.error"]
+    assert retried.info.status == "FINISHED" and retried.data.metrics["survived"] == 1
+    assert result.outcomes["fragile"].attempts == 2
+    assert no_running(client)
