@@ -3,6 +3,7 @@ PostgreSQL-backed MLflow server with proxied artifacts (see bed.py)."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import mlflow
@@ -12,7 +13,12 @@ import psutil
 import pytest
 
 import nbops
+from nbops.data.server_catalog import ServerCatalog
+from nbops.data.snapshot import read_snapshot
 from nbops.pipeline.orchestrate import run_pipeline
+from nbops.store.mlflow import MlflowStore
+
+from .bed import wait_until
 
 pytestmark = pytest.mark.cluster
 
@@ -165,3 +171,85 @@ def test_a_worker_killed_mid_step_is_retried_as_a_new_run(on_bed, tmp_path):
     assert retried.info.status == "FINISHED" and retried.data.metrics["survived"] == 1
     assert result.outcomes["fragile"].attempts == 2
     assert no_running(client)
+
+
+WAITING = (
+    "import pathlib, time\nimport pandas as pd\nimport nbops\n"
+    "while not pathlib.Path(marker).exists():  # the test restarts the server meanwhile\n"
+    "    time.sleep(0.1)\n"
+    'frame = pd.DataFrame({"nonce": [nonce] * 1000, "x": range(1000)})\n'
+    'nbops.snapshot(frame, "restarted", role="output")\n'
+    'nbops.log_metric("rows", len(frame))'
+)
+
+
+def test_the_tracking_server_restarted_mid_pipeline(on_bed, tmp_path):
+    bed, nonce = on_bed, uuid.uuid4().hex
+    write_notebook(bed.project / "waiting.ipynb", 'marker = ""\nnonce = ""', WAITING)
+    path = bed.project / "waiting.yaml"
+    path.write_text("name: waiting\nsteps:\n  waiting:\n    notebook: waiting.ipynb\n")
+    marker = tmp_path / "go"
+    overrides = [("waiting.marker", str(marker)), ("waiting.nonce", nonce)]
+    done = {}
+    thread = threading.Thread(
+        target=lambda: done.update(
+            result=run_pipeline(
+                path, overrides, executor="dask", address=bed.dask.address, echo=quiet
+            )
+        )
+    )
+    thread.start()
+    client = mlflow.MlflowClient(bed.server.uri)
+
+    def step_running():
+        found = client.search_runs(
+            [e.experiment_id for e in client.search_experiments()],
+            "tags.`nbops.pipeline_step` = 'waiting' and attributes.status = 'RUNNING'",
+        )
+        return [r for r in found if "nbops.worker.pid" in r.data.tags]
+
+    wait_until(step_running, 120, "the step running on a worker")
+    bed.server.stop()
+    marker.touch()  # the step writes its snapshot while the server is down
+    bed.server.start()
+    thread.join(300)
+    assert not thread.is_alive()
+    result = done["result"]
+    outcome = result.outcomes["waiting"]
+    assert outcome.status == "FINISHED", outcome.error  # the step rode out the restart
+    assert result.ok and no_running(client)
+    catalog = ServerCatalog(MlflowStore(bed.server.uri))
+    expected = nbops.fingerprint(pd.DataFrame({"nonce": [nonce] * 1000, "x": range(1000)}))
+    for entry in catalog.entries("restarted"):  # complete and verifiable, or absent
+        assert entry.id == expected and catalog.has(entry.id)
+        assert nbops.fingerprint(read_snapshot(catalog, entry.id)) == expected
+    assert [e.id for e in catalog.versions("restarted")] == [expected]
+
+
+def test_two_pipelines_writing_one_snapshot_name_keep_both_versions(on_bed):
+    bed = on_bed
+    write_notebook(bed.project / "produce.ipynb", 'nonce = ""', PRODUCE)
+    path = bed.project / "produce.yaml"
+    path.write_text("name: produce\nsteps:\n  produce:\n    notebook: produce.ipynb\n")
+    nonces = [uuid.uuid4().hex, uuid.uuid4().hex]
+    results = {}
+
+    def run(nonce):
+        results[nonce] = run_pipeline(
+            path, [("produce.nonce", nonce)], executor="dask", address=bed.dask.address, echo=quiet
+        )
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in nonces]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert all(results[n].ok for n in nonces)
+    written = {results[n].outcomes["produce"].outputs["shared"] for n in nonces}
+    catalog = ServerCatalog(MlflowStore(bed.server.uri))
+    versions = [v.id for v in catalog.versions("shared")]
+    assert set(versions[-2:]) == written and len(written) == 2  # both kept, one after the other
+    writes = [e for e in catalog.entries("shared") if e.action == "write"]
+    assert [e.id for e in writes][-2:] == versions[-2:]  # in the order the server recorded them
+    for snapshot_id in written:
+        assert nbops.fingerprint(read_snapshot(catalog, snapshot_id)) == snapshot_id

@@ -78,7 +78,8 @@ class ServerCatalog(Catalog):
     def _repository(self):
         from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
-        return get_artifact_repository(f"{self._experiment[1]}/{CONTENT}")
+        location = f"{self._experiment[1]}/{CONTENT}"
+        return get_artifact_repository(location, tracking_uri=self.store.uri)
 
     # -- the record ------------------------------------------------------------------------------
 

@@ -17,10 +17,12 @@ from pathlib import Path
 
 from ..config import environment_variables
 from ..exceptions import InputError, NotFoundError, StoreUnavailableError
-from ..names import SNAPSHOT_EXPERIMENT
+from ..names import RUN_ID_VARIABLE, SNAPSHOT_EXPERIMENT
 from .base import RUN_STATUSES, Metric, RunSummary, Store
 
 PROBE_TIMEOUT_S = 3.0
+RECONNECT_S = 60.0  # how long a server that answered before may take to answer again
+RECONNECT_EVERY_S = 0.5
 SCHEMA_LOCK_TIMEOUT_S = 300  # a migration of a large store can take minutes
 MAX_PARAMS_PER_BATCH = 100
 MAX_METRICS_PER_BATCH = 1000
@@ -77,15 +79,26 @@ class MlflowStore(Store):
         return FileLock(f"{self.uri[len('sqlite:///') :]}.lock", timeout=SCHEMA_LOCK_TIMEOUT_S)
 
     def _probe(self) -> None:
-        """Fail within seconds, not minutes of MLflow's retries, when a server does not answer."""
+        """Fail within seconds, not minutes of MLflow's retries, when a server does not answer.
+
+        A server known to have answered (this store's client exists, or this is the kernel of a
+        headless run, whose run the server opened) gets ``RECONNECT_S`` to answer again: it may
+        be restarting.
+        """
         if not self.uri.startswith(("http://", "https://")):
             return
         url = self.uri.rstrip("/") + "/health"
-        try:
-            with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT_S):  # noqa: S310 - http(s) only
-                pass
-        except (urllib.error.URLError, OSError, ValueError) as err:
-            raise self._unavailable(getattr(err, "reason", err)) from err
+        answered = "client" in self.__dict__ or bool(os.environ.get(RUN_ID_VARIABLE))
+        patience = RECONNECT_S if answered else 0.0
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT_S):  # noqa: S310 - http(s)
+                    return
+            except (urllib.error.URLError, OSError, ValueError) as err:
+                if time.monotonic() >= deadline:
+                    raise self._unavailable(getattr(err, "reason", err)) from err
+            time.sleep(RECONNECT_EVERY_S)
 
     def _prepare_sqlite_folder(self) -> None:
         if self.uri.startswith("sqlite:///"):
@@ -113,10 +126,17 @@ class MlflowStore(Store):
             return experiment.experiment_id
         if not create:
             return None
+        from mlflow.exceptions import MlflowException
+
         location = None
         if self.artifact_root:
             location = Path(self.artifact_root).resolve().as_uri()
-        return self.client.create_experiment(name, artifact_location=location)
+        try:
+            return self.client.create_experiment(name, artifact_location=location)
+        except MlflowException as err:  # another process created it meanwhile: use that one
+            if err.error_code != "RESOURCE_ALREADY_EXISTS":
+                raise
+            return self.client.get_experiment_by_name(name).experiment_id
 
     def start_run(
         self, experiment: str, name: str | None = None, tags: dict[str, str] | None = None
