@@ -129,9 +129,13 @@ class Catalog(ABC):
         """Whether the snapshot's content is complete here (data, then meta, were written)."""
 
     @abstractmethod
-    def put(self, snapshot_id: str, data: Path, meta: dict) -> None:
-        """Keep a Parquet file (moved or uploaded) and its meta under ``snapshot_id``; the meta
-        is written last, so that :meth:`has` never sees half a snapshot."""
+    def put_data(self, snapshot_id: str, data: Path) -> None:
+        """Keep a Parquet file (moved or uploaded) under ``snapshot_id``; then :meth:`put_meta`."""
+
+    @abstractmethod
+    def put_meta(self, snapshot_id: str, meta: dict) -> None:
+        """Keep the snapshot's schema and profile, after its data: :meth:`has` is true from
+        then on, so that no reader ever sees half a snapshot."""
 
     @abstractmethod
     def local_copy(self, snapshot_id: str) -> Path:
@@ -225,11 +229,14 @@ class FolderCatalog(Catalog):
         """Whether both the data and the meta file exist."""
         return self.meta_path(snapshot_id).is_file() and self.data_path(snapshot_id).is_file()
 
-    def put(self, snapshot_id: str, data: Path, meta: dict) -> None:
-        """Move ``data`` into place, then write the meta; each appears whole or not at all."""
+    def put_data(self, snapshot_id: str, data: Path) -> None:
+        """Move ``data`` into place: it appears whole or not at all."""
         target = self.data_path(snapshot_id)
         target.parent.mkdir(parents=True, exist_ok=True)
         data.replace(target)
+
+    def put_meta(self, snapshot_id: str, meta: dict) -> None:
+        """Write the meta file atomically."""
         path = self.meta_path(snapshot_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = partial_name(path)

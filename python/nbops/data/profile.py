@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-EXACT_DISTINCT_ROWS = 2_000_000
+EXACT_DISTINCT_ROWS = 500_000
 SAMPLE_ROWS = 200_000
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 HISTOGRAM_BINS = 10

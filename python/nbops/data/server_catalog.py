@@ -23,6 +23,7 @@ import time
 from functools import cached_property
 from pathlib import Path
 
+from ..config import environment_variables
 from ..exceptions import StoreUnavailableError
 from ..names import CACHE_DIR_VARIABLE, SNAPSHOT_EXPERIMENT
 from .catalog import Catalog, Entry, partial_name
@@ -141,21 +142,27 @@ class ServerCatalog(Catalog):
             raise self._unavailable(f"looking for snapshot {snapshot_id}", err) from err
         return f"{snapshot_id}/meta.json" in {a.path for a in listed}
 
-    def put(self, snapshot_id: str, data: Path, meta: dict) -> None:
-        """Upload the Parquet file, then the meta; keep both in the local cache."""
+    def put_data(self, snapshot_id: str, data: Path) -> None:
+        """Upload the Parquet file; keep it in the local cache."""
+        self._upload(snapshot_id, data, "data.parquet", "parquet")
+
+    def put_meta(self, snapshot_id: str, meta: dict) -> None:
+        """Upload the meta (the mark of a complete snapshot); keep it in the local cache."""
         import json
 
+        partial = partial_name(self._cached(snapshot_id, "json"))
+        partial.write_text(json.dumps(meta))
+        self._upload(snapshot_id, partial, "meta.json", "json")
+
+    def _upload(self, snapshot_id: str, local: Path, remote: str, suffix: str) -> None:
         with tempfile.TemporaryDirectory(dir=self.scratch()) as tmp:
-            parquet, meta_file = Path(tmp) / "data.parquet", Path(tmp) / "meta.json"
-            data.replace(parquet)
-            meta_file.write_text(json.dumps(meta))
+            named = Path(tmp) / remote
+            local.replace(named)
             try:
-                self._repository.log_artifact(str(parquet), snapshot_id)
-                self._repository.log_artifact(str(meta_file), snapshot_id)
+                self._repository.log_artifact(str(named), snapshot_id)
             except Exception as err:
                 raise self._unavailable(f"uploading snapshot {snapshot_id}", err) from err
-            parquet.replace(self._cached(snapshot_id, "parquet"))
-            meta_file.replace(self._cached(snapshot_id, "json"))
+            named.replace(self._cached(snapshot_id, suffix))
 
     def _cached(self, snapshot_id: str, suffix: str) -> Path:
         return self.cache / f"{snapshot_id}.{suffix}"
@@ -168,7 +175,10 @@ class ServerCatalog(Catalog):
         path = self._cached(snapshot_id, suffix)
         if path.is_file():
             return path
-        with tempfile.TemporaryDirectory(dir=self.scratch()) as tmp:
+        with (
+            tempfile.TemporaryDirectory(dir=self.scratch()) as tmp,
+            environment_variables({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}),
+        ):
             try:
                 local = self._repository.download_artifacts(f"{snapshot_id}/{remote}", tmp)
             except Exception as err:

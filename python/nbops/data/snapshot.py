@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -163,13 +164,7 @@ def take_snapshot(session: Session, df: pd.DataFrame, name: str, role: str = "in
     snapshot_id = fingerprint(df)
     catalog = catalog_of(session)
     written = not catalog.has(snapshot_id)
-    if written:
-        meta = {"schema": schema_of(df), "profile": profile_of(df)}
-        partial = catalog.scratch() / f"{snapshot_id}.{os.getpid()}-{threading.get_ident()}.partial"
-        df.to_parquet(partial, compression="zstd")
-        catalog.put(snapshot_id, partial, meta)
-    else:
-        meta = catalog.meta(snapshot_id)
+    meta = _store(catalog, snapshot_id, df) if written else catalog.meta(snapshot_id)
     run_id = session.ensure_run()
     entry = _entry(snapshot_id, name, role, run_id, df.shape, WRITE)
     _record(session, catalog, entry, meta)
@@ -185,6 +180,18 @@ def take_snapshot(session: Session, df: pd.DataFrame, name: str, role: str = "in
         written,
         catalog.uri(snapshot_id),
     )
+
+
+def _store(catalog: Catalog, snapshot_id: str, df: pd.DataFrame) -> dict:
+    """Write the data, then the meta; the profile is computed while the data is written."""
+    partial = catalog.scratch() / f"{snapshot_id}.{os.getpid()}-{threading.get_ident()}.partial"
+    with ThreadPoolExecutor(1, thread_name_prefix="nbops-profile") as pool:
+        profiling = pool.submit(profile_of, df)
+        df.to_parquet(partial, compression="zstd")
+        catalog.put_data(snapshot_id, partial)
+        meta = {"schema": schema_of(df), "profile": profiling.result()}
+    catalog.put_meta(snapshot_id, meta)
+    return meta
 
 
 def _entry(snapshot_id, name, role, run_id, shape, action) -> Entry:

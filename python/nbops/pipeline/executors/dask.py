@@ -1,10 +1,11 @@
 """The ``dask`` executor: tasks on a dask.distributed cluster, existing or started here.
 
 ``--address tcp://HOST:8786`` connects to a running scheduler; without it a ``LocalCluster`` of
-one-thread worker processes starts and is closed at the end. Workers need nbops installed and
-must reach the same MLflow store and snapshot folder (a shared server and shared storage on a
-real cluster). A task whose worker dies fails with :class:`WorkerLostError`; started here, the
-scheduler gives up on it at once so that nbops's own retry applies.
+one-thread worker processes starts and is closed at the end. Workers of an existing cluster may be
+other machines: they need nbops installed and the tracking server (``NBOPS_TRACKING_URI``), no
+shared folder; tasks carry the notebook and its files, and ``resources`` place them. A task whose
+worker dies fails with :class:`WorkerLostError`; started here, the scheduler gives up on it at
+once so that nbops's own retry applies.
 """
 
 from __future__ import annotations
