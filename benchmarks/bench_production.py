@@ -29,13 +29,15 @@ sys.path.insert(0, str(ROOT / "tests"))
 from production.bed import DaskCluster, MlflowServer, Postgres  # noqa: E402
 
 
-def median_of(fn, repeat: int) -> float:
-    times = []
+def paired(base, ours, repeat: int) -> tuple[float, float]:
+    """Medians of ``base`` and ``ours`` run alternately, so that drift hits both alike."""
+    times: dict = {base: [], ours: []}
     for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for fn in (base, ours):
+            started = time.perf_counter()
+            fn()
+            times[fn].append(time.perf_counter() - started)
+    return statistics.median(times[base]), statistics.median(times[ours])
 
 
 def snapshots(uri: str, rows: int, repeat: int) -> None:
@@ -77,8 +79,8 @@ def snapshots(uri: str, rows: int, repeat: int) -> None:
         catalog.evict(nbops.fingerprint(frames[n]))  # a cold read: downloaded through the server
         load(session, "bench", version=n + 1)
 
-    rows_w = [("write", median_of(mlflow_write, repeat), median_of(nbops_write, repeat))]
-    rows_r = [("cold read", median_of(mlflow_read, repeat), median_of(nbops_read, repeat))]
+    rows_w = [("write", *paired(mlflow_write, nbops_write, repeat))]
+    rows_r = [("cold read", *paired(mlflow_read, nbops_read, repeat))]
     session.close()
     print(f"\n{rows:,} x 10 float64 frame, median of {repeat}, through {uri}")
     print(f"{'':10} {'MLflow artifact':>16} {'nbops snapshot':>15} {'ratio':>7}  goal")
@@ -106,7 +108,7 @@ def pipelines(bed_dask: DaskCluster, project: Path, repeat: int) -> None:
 
     isolated()  # warm both: kernels' imports, the server's experiments
     local()
-    iso, loc = median_of(isolated, repeat), median_of(local, repeat)
+    loc, iso = paired(local, isolated, repeat)
     print(f"\nthe example pipeline, forced, median of {repeat}")
     print(f"LocalCluster (2 workers, this machine)      {loc:7.2f} s")
     print(f"isolated workers (2, mount namespaces)      {iso:7.2f} s  {iso / loc:5.2f}x (<= 1.3x)")

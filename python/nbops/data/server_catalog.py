@@ -26,6 +26,7 @@ from pathlib import Path
 from ..config import environment_variables
 from ..exceptions import StoreUnavailableError
 from ..names import CACHE_DIR_VARIABLE, SNAPSHOT_EXPERIMENT
+from ..store.mlflow import terminate
 from .catalog import Catalog, Entry, partial_name
 
 PREFIX = "nbops.snapshot."
@@ -93,7 +94,7 @@ class ServerCatalog(Catalog):
             run = client.create_run(
                 self._experiment[0], tags=tags, run_name=f"{entry.name} {entry.action}"
             )
-            client.set_terminated(run.info.run_id, "FINISHED")
+            terminate(client, run.info.run_id)
         except Exception as err:
             raise self._unavailable(f"recording snapshot {entry.name!r}", err) from err
 

@@ -200,8 +200,14 @@ def _entry(snapshot_id, name, role, run_id, shape, action) -> Entry:
 
 
 def _record(session: Session, catalog: Catalog, entry: Entry, meta: dict) -> None:
-    """Append the entry to the catalog; the run gets a dataset input pointing at the data."""
-    catalog.append(entry)
+    """Append the entry to the catalog while the run gets a dataset input pointing at the data."""
+    with ThreadPoolExecutor(1, thread_name_prefix="nbops-record") as pool:
+        appended = pool.submit(catalog.append, entry)
+        _log_input(session, catalog, entry, meta)
+        appended.result()
+
+
+def _log_input(session: Session, catalog: Catalog, entry: Entry, meta: dict) -> None:
     if entry.run_id is not None:
         session.store.log_dataset(
             entry.run_id,

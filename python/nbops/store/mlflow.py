@@ -178,7 +178,7 @@ class MlflowStore(Store):
     def end_run(self, run_id: str, status: str = "FINISHED") -> None:
         """Mark a run as ended with ``status``."""
         _check_status(status)
-        self.client.set_terminated(run_id, status=status)
+        terminate(self.client, run_id, status)
 
     def log_artifact(self, run_id: str, local_path: str, artifact_path: str | None = None) -> None:
         """Copy a local file into the run's artifacts, under the folder ``artifact_path``."""
@@ -426,6 +426,13 @@ _MODEL_ARGUMENT = {
     "statsmodels": "statsmodels_model",
     "pyfunc": "python_model",
 }
+
+
+def terminate(client, run_id: str, status: str = "FINISHED") -> None:
+    """``client.set_terminated`` without MLflow printing the run's URL to standard output (it does
+    for a server), which would be noise in every notebook that snapshots or loads data."""
+    with environment_variables({"MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT": "true"}):
+        client.set_terminated(run_id, status=status)
 
 
 def _point_mlflow_at(uri: str) -> None:
