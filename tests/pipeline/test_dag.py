@@ -1,5 +1,6 @@
 """Pipeline files and their DAG: every bad input is a clear error before anything runs."""
 
+import mlflow
 import pytest
 from click.testing import CliRunner
 
@@ -120,6 +121,16 @@ def test_unknown_executor_and_unreachable_scheduler(jp_nbops_pipeline, jp_nbops_
         "pipeline", "run", str(jp_nbops_pipeline), "--executor", "dask",
         "--address", "tcp://127.0.0.1:9",
     )  # fmt: skip
+    assert result.exit_code == 2 and "a file on this machine" in result.output  # embedded store
+    assert no_runs(jp_nbops_store)
+
+
+def test_unreachable_scheduler(jp_nbops_pipeline, jp_nbops_mlflow_server):
+    result = invoke(
+        "pipeline", "run", str(jp_nbops_pipeline), "--executor", "dask",
+        "--address", "tcp://127.0.0.1:9",
+    )  # fmt: skip
     assert result.exit_code == 1
     assert "No Dask scheduler answers at tcp://127.0.0.1:9" in result.output
-    assert no_runs(jp_nbops_store)
+    client = mlflow.MlflowClient(jp_nbops_mlflow_server.uri)
+    assert not client.search_runs([e.experiment_id for e in client.search_experiments()])

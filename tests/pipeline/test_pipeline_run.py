@@ -212,3 +212,28 @@ def test_remote_workers_with_the_embedded_store_are_refused(jp_nbops_pipeline, j
         assert "Set NBOPS_TRACKING_URI to an MLflow server" in result.output.replace("\n", " ")
         assert "a file on this machine" in result.output.replace("\n", " ")
     assert jp_nbops_store.list_runs() == []  # nothing recorded, no scheduler contacted
+
+
+def test_an_exported_step_carries_its_files(
+    jp_nbops_project, jp_nbops_notebook_factory, client, monkeypatch
+):
+    monkeypatch.chdir(jp_nbops_project)
+    jp_nbops_notebook_factory("uses.ipynb", HELPER_STEP)
+    (jp_nbops_project / "helpers.py").write_text("ANSWER = 42\n")
+    (jp_nbops_project / "conf").mkdir()
+    (jp_nbops_project / "conf" / "limits.json").write_text('{"t": 0.5}')
+    result = invoke("export", "uses.ipynb", "--file", "helpers.py", "--file", "conf")
+    assert result.exit_code == 0, result.output
+    (folder,) = (jp_nbops_project / "steps" / "uses").iterdir()
+    assert (folder / "files" / "conf" / "limits.json").read_text() == '{"t": 0.5}'
+    (jp_nbops_project / "helpers.py").write_text("ANSWER = 43\n")  # the step keeps its copy
+    path = jp_nbops_project / "pipeline.yaml"
+    path.write_text("name: exported\nsteps:\n  uses:\n    step: uses\n")
+    outcome = run_pipeline(path, echo=quiet).outcomes["uses"]
+    assert outcome.status == "FINISHED", outcome.error
+    assert client.get_run(outcome.run_id).data.metrics["answer"] == 42.0
+    again = invoke("export", "uses.ipynb", "--file", "helpers.py", "--file", "conf")
+    assert "Exported uses@" in again.output  # new file content, new version
+    (jp_nbops_project.parent / "outside.py").write_text("")
+    refused = invoke("export", "uses.ipynb", "--file", "../outside.py")
+    assert refused.exit_code == 2 and "is outside the project" in refused.output

@@ -38,11 +38,20 @@ def tags() -> None:
 @click.option(
     "--kernel", help="Kernel the step runs with (default: the notebook's, else Python's)."
 )
-def export_command(notebook: Path, name: str | None, out: Path | None, kernel: str | None) -> None:
+@click.option(
+    "--file",
+    "files",
+    multiple=True,
+    help="A file or folder the notebook needs beside it (a helper module, a config), carried "
+    "with the step to any worker. Repeatable.",
+)
+def export_command(
+    notebook: Path, name: str | None, out: Path | None, kernel: str | None, files: tuple[str, ...]
+) -> None:
     """Export NOTEBOOK as a versioned pipeline step."""
     from ..pipeline.export import export
 
-    result = export(notebook, name=name, out=out, kernel=kernel)
+    result = export(notebook, name=name, out=out, kernel=kernel, files=list(files))
     manifest = result.manifest
     verb = "Exported" if result.written else "Unchanged: already exported as"
     click.echo(f"{verb} {manifest.name}@{manifest.version} in {result.folder}")

@@ -140,7 +140,7 @@ class Coordinator:
             timeout=self.timeout,
             run_timeout=check_run_timeout(job.run_timeout) or self.run_timeout,
             private=job.private or not self.executor.shares_files,
-            files=job.files,
+            files={**job.prepared.target.files, **job.files},
             code=self._code(job.prepared.target.notebook),
             resources=job.resources,
         )

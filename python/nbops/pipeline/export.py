@@ -16,9 +16,10 @@ from ..capture.git import git_state
 from ..config import experiment_name, find_project
 from ..exceptions import InputError, NbopsError
 from ..names import ENVIRONMENT_FILE
+from .files import collect_files
 from .kernels import choose_kernel, installed_kernels
 from .schema import Parameter, infer_schema
-from .steps import LOCK, MANIFEST, NOTEBOOK, STEPS_DIR, Manifest
+from .steps import FILES_DIR, LOCK, MANIFEST, NOTEBOOK, STEPS_DIR, Manifest
 from .tags import PARAMETERS, SKIP, has_tag
 
 VERSION_LENGTH = 12
@@ -133,12 +134,16 @@ def _last_run_packages(source: Path) -> dict[str, str] | None:
     return None
 
 
-def step_version(step_json: str, lock: str, parameters: list[Parameter]) -> str:
-    """The content hash naming a step version."""
+def step_version(
+    step_json: str, lock: str, parameters: list[Parameter], files: dict[str, bytes] | None = None
+) -> str:
+    """The content hash naming a step version (its notebook, lock, parameters and files)."""
     digest = hashlib.sha256()
     for part in (step_json, lock, json.dumps([p.to_dict() for p in parameters], default=str)):
         digest.update(part.encode())
         digest.update(b"\0")
+    for path, data in sorted((files or {}).items()):
+        digest.update(path.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()[:VERSION_LENGTH]
 
 
@@ -147,6 +152,7 @@ def export(
     name: str | None = None,
     out: str | Path | None = None,
     kernel: str | None = None,
+    files: list[str] | None = None,
 ):
     """Export a tagged notebook as a step: ``<out>/<name>/<version>/{step.ipynb,step.yaml,...}``.
 
@@ -160,6 +166,9 @@ def export(
         The steps folder (default: ``<project>/steps``).
     kernel:
         The kernel the step runs with (default: the notebook's, else the Python kernel).
+    files:
+        Files and folders the notebook needs beside it (paths relative to the working
+        directory, in the notebook's folder or below): copied into the step's ``files/``.
 
     Exporting unchanged content again gives the same version and writes nothing.
     """
@@ -178,7 +187,10 @@ def export(
     tagged = any(has_tag(c, PARAMETERS) for c in step.cells)
     parameters = infer_schema(source, chosen) if tagged else []
     lock = environment_lock(source)
-    version = step_version(step_json, lock, parameters)
+    carried = collect_files(
+        files or [], Path.cwd(), source.parent, project, f"nbops export {notebook}"
+    )
+    version = step_version(step_json, lock, parameters, carried)
     folder = Path(out or project / STEPS_DIR).resolve() / name / version
     inputs, outputs = declared_data(step)
     git = git_state(source.parent)
@@ -191,6 +203,7 @@ def export(
         parameters=parameters,
         inputs=inputs,
         outputs=outputs,
+        files=sorted(carried),
         exported_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     if (folder / MANIFEST).is_file():
@@ -198,5 +211,8 @@ def export(
     folder.mkdir(parents=True)
     (folder / NOTEBOOK).write_text(step_json, encoding="utf-8")
     (folder / LOCK).write_text(lock, encoding="utf-8")
+    for relative, data in carried.items():
+        (folder / FILES_DIR / relative).parent.mkdir(parents=True, exist_ok=True)
+        (folder / FILES_DIR / relative).write_bytes(data)
     (folder / MANIFEST).write_text(manifest.to_yaml(), encoding="utf-8")
     return ExportResult(folder, manifest, written=True)

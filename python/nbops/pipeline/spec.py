@@ -34,10 +34,10 @@ import yaml
 from ..config import find_project
 from ..exceptions import InputError
 from .export import declared_data, read_notebook
+from .files import collect_files
 from .target import resolve_target
 
 STEP_KEYS = {"notebook", "step", "parameters", "after", "inputs", "outputs", "files", "resources"}
-MAX_FILES_BYTES = 20 * 2**20
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
@@ -126,36 +126,7 @@ def _source_folder(target: str, path: Path) -> Path:
 def _files(entries: list[str], beside: Path, name: str, path: Path) -> dict[str, bytes]:
     """The content of a step's ``files:``, by path relative to its notebook's folder."""
     project = find_project(path.parent)
-    found: dict[str, bytes] = {}
-    for entry in entries:
-        where = (path.parent / entry).resolve()
-        if not where.is_relative_to(project):
-            raise _fail(
-                path,
-                f"step {name!r}: the file {entry!r} is outside the project {project}.",
-                "A step carries files of its project only; copy what it needs into the project.",
-            )
-        if not where.is_relative_to(beside.resolve()):
-            raise _fail(
-                path,
-                f"step {name!r}: the file {entry!r} is not in the folder of its notebook "
-                f"({beside}) or below, where it would keep its path relative to the notebook.",
-                "Move it beside the notebook, or into a folder below it.",
-            )
-        if not where.exists():
-            raise _fail(path, f"step {name!r}: no file or folder {entry!r} ({where}).")
-        for file in [where] if where.is_file() else sorted(where.rglob("*")):
-            if file.is_file() and "__pycache__" not in file.parts:
-                found[file.relative_to(beside.resolve()).as_posix()] = file.read_bytes()
-    size = sum(len(b) for b in found.values())
-    if size > MAX_FILES_BYTES:
-        raise _fail(
-            path,
-            f"step {name!r}: its files hold {size / 2**20:.1f} MB, more than the "
-            f"{MAX_FILES_BYTES // 2**20} MB a task carries.",
-            "files: are for code and small configuration; keep data in snapshots.",
-        )
-    return found
+    return collect_files(entries, path.parent, beside, project, f"{path}: step {name!r}")
 
 
 def _resources(value: object, name: str, path: Path) -> dict[str, float]:

@@ -14,6 +14,7 @@ MANIFEST = "step.yaml"
 NOTEBOOK = "step.ipynb"
 LOCK = "requirements.txt"
 STEPS_DIR = "steps"
+FILES_DIR = "files"  # the step's code package: files its notebook needs beside it
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Manifest:
     outputs: list[str] = field(default_factory=list)
     lock: str = LOCK
     exported_at: str = ""
+    files: list[str] = field(default_factory=list)
 
     def to_yaml(self) -> str:
         """The manifest as YAML, parameters as a list of mappings."""
@@ -61,6 +63,10 @@ class Step:
     def notebook(self) -> Path:
         """The step's notebook."""
         return self.folder / NOTEBOOK
+
+    def files(self) -> dict[str, bytes]:
+        """The files the step carries, by path relative to its notebook."""
+        return {p: (self.folder / FILES_DIR / p).read_bytes() for p in self.manifest.files}
 
 
 def list_steps(root: Path) -> list[Step]:

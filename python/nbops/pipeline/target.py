@@ -7,7 +7,7 @@ path, a step folder, ``name`` or ``name@version`` becomes a :class:`Prepared`, o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -33,6 +33,7 @@ class Target:
     cwd: Path
     kernel: str
     tags: dict[str, str]
+    files: dict[str, bytes] = field(default_factory=dict, repr=False)  # an exported step's
 
 
 def resolve_target(
@@ -72,7 +73,16 @@ def resolve_target(
     }
     cwd = source.parent if source.parent.is_dir() else step.folder
     chosen = choose_kernel({"kernelspec": {"name": manifest.kernel}}, str(target), kernel)
-    return Target(step.notebook, manifest.parameters, project, manifest.source, cwd, chosen, tags)
+    return Target(
+        step.notebook,
+        manifest.parameters,
+        project,
+        manifest.source,
+        cwd,
+        chosen,
+        tags,
+        step.files(),
+    )
 
 
 def read_parameter_file(path: str | Path) -> dict[str, object]:
