@@ -45,6 +45,9 @@ PIPELINE_STEP_TAG = "nbops.pipeline_step"
 SWEEP_INDEX_TAG = "nbops.sweep_index"
 SWEEP_BEST_TAG = "nbops.sweep.best"
 SWEEP_BEST_RUN_TAG = "nbops.sweep.best_run"
+AIRFLOW_RUN_TAG = "nbops.airflow.run_id"  # the scheduler run a pipeline run belongs to
+AIRFLOW_LOGICAL_DATE_TAG = "nbops.airflow.logical_date"
+AIRFLOW_KEY_TAG = "nbops.airflow.key"  # a hash of dag_id/run_id: finds the parent run again
 
 # values of RUN_KIND_TAG
 KIND_HEADLESS = "headless"  # nbops run
@@ -65,6 +68,9 @@ EXPECTATIONS_FOLDER = "expectations"
 PIPELINE_SUMMARY_FILE = "pipeline.json"
 DAG_FILE = "dag.mmd"
 SWEEP_TABLE_FILE = "sweep.csv"
+
+# -- parameters nbops fills in when a notebook's parameters cell declares them ----------------
+RUN_DATE_PARAMETER = "run_date"  # a scheduled run's logical date (ISO 8601)
 
 # -- cell tags -----------------------------------------------------------------------------------
 PARAMETERS = "parameters"  # papermill's parameters cell

@@ -1,14 +1,18 @@
 """Schedules: an Airflow DAG file that Airflow itself loads, a crontab line, cron validation."""
 
+import json
 import os
 import shlex
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from nbops.cli import main
+from nbops.config import load_settings
+from nbops.data.snapshot import catalog_for
 
 
 def invoke(*args):
@@ -103,6 +107,158 @@ def test_airflow_loads_the_dag(jp_nbops_pipeline, tmp_path):
 
     found = json.loads(done.stdout.strip().splitlines()[-1])
     assert found["errors"] == {}
-    assert found["tasks"] == ["evaluate", "prepare", "summary", "train"]
-    assert found["edges"] == [["prepare", "summary"], ["prepare", "train"], ["train", "evaluate"]]
+    steps = ["evaluate", "prepare", "summary", "train"]
+    assert found["tasks"] == sorted([*steps, "nbops_close", "nbops_open"])
+    closing = [[step, "nbops_close"] for step in steps]
+    edges = [["nbops_open", "prepare"], ["prepare", "summary"], ["prepare", "train"],
+             ["train", "evaluate"], *closing]  # fmt: skip
+    assert found["edges"] == sorted(edges)
     assert found["schedule"] == "15 4 * * *"
+
+
+FIRST = (
+    "import pandas as pd, nbops\n"
+    'nbops.snapshot(pd.DataFrame({"x": range(rows)}), "xs", role="output")\n'
+    'nbops.set_tags({"run_date": str(globals().get("run_date"))})'
+)
+MIDDLE = (
+    "import pathlib, pandas as pd, nbops\n"
+    'xs = nbops.load_snapshot("xs")\n'
+    "if fail == 'always' or (fail == 'once' and not pathlib.Path(marker).exists()):\n"
+    "    pathlib.Path(marker).touch()\n"
+    '    raise RuntimeError("failed on purpose")\n'
+    'nbops.snapshot(xs.assign(y=xs.x * 2), "ys", role="output")'
+)
+LAST = 'import nbops\nnbops.log_metric("total", float(nbops.load_snapshot("ys")["y"].sum()))'
+
+
+def airflow_dags_test(python: str, dags, home, dag_id: str) -> str:
+    """Airflow itself executes the DAG once (``airflow dags test``); its log."""
+    airflow = str(Path(python).with_name("airflow"))
+    env = {
+        "PATH": os.environ["PATH"],
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    }
+    for command in (["db", "migrate"], ["dags", "reserialize"], ["dags", "test", dag_id]):
+        done = subprocess.run([airflow, *command], capture_output=True, text=True, env=env,
+                              timeout=600, check=False)  # fmt: skip
+    return done.stdout + done.stderr
+
+
+def write_flow(project, write, name: str, retries: str, middle: str, run_date: bool = False):
+    """Three steps: first writes "xs", middle reads it and writes "ys", last reads "ys"; with
+    ``run_date``, first declares the parameter that receives the logical date."""
+    parameters = "rows = 5" + ("\nrun_date: str = None" if run_date else "")
+    write(project / "first.ipynb", [(parameters, ["parameters"]), (FIRST, [])])
+    write(project / "middle.ipynb", [('fail = ""\nmarker = ""', ["parameters"]), (MIDDLE, [])])
+    write(project / "last.ipynb", [(LAST, [])])
+    path = project / "pipeline.yaml"
+    path.write_text(
+        f"name: {name}\n{retries}\nsteps:\n  first:\n    notebook: first.ipynb\n"
+        f"  middle:\n    notebook: middle.ipynb\n    parameters: {middle}\n"
+        "  last:\n    notebook: last.ipynb\n"
+    )
+    return path
+
+
+@pytest.fixture
+def airflow_python():
+    python = os.environ.get("NBOPS_AIRFLOW_PYTHON")
+    if not python:
+        pytest.skip("set NBOPS_AIRFLOW_PYTHON to a Python with apache-airflow (make airflow-test)")
+    return python
+
+
+@pytest.mark.airflow
+def test_airflow_executes_the_dag_with_the_records_of_a_pipeline_run(
+    airflow_python, jp_nbops_project, jp_nbops_write_tagged, jp_nbops_store, tmp_path
+):
+    middle = f"{{fail: once, marker: '{tmp_path / 'failed-once'}'}}"
+    retries = "retries: 1\nretry_delay: 1"
+    path = write_flow(jp_nbops_project, jp_nbops_write_tagged, "flow", retries, middle)
+    dags = tmp_path / "dags"
+    result = invoke("schedule", str(path), "--cron", "@daily", "--to", "airflow",
+                    "-o", str(dags / "flow.py"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    log = airflow_dags_test(airflow_python, dags, tmp_path / "airflow", "nbops_flow")
+    assert "state=success" in log, log[-4000:]
+
+    runs = jp_nbops_store.list_runs(limit=100)
+    (parent,) = [r for r in runs if r.tags.get("nbops.run_kind") == "pipeline"]
+    airflow_run = parent.tags["nbops.airflow.run_id"]
+    assert parent.status == "FINISHED" and airflow_run.startswith("manual__")
+    kids = [r for r in runs if r.tags.get("mlflow.parentRunId") == parent.run_id]
+    by_step = {}
+    for kid in sorted(kids, key=lambda r: r.start_time):
+        by_step.setdefault(kid.tags["nbops.pipeline_step"], []).append(kid)
+    assert [r.status for r in by_step["middle"]] == ["FAILED", "FINISHED"]  # failed once, retried
+    assert [r.status for r in by_step["first"] + by_step["last"]] == ["FINISHED", "FINISHED"]
+    assert all(k.tags["nbops.airflow.run_id"] == airflow_run for k in kids)
+    assert by_step["first"][0].tags["run_date"] == "None"  # it declares no run_date
+    summary = json.loads(jp_nbops_store.load_text(parent.run_id, "pipeline.json"))["steps"]
+    catalog = catalog_for(load_settings(jp_nbops_project))
+    wrote = {name: catalog.outputs_of(steps[-1].run_id) for name, steps in by_step.items()}
+    assert summary["middle"]["inputs"] == {"xs": wrote["first"]["xs"]}  # exactly what first wrote
+    assert {d["name"]: d["digest"] for d in jp_nbops_store.datasets(by_step["last"][0].run_id)
+            if d["role"] == "input"} == {"ys": wrote["middle"]["ys"]}  # fmt: skip
+
+    again = airflow_dags_test(airflow_python, dags, tmp_path / "airflow", "nbops_flow")
+    assert "state=success" in again and again.count("cached    ") == 3, again[-4000:]
+    runs = jp_nbops_store.list_runs(limit=100)
+    parents = [r for r in runs if r.tags.get("nbops.run_kind") == "pipeline"]
+    assert len(parents) == 2 and all(p.status == "FINISHED" for p in parents)
+    assert len(runs) == len(kids) + 2  # the second DAG run ran no step: all cached
+    assert not [r for r in runs if r.status == "RUNNING"]
+
+
+@pytest.mark.airflow
+def test_airflow_a_failing_middle_step_fails_the_dag_run(
+    airflow_python, jp_nbops_project, jp_nbops_write_tagged, jp_nbops_store, tmp_path
+):
+    middle = f"{{fail: always, marker: '{tmp_path / 'm'}'}}"
+    path = write_flow(
+        jp_nbops_project, jp_nbops_write_tagged, "broken", "retries: 0", middle, run_date=True
+    )
+    dags = tmp_path / "dags"
+    invoke("schedule", str(path), "--cron", "@daily", "--to", "airflow", "-o", str(dags / "b.py"))
+    log = airflow_dags_test(airflow_python, dags, tmp_path / "airflow", "nbops_broken")
+    assert "state=failed" in log, log[-4000:]
+    runs = jp_nbops_store.list_runs(limit=100)
+    (parent,) = [r for r in runs if r.tags.get("nbops.run_kind") == "pipeline"]
+    assert parent.status == "FAILED"
+    steps = {r.tags["nbops.pipeline_step"]: r.status for r in runs
+             if r.tags.get("mlflow.parentRunId") == parent.run_id}  # fmt: skip
+    assert steps == {"first": "FINISHED", "middle": "FAILED"}  # last never ran
+    (first,) = [r for r in runs if r.tags.get("nbops.pipeline_step") == "first"]
+    assert first.tags["run_date"] == parent.tags["nbops.airflow.logical_date"]  # it declares it
+    summary = json.loads(jp_nbops_store.load_text(parent.run_id, "pipeline.json"))["steps"]
+    assert summary["last"]["status"] == "SKIPPED" and summary["middle"]["status"] == "FAILED"
+    assert not [r for r in runs if r.status == "RUNNING"]
+
+
+def test_whole_pipeline_mode_with_remote_workers_and_the_embedded_store_is_refused(
+    jp_nbops_pipeline, tmp_path
+):
+    out = tmp_path / "dags" / "iris.py"
+    result = invoke("schedule", str(jp_nbops_pipeline), "--cron", "@daily", "--to", "airflow",
+                    "--executor", "dask", "--address", "tcp://127.0.0.1:9",
+                    "-o", str(out))  # fmt: skip
+    assert result.exit_code == 2 and "a file on this machine" in result.output
+    assert not out.exists()
+
+
+def test_whole_pipeline_mode_dag_runs_nbops_pipeline_run_on_the_cluster(
+    jp_nbops_pipeline, jp_nbops_mlflow_server, tmp_path
+):
+    out = tmp_path / "dags" / "iris.py"
+    result = invoke("schedule", str(jp_nbops_pipeline), "--cron", "@daily", "--to", "airflow",
+                    "--executor", "dask", "--address", "tcp://sched:8786",
+                    "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    compile(text, str(out), "exec")
+    assert "EXECUTOR = ['--executor', 'dask', '--address', 'tcp://sched:8786']" in text
+    assert f"'NBOPS_TRACKING_URI': '{jp_nbops_mlflow_server.uri}'" in text
+    assert '"pipeline", "run", PIPELINE' in text and "nbops.airflow.run_id=" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -32,7 +33,16 @@ def pipeline() -> None:
 )
 @run_timeout_option
 @executor_options
-def pipeline_run(file, parameters, force, timeout, run_timeout, executor, workers, address) -> None:
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A tag of the parent run (repeatable), e.g. the scheduler run it belongs to.",
+)
+def pipeline_run(
+    file, parameters, force, timeout, run_timeout, executor, workers, address, tags
+) -> None:
     """Run the pipeline FILE: independent steps in parallel, one parent run, a child per step.
 
     A step whose code, parameters and input snapshots match an earlier finished run is skipped
@@ -55,6 +65,7 @@ def pipeline_run(file, parameters, force, timeout, run_timeout, executor, worker
         timeout,
         echo=progress_line,
         run_timeout=run_timeout,
+        tags=_tags(tags),
     )
     table = Table(title=f"Pipeline run {result.run_id}: {result.status}", box=box.SIMPLE_HEAD)
     for column in ("step", "status", "run id", "seconds", "note"):
@@ -69,6 +80,18 @@ def pipeline_run(file, parameters, force, timeout, run_timeout, executor, worker
         click.echo(f"Reports: {reports[0].parent.parent} (one folder per run)")
     if not result.ok:
         sys.exit(EXIT_FAILED)
+
+
+def _tags(pairs: tuple[str, ...]) -> dict[str, str]:
+    from ..exceptions import InputError
+
+    tags = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise InputError(f"--tag {pair!r} is not KEY=VALUE.", "Write e.g. --tag team=growth.")
+        tags[key] = value
+    return tags
 
 
 @pipeline.command("show")
@@ -106,11 +129,20 @@ def pipeline_show(file: Path, form: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write it (airflow default: nbops_<name>.py; cron default: print it).",
 )
-def schedule_command(file: Path, cron: str, to: str, output: Path | None) -> None:
+@click.option(
+    "--executor",
+    default="",
+    help="Airflow: one task runs the whole pipeline on this executor (dask) instead of one task "
+    "per step.",
+)
+@click.option("--address", default="", help="With --executor dask: the scheduler, tcp://HOST:8786.")
+def schedule_command(
+    file: Path, cron: str, to: str, output: Path | None, executor: str, address: str
+) -> None:
     """Export the pipeline FILE for a real scheduler, on the schedule --cron."""
     from ..pipeline.schedule import schedule
 
-    text, written = schedule(file, cron, to, output)
+    text, written = schedule(file, cron, to, output, executor, address)
     if written is None:
         click.echo(text, nl=False)
         click.echo("# add it with `crontab -e`", err=True)
@@ -118,3 +150,76 @@ def schedule_command(file: Path, cron: str, to: str, output: Path | None) -> Non
         click.echo(f"Wrote the Airflow DAG {written}: copy it into your Airflow dags folder.")
     else:
         click.echo(f"Wrote the crontab line to {written}: add it with `crontab {written}`.")
+
+
+@main.group(hidden=True)
+def scheduled() -> None:
+    """The commands a generated Airflow DAG runs, one per task (see pipeline/scheduled.py)."""
+
+
+def _json_option(text: str, what: str) -> dict:
+    from ..exceptions import InputError
+
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise InputError(f"{what} is not JSON: {text[:200]!r}.", "Regenerate the DAG.") from err
+    if not isinstance(value, dict):
+        raise InputError(
+            f"{what} must be a JSON object, not {text[:200]!r}.", "Regenerate the DAG."
+        )
+    return value
+
+
+@scheduled.command("open")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", required=True, help="What names the scheduler's run (dag_id/run_id).")
+@click.option("--scheduler-run", default="", help="The scheduler's run id (a tag).")
+@click.option("--logical-date", default="", help="The scheduler's logical date (a tag).")
+def scheduled_open(file: Path, key: str, scheduler_run: str, logical_date: str) -> None:
+    """Find or open the parent run of one scheduler run; print {"parent": ID}."""
+    from ..pipeline.scheduled import open_parent
+
+    click.echo(json.dumps({"parent": open_parent(file, key, scheduler_run, logical_date)}))
+
+
+@scheduled.command("step")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("step")
+@click.option("--parent", required=True, help="The parent run.")
+@click.option("--pins", default="{}", help="Snapshot ids by name, as JSON.")
+@click.option("--logical-date", default="", help="Given to the notebook as run_date.")
+@click.option("--force", is_flag=True, help="Run even when a cached result exists.")
+def scheduled_step(file, step, parent, pins, logical_date, force) -> None:
+    """Run one step; print {"status", "run_id", "outputs"} (ids only); exit 1 unless it ended ok."""
+    from ..pipeline.scheduled import run_step
+
+    pinned = _json_option(pins, "--pins")
+    outcome = run_step(file, step, parent, pinned, logical_date, force,
+                       echo=lambda line: click.echo(line, err=True))  # fmt: skip
+    payload = {"status": outcome.status, "run_id": outcome.run_id, "outputs": outcome.outputs}
+    click.echo(json.dumps(payload))
+    if not outcome.ok:
+        click.echo(f"Step {step} ended {outcome.status}: {outcome.error}", err=True)
+        sys.exit(EXIT_FAILED)
+
+
+@scheduled.command("close")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--parent", required=True, help="The parent run.")
+@click.option("--outcomes", default="{}", help="What the step tasks returned, by step, as JSON.")
+def scheduled_close(file: Path, parent: str, outcomes: str) -> None:
+    """Record every step's outcome and end the parent run; exit 1 unless it FINISHED."""
+    from ..pipeline.coordinator import Outcome
+    from ..pipeline.scheduled import close_parent
+
+    given = _json_option(outcomes, "--outcomes")
+    known = {
+        name: Outcome(name, o["status"], o.get("run_id"), outputs=o.get("outputs") or {})
+        for name, o in given.items()
+        if isinstance(o, dict) and o.get("status")
+    }
+    status = close_parent(file, parent, known)
+    click.echo(json.dumps({"parent": parent, "status": status}))
+    if status != "FINISHED":
+        sys.exit(EXIT_FAILED)

@@ -59,6 +59,7 @@ def run_pipeline(
     timeout: float | None = None,
     echo: Callable[[str], None] = print,
     run_timeout: float | None = None,
+    tags: dict[str, str] | None = None,
 ) -> PipelineResult:
     """Run a pipeline file; return the parent run and each step's outcome.
 
@@ -82,6 +83,8 @@ def run_pipeline(
         Where progress lines go.
     run_timeout:
         Seconds each step's run may take as a whole.
+    tags:
+        Extra tags of the parent run (e.g. the scheduler run it belongs to).
 
     Every bad input (the file, the DAG, a parameter, the executor) raises before anything runs.
     """
@@ -101,9 +104,14 @@ def run_pipeline(
     experiment = experiment_name(spec.path, spec.project)
     end_orphaned_runs(store, experiment)
     with pool:
-        tags = {**owner_tags(), RUN_KIND_TAG: KIND_PIPELINE, PIPELINE_TAG: spec.name}
+        tags = {
+            **owner_tags(),
+            RUN_KIND_TAG: KIND_PIPELINE,
+            PIPELINE_TAG: spec.name,
+            **(tags or {}),
+        }
         parent = store.start_run(experiment, name=f"pipeline {spec.name}", tags=tags)
-        _keep_definition(store, parent, dag)
+        keep_definition(store, parent, dag)
         coordinator = Coordinator(pool, settings, echo, timeout=timeout, run_timeout=run_timeout)
         try:
             outcomes = _drive(dag, prepared, coordinator, parent, experiment, force)
@@ -112,7 +120,7 @@ def run_pipeline(
             store.end_run(parent, "KILLED")
             raise
     status = "FINISHED" if all(o.ok for o in outcomes.values()) else "FAILED"
-    _keep_summary(store, parent, dag, outcomes)
+    keep_summary(store, parent, dag, outcomes)
     store.end_run(parent, status)
     return PipelineResult(parent, status, outcomes)
 
@@ -174,14 +182,36 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
     return None
 
 
-def _keep_definition(store, run_id: str, dag: Dag) -> None:
-    """Keep the pipeline file and its DAG (Mermaid) in the parent run."""
+def keep_definition(store, run_id: str, dag: Dag) -> None:
+    """Keep the pipeline file and its DAG (Mermaid) in the parent run.
+
+    Parameters
+    ----------
+    store:
+        Where the run is.
+    run_id:
+        The parent run.
+    dag:
+        The pipeline's DAG.
+    """
     store.log_artifact(run_id, str(dag.spec.path))
     store.log_text(run_id, render_mermaid(dag), DAG_FILE)
 
 
-def _keep_summary(store, run_id: str, dag: Dag, outcomes: dict[str, Outcome]) -> None:
-    """Keep each step's status, run, inputs and outputs (the lineage) in the parent run."""
+def keep_summary(store, run_id: str, dag: Dag, outcomes: dict[str, Outcome]) -> None:
+    """Keep each step's status, run, inputs and outputs (the lineage) in the parent run.
+
+    Parameters
+    ----------
+    store:
+        Where the run is.
+    run_id:
+        The parent run.
+    dag:
+        The pipeline's DAG.
+    outcomes:
+        How each step ended, by step.
+    """
     steps = {
         name: {
             "status": o.status,

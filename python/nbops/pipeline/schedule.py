@@ -15,24 +15,33 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..config import load_settings
 from ..exceptions import InputError
 from .dag import Dag, build_dag
+from .executors import check_store_reachable, get_executor
 from .spec import read_pipeline
 
 TARGETS = ("airflow", "cron")
 MACROS = {"@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually", "@midnight"}
 DAG_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
-AIRFLOW_TEMPLATE = '''"""Airflow DAG of the nbops pipeline {name!r}, written by `nbops schedule`.
+AIRFLOW_HEADER = """\"\"\"Airflow DAG of the nbops pipeline {name!r}, written by `nbops schedule`.
 
 Regenerate it rather than editing it. Source: {pipeline}
-Each task runs `nbops run` for one step in the project folder; the edges are the pipeline's.
-The workers need nbops and the project folder, and reach the project's MLflow store.
-"""
 
+{what}
+
+What its workers need: nbops installed ({nbops}, or set NBOPS_EXECUTABLE), the project folder
+at {project}, and the tracking store: {store}.
+Retries: {retries} per task, {retry_delay:g} s apart (`retries:` / `retry_delay:` in pipeline.yaml).
+Trigger a run with the param force=true to run every step even when a cached result exists.
+\"\"\"
+
+import json
 import os
 import subprocess
-from datetime import datetime
+import sys
+from datetime import datetime, timedelta
 
 try:  # Airflow 3
     from airflow.providers.standard.operators.python import PythonOperator
@@ -41,15 +50,80 @@ except ImportError:  # Airflow 2
     from airflow import DAG
     from airflow.operators.python import PythonOperator
 
+PIPELINE = {pipeline_path!r}
 PROJECT = {project!r}
 NBOPS = os.environ.get("NBOPS_EXECUTABLE", {nbops!r})
+ENVIRONMENT = {environment!r}  # set for every nbops command this DAG runs
+
+
+def nbops(*arguments):
+    \"\"\"Run one nbops command (an argument list: no shell); return the JSON it prints last.\"\"\"
+    done = subprocess.run(
+        [NBOPS, *arguments], cwd=PROJECT, capture_output=True, text=True, check=False,
+        env={{**os.environ, **ENVIRONMENT}},
+    )
+    print(done.stderr, file=sys.stderr)
+    print(done.stdout)
+    if done.returncode:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"nbops {{arguments[0]}} exited {{done.returncode}}: {{last}}")
+    lines = done.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines and lines[-1].startswith("{{") else {{}}
+
+
+def logical_date(context):
+    \"\"\"The run's logical date, ISO 8601 (Airflow 3 has none for manual runs: run_after).\"\"\"
+    date = context.get("logical_date") or context["dag_run"].run_after
+    return date.isoformat()
+
+
+def scheduler_key(context):
+    run = context["dag_run"]
+    return run.dag_id + "/" + run.run_id
+"""
+
+PER_STEP_MODE = """One task per step, between an `nbops_open` task (the parent run of this DAG
+run, found again on retries) and an `nbops_close` task (the summary; it fails the DAG run if a
+step failed). Tasks pass ids through XCom, never data: the parent run's id and the snapshot
+ids each step wrote, which its downstream steps read. A notebook whose parameters cell
+declares `run_date` gets the DAG run's logical date."""
+WHOLE_MODE = """One task runs the whole pipeline on the {executor} cluster at {address}: one parent
+run, a child per step, cached steps reused."""
+
+PER_STEP_TEMPLATE = """
+
 STEPS = {steps}
-EDGES = {edges}
+UPSTREAM = {upstream}
 
 
-def run_step(arguments):
-    """Run one step with `nbops run` (an argument list: no shell)."""
-    subprocess.run([NBOPS, "run", *arguments], cwd=PROJECT, check=True)
+def open_run(**context):
+    \"\"\"Find or open the parent run of this DAG run; its id goes to XCom.\"\"\"
+    key, run_id = scheduler_key(context), context["dag_run"].run_id
+    return nbops("scheduled", "open", PIPELINE, "--key", key, "--scheduler-run", run_id,
+                 "--logical-date", logical_date(context))["parent"]
+
+
+def run_step(step, **context):
+    \"\"\"Run one step, reading the snapshot ids its upstream tasks returned; return ids only.\"\"\"
+    ti = context["ti"]
+    parent = ti.xcom_pull(task_ids="nbops_open")
+    pins = {{}}
+    for upstream in UPSTREAM[step]:
+        pins.update((ti.xcom_pull(task_ids=upstream) or {{}}).get("outputs") or {{}})
+    arguments = ["scheduled", "step", PIPELINE, step, "--parent", parent,
+                 "--pins", json.dumps(pins), "--logical-date", logical_date(context)]
+    if str(context["params"].get("force", False)).lower() in ("true", "1"):
+        arguments.append("--force")
+    return nbops(*arguments)
+
+
+def close_run(**context):
+    \"\"\"Record every step's outcome in the parent run and end it (fails if a step failed).\"\"\"
+    ti = context["ti"]
+    outcomes = {{step: ti.xcom_pull(task_ids=step) for step in STEPS}}
+    outcomes = {{step: value for step, value in outcomes.items() if value}}
+    nbops("scheduled", "close", PIPELINE, "--parent", ti.xcom_pull(task_ids="nbops_open"),
+          "--outcomes", json.dumps(outcomes))
 
 
 with DAG(
@@ -58,14 +132,49 @@ with DAG(
     start_date=datetime({start.year}, {start.month}, {start.day}),
     catchup=False,
     tags=["nbops"],
+    params={{"force": False}},
+    default_args={{"retries": {retries}, "retry_delay": timedelta(seconds={retry_delay})}},
 ) as dag:
-    tasks = {{
-        name: PythonOperator(task_id=name, python_callable=run_step, op_args=[arguments])
-        for name, arguments in STEPS.items()
-    }}
-    for upstream, downstream in EDGES:
-        tasks[upstream] >> tasks[downstream]
-'''
+    opened = PythonOperator(task_id="nbops_open", python_callable=open_run)
+    closed = PythonOperator(task_id="nbops_close", python_callable=close_run,
+                            trigger_rule="all_done")
+    tasks = {{step: PythonOperator(task_id=step, python_callable=run_step,
+                                   op_kwargs={{"step": step}}) for step in STEPS}}
+    for step, upstream in UPSTREAM.items():
+        for name in upstream:
+            tasks[name] >> tasks[step]
+        if not upstream:
+            opened >> tasks[step]
+        tasks[step] >> closed
+"""
+
+WHOLE_TEMPLATE = """
+
+EXECUTOR = {executor_arguments!r}
+
+
+def run_pipeline(**context):
+    \"\"\"Run the whole pipeline on the cluster: one parent run, a child per step.\"\"\"
+    run = context["dag_run"]
+    arguments = ["pipeline", "run", PIPELINE, *EXECUTOR,
+                 "--tag", "nbops.airflow.run_id=" + run.run_id,
+                 "--tag", "nbops.airflow.logical_date=" + logical_date(context)]
+    if str(context["params"].get("force", False)).lower() in ("true", "1"):
+        arguments.append("--force")
+    nbops(*arguments)
+
+
+with DAG(
+    dag_id={dag_id!r},
+    schedule={cron!r},
+    start_date=datetime({start.year}, {start.month}, {start.day}),
+    catchup=False,
+    tags=["nbops"],
+    params={{"force": False}},
+    default_args={{"retries": {retries}, "retry_delay": timedelta(seconds={retry_delay})}},
+) as dag:
+    PythonOperator(task_id="nbops_pipeline", python_callable=run_pipeline)
+"""
 
 
 def check_cron(expression: str) -> str:
@@ -105,21 +214,53 @@ def step_arguments(dag: Dag, name: str) -> list[str]:
     return arguments
 
 
-def airflow_dag(dag: Dag, cron: str) -> str:
-    """The text of an Airflow DAG file for ``dag`` on the schedule ``cron``."""
-    steps = {name: step_arguments(dag, name) for name in dag.order}
-    edges = [(up, down) for up, down, _ in dag.edges()]
-    return AIRFLOW_TEMPLATE.format(
-        name=dag.spec.name,
-        pipeline=dag.spec.path,
-        project=str(dag.spec.project),
-        nbops=nbops_executable(),
-        steps=json.dumps(steps, indent=4),
-        edges=repr(edges),
-        dag_id=DAG_ID.sub("_", f"nbops_{dag.spec.name}"),
-        cron=cron,
-        start=datetime.now(UTC),
-    )
+def airflow_dag(dag: Dag, cron: str, settings, executor: str = "", address: str = "") -> str:
+    """The text of an Airflow DAG file for ``dag`` on the schedule ``cron``.
+
+    Parameters
+    ----------
+    dag:
+        The checked pipeline.
+    cron:
+        The checked cron expression.
+    settings:
+        The project's settings: the store the workers must reach.
+    executor, address:
+        With ``dask``: one task runs the whole pipeline on that cluster (whole-pipeline mode);
+        otherwise one task per step.
+    """
+    spec = dag.spec
+    environment = {} if settings.embedded else {"NBOPS_TRACKING_URI": settings.tracking_uri}
+    if settings.embedded:
+        store = f"the embedded store {settings.tracking_uri}, so Airflow must run on this machine"
+    else:
+        store = f"{settings.tracking_uri} (NBOPS_TRACKING_URI, set for every task)"
+    whole = bool(executor)
+    what = WHOLE_MODE.format(executor=executor, address=address) if whole else PER_STEP_MODE
+    fields = {
+        "name": spec.name,
+        "pipeline": spec.path,
+        "pipeline_path": str(spec.path),
+        "what": what,
+        "project": str(spec.project),
+        "nbops": nbops_executable(),
+        "store": store,
+        "environment": environment,
+        "retries": spec.retries,
+        "retry_delay": spec.retry_delay,
+        "dag_id": DAG_ID.sub("_", f"nbops_{spec.name}"),
+        "cron": cron,
+        "start": datetime.now(UTC),
+    }
+    if whole:
+        arguments = ["--executor", executor, *(["--address", address] if address else [])]
+        body = WHOLE_TEMPLATE.format(executor_arguments=arguments, **fields)
+    else:
+        upstream = {name: sorted(dag.upstream[name]) for name in dag.order}
+        body = PER_STEP_TEMPLATE.format(
+            steps=json.dumps(list(dag.order)), upstream=json.dumps(upstream), **fields
+        )
+    return AIRFLOW_HEADER.format(**fields) + body
 
 
 def crontab_line(dag: Dag, cron: str) -> str:
@@ -138,7 +279,12 @@ def crontab_line(dag: Dag, cron: str) -> str:
 
 
 def schedule(
-    path: str | Path, cron: str, to: str, output: str | Path | None = None
+    path: str | Path,
+    cron: str,
+    to: str,
+    output: str | Path | None = None,
+    executor: str = "",
+    address: str = "",
 ) -> tuple[str, Path | None]:
     """Write the schedule of a pipeline for ``to`` (``airflow`` or ``cron``).
 
@@ -153,6 +299,9 @@ def schedule(
     output:
         Where to write it (default: ``nbops_<name>.py`` for Airflow, nothing for cron: the line
         is returned to print).
+    executor, address:
+        Airflow only: run the whole pipeline in one task on this executor (``dask`` and its
+        scheduler's address) instead of one task per step.
 
     Returns the text and the file written, if any.
     """
@@ -160,7 +309,16 @@ def schedule(
         raise InputError(f"Unknown schedule target {to!r}.", f"Use one of {', '.join(TARGETS)}.")
     cron = check_cron(cron)
     dag = build_dag(read_pipeline(path))
-    text = airflow_dag(dag, cron) if to == "airflow" else crontab_line(dag, cron)
+    settings = load_settings(dag.spec.project)
+    if executor:
+        if to != "airflow":
+            raise InputError("--executor is for --to airflow.", "Drop --executor.")
+        check_store_reachable(get_executor(executor, None, address or None), settings)
+    text = (
+        airflow_dag(dag, cron, settings, executor, address)
+        if to == "airflow"
+        else crontab_line(dag, cron)
+    )
     if output is None and to == "airflow":
         output = Path(f"{DAG_ID.sub('_', 'nbops_' + dag.spec.name)}.py")
     if output is not None:

@@ -18,6 +18,9 @@
 A step's ``inputs`` (snapshots it loads) and ``outputs`` (snapshots it writes with
 ``role="output"``) are read from its notebook or manifest; ``inputs:``/``outputs:`` override them.
 
+``retries:`` (default 1) and ``retry_delay:`` (seconds, default 60) at the top are a scheduler's
+retries of each task (``nbops schedule --to airflow``).
+
 A step executes in a private folder holding its notebook and its ``files:`` (paths relative to this
 file, kept at their place relative to the notebook; inside the project, at most 20 MB in all), so
 that it runs the same on this machine and on a worker that shares nothing with it.
@@ -63,6 +66,8 @@ class PipelineSpec:
     path: Path
     project: Path
     steps: dict[str, StepSpec]
+    retries: int = 1  # a scheduler's retries of each task
+    retry_delay: float = 60.0  # seconds between them
 
 
 def _fail(path: Path, problem: str, hint: str = "See `nbops pipeline --help`.") -> InputError:
@@ -161,7 +166,14 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
     if not isinstance(data, dict) or not isinstance(data.get("steps"), dict) or not data["steps"]:
         raise _fail(path, "no `steps:` mapping of step names to steps.")
     steps = {str(n): _step(str(n), d, path) for n, d in data["steps"].items()}
-    return PipelineSpec(str(data.get("name") or path.stem), path, find_project(path.parent), steps)
+    retries, delay = data.get("retries", 1), data.get("retry_delay", 60)
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise _fail(path, f"`retries:` must be a whole number from 0, not {retries!r}.")
+    if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
+        raise _fail(path, f"`retry_delay:` must be seconds from 0, not {delay!r}.")
+    name = str(data.get("name") or path.stem)
+    project = find_project(path.parent)
+    return PipelineSpec(name, path, project, steps, retries, float(delay))
 
 
 def apply_overrides(spec: PipelineSpec, overrides: list[tuple[str, str]]) -> None:
