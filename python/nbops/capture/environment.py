@@ -148,15 +148,8 @@ def capture_code(folder: Path, notebook: Path | None = None) -> dict[str, object
 
 
 def capture_environment(folder: Path, notebook: Path | None = None) -> dict[str, object]:
-    """Describe the running environment: :func:`capture_machine` and :func:`capture_code`.
-
-    Parameters
-    ----------
-    folder:
-        The project folder (for git).
-    notebook:
-        The running notebook, if known (for its code hash).
-    """
+    """Describe the running environment: :func:`capture_machine` and :func:`capture_code`
+    (``folder`` and ``notebook`` as for the latter)."""
     return {**capture_machine(), **capture_code(folder, notebook)}
 
 

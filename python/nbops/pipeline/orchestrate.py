@@ -183,17 +183,7 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
 
 
 def keep_definition(store, run_id: str, dag: Dag) -> None:
-    """Keep the pipeline file and its DAG (Mermaid) in the parent run.
-
-    Parameters
-    ----------
-    store:
-        Where the run is.
-    run_id:
-        The parent run.
-    dag:
-        The pipeline's DAG.
-    """
+    """Keep the pipeline file and its ``dag`` (Mermaid) in the parent run ``run_id``."""
     store.log_artifact(run_id, str(dag.spec.path))
     store.log_text(run_id, render_mermaid(dag), DAG_FILE)
 

@@ -80,6 +80,23 @@ def logical_date(context):
 def scheduler_key(context):
     run = context["dag_run"]
     return run.dag_id + "/" + run.run_id
+
+
+def forced(context):
+    \"\"\"Whether the DAG run was triggered with the param force=true.\"\"\"
+    return str(context["params"].get("force", False)).lower() in ("true", "1")
+
+
+def new_dag():
+    return DAG(
+        dag_id={dag_id!r},
+        schedule={cron!r},
+        start_date=datetime({start.year}, {start.month}, {start.day}),
+        catchup=False,
+        tags=["nbops"],
+        params={{"force": False}},
+        default_args={{"retries": {retries}, "retry_delay": timedelta(seconds={retry_delay})}},
+    )
 """
 
 PER_STEP_MODE = """One task per step, between an `nbops_open` task (the parent run of this DAG
@@ -112,7 +129,7 @@ def run_step(step, **context):
         pins.update((ti.xcom_pull(task_ids=upstream) or {{}}).get("outputs") or {{}})
     arguments = ["scheduled", "step", PIPELINE, step, "--parent", parent,
                  "--pins", json.dumps(pins), "--logical-date", logical_date(context)]
-    if str(context["params"].get("force", False)).lower() in ("true", "1"):
+    if forced(context):
         arguments.append("--force")
     return nbops(*arguments)
 
@@ -126,15 +143,7 @@ def close_run(**context):
           "--outcomes", json.dumps(outcomes))
 
 
-with DAG(
-    dag_id={dag_id!r},
-    schedule={cron!r},
-    start_date=datetime({start.year}, {start.month}, {start.day}),
-    catchup=False,
-    tags=["nbops"],
-    params={{"force": False}},
-    default_args={{"retries": {retries}, "retry_delay": timedelta(seconds={retry_delay})}},
-) as dag:
+with new_dag() as dag:
     opened = PythonOperator(task_id="nbops_open", python_callable=open_run)
     closed = PythonOperator(task_id="nbops_close", python_callable=close_run,
                             trigger_rule="all_done")
@@ -159,20 +168,12 @@ def run_pipeline(**context):
     arguments = ["pipeline", "run", PIPELINE, *EXECUTOR,
                  "--tag", "nbops.airflow.run_id=" + run.run_id,
                  "--tag", "nbops.airflow.logical_date=" + logical_date(context)]
-    if str(context["params"].get("force", False)).lower() in ("true", "1"):
+    if forced(context):
         arguments.append("--force")
     nbops(*arguments)
 
 
-with DAG(
-    dag_id={dag_id!r},
-    schedule={cron!r},
-    start_date=datetime({start.year}, {start.month}, {start.day}),
-    catchup=False,
-    tags=["nbops"],
-    params={{"force": False}},
-    default_args={{"retries": {retries}, "retry_delay": timedelta(seconds={retry_delay})}},
-) as dag:
+with new_dag() as dag:
     PythonOperator(task_id="nbops_pipeline", python_callable=run_pipeline)
 """
 
