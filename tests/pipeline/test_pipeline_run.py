@@ -174,6 +174,8 @@ def test_a_step_runs_in_a_private_folder_with_its_files(
     cwd = run.data.tags["cwd"]
     assert not cwd.startswith(str(jp_nbops_project))  # not the notebook's folder
     assert run.data.tags["nbops.worker.pid"] and run.data.tags["nbops.worker.host"]
+    report = result.outcomes["uses"].report  # this machine: kept beside the project too
+    assert report.is_file() and report.parent.parent == jp_nbops_project / ".nbops" / "runs"
     (jp_nbops_project / "helpers.py").write_text("ANSWER = 43\n")  # a file is part of the code
     again = run_pipeline(path, echo=quiet)
     assert again.outcomes["uses"].status == "FINISHED"  # not a cache hit

@@ -140,6 +140,7 @@ class Coordinator:
             timeout=self.timeout,
             run_timeout=check_run_timeout(job.run_timeout) or self.run_timeout,
             private=job.private or not self.executor.shares_files,
+            output=self._output(job.run_id),
             files={**job.prepared.target.files, **job.files},
             code=self._code(job.prepared.target.notebook),
             resources=job.resources,
@@ -157,6 +158,13 @@ class Coordinator:
         self.echo(f"started   {job.key} (run {job.run_id[:8]}{again})")
         job.future.add_done_callback(lambda future: self._settle(job, future))
         return job.run_id
+
+    def _output(self, run_id: str) -> Path | None:
+        """Where the executed notebook and report go on this machine: beside the project when
+        the workers share its files, else nowhere (they are the run's artifacts)."""
+        if not self.executor.shares_files:
+            return None
+        return self.settings.project / ".nbops" / "runs" / run_id
 
     def _code(self, notebook: Path) -> dict:
         """The git state and code hash of ``notebook``, captured on its first run (git is asked

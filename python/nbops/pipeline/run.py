@@ -390,8 +390,8 @@ def finish(store: Store, task: Task, failure: Failure | None, folder: Path) -> R
         store.log_artifact(task.run_id, str(report))
     store.end_run(task.run_id, status)
     if not task.output:  # the folder goes away: the artifacts are what stays
-        executed = Path(f"{EXECUTED_FOLDER}/{executed.name}")
-        report = Path(REPORT_FILE)
+        executed = Path(f"runs:/{task.run_id}/{EXECUTED_FOLDER}/{executed.name}")
+        report = Path(f"runs:/{task.run_id}/{REPORT_FILE}")
     return RunResult(
         task.run_id,
         store.get_run(task.run_id).status,
