@@ -80,7 +80,8 @@ def log_expectations(
             )
         spec = path.read_text(encoding="utf-8")
     report = validate(df, spec, name or "expectations")
-    if path is not None:
+    if path is not None and session.settings.project.is_dir():
+        # a worker on another machine has no project folder: the spec stays in the notebook
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(spec, encoding="utf-8")
     label = report.name
