@@ -103,13 +103,9 @@ def open_run(
 
 @dataclass
 class Task:
-    """Everything a worker needs to execute one notebook in the open run ``run_id``.
-
-    A task carries content, not paths: the notebook's JSON and the step's declared ``files``
-    reach a worker on any machine. With ``cwd`` ``None`` the worker executes in a private
-    temporary folder holding the notebook and those files; ``output`` ``None`` keeps the executed
-    notebook and the report only as the run's artifacts.
-    """
+    """Everything a worker needs to execute one notebook in the open run ``run_id``: content,
+    not paths (the notebook's JSON, the step's ``files``). ``cwd`` ``None``: a private folder;
+    ``output`` ``None``: the executed notebook and report are the run's artifacts only."""
 
     key: str
     notebook: str
@@ -131,8 +127,7 @@ class Task:
 
     @property
     def executed(self) -> Path:
-        """Where papermill writes the executed notebook when ``output`` is set (saved after
-        every cell)."""
+        """Where the executed notebook is written when ``output`` is set (after every cell)."""
         return Path(self.output or ".") / Path(self.notebook).name
 
 
@@ -175,13 +170,11 @@ def make_task(
     run_timeout:
         Seconds the whole run may take; then its kernel is stopped and the run fails.
     private:
-        Execute in a private temporary folder holding the notebook and ``files`` (a worker that
-        may be another machine), not in the notebook's folder.
+        Execute in a private temporary folder holding the notebook and ``files``.
     files:
         The step's declared files, by path relative to the folder it executes in.
     code:
-        What :func:`~nbops.capture.environment.capture_code` says of the notebook's code
-        (default: captured now).
+        :func:`~nbops.capture.environment.capture_code` of the notebook (default: now).
     resources:
         What a worker must have to run it (Dask resources, e.g. ``{"GPU": 1}``).
     """
@@ -252,6 +245,7 @@ def execute_task(task: Task) -> RunResult:
         What to run; its run must be open. Interrupted (Ctrl-C), the run ends KILLED.
     """
     store = open_store(task.settings)
+    store.patient = True
     claim(store, task)
     try:
         with _workspace(task) as (notebook, cwd, output):
@@ -411,19 +405,8 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def keep_error(store: Store, run_id: str, message: str, trace: str | None = None) -> None:
-    """Record why a run failed: the ``nbops.error`` tag and, with a traceback, ``error.txt``.
-
-    Parameters
-    ----------
-    store:
-        Where the run is.
-    run_id:
-        The run.
-    message:
-        The cause, in one line.
-    trace:
-        The full traceback, if there is one.
-    """
+    """Record why run ``run_id`` of ``store`` failed: the ``nbops.error`` tag (``message``, one
+    line) and, given a traceback ``trace``, the artifact ``error.txt``."""
     store.log_batch(run_id, tags={ERROR_TAG: message[:MAX_TAG_TEXT]})
     if trace:
         store.log_text(run_id, f"{message}\n\n{trace}", ERROR_FILE)

@@ -76,6 +76,7 @@ class Store(ABC):
     def __init__(self, uri: str, artifact_root: str | None = None) -> None:
         self.uri = uri
         self.artifact_root = artifact_root
+        self.patient = False  # wait for a server that stops answering (headless workers)
 
     @abstractmethod
     def check(self) -> None:

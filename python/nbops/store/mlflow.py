@@ -81,15 +81,14 @@ class MlflowStore(Store):
     def _probe(self) -> None:
         """Fail within seconds, not minutes of MLflow's retries, when a server does not answer.
 
-        A server known to have answered (this store's client exists, or this is the kernel of a
-        headless run, whose run the server opened) gets ``RECONNECT_S`` to answer again: it may
-        be restarting.
+        In a worker or the kernel of a headless run (``patient``), a server that answered before
+        gets ``RECONNECT_S`` to answer again: it may be restarting. Elsewhere values stay queued.
         """
         if not self.uri.startswith(("http://", "https://")):
             return
         url = self.uri.rstrip("/") + "/health"
-        answered = "client" in self.__dict__ or bool(os.environ.get(RUN_ID_VARIABLE))
-        patience = RECONNECT_S if answered else 0.0
+        patient = self.patient or bool(os.environ.get(RUN_ID_VARIABLE))
+        patience = RECONNECT_S if patient else 0.0
         deadline = time.monotonic() + patience
         while True:
             try:
