@@ -8,6 +8,7 @@ import { requestAPI } from './api';
 import { addTagCommands } from './cellTags';
 import { RunsModel } from './model';
 import { notifyError } from './notify';
+import { reproduceRun } from './reproduce';
 import { runHeadless } from './runHeadless';
 import { CommandIDs, IDescribeComparison, ISettings, IStep } from './tokens';
 import { CompareView } from './widgets/compareView';
@@ -68,6 +69,18 @@ export function addCommands(ctx: ICommandContext): void {
       view.title.closable = true;
       app.shell.add(view, 'main');
       app.shell.activateById(view.id);
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.reproduce, {
+    label: trans.__('nbops: Reproduce Selected Run'),
+    caption: trans.__(
+      'Run the selected run again as recorded and compare: a verdict'
+    ),
+    isEnabled: () => model.selected.length === 1,
+    execute: async args => {
+      const runId = (args.runId as string) || model.selected[0];
+      await reproduceRun(ctx, runId, model.notebook ?? '');
     }
   });
 

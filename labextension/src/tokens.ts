@@ -111,6 +111,22 @@ export interface IJob {
   report: string | null;
 }
 
+/** A reproduction (`POST runs/<id>/reproduce`, `GET reproductions/<id>`). */
+export interface IReproduction {
+  id: string;
+  original: string;
+  created: number;
+  status: 'RUNNING' | 'DONE' | 'ERROR';
+  run_id: string | null;
+  verdict:
+    'IDENTICAL' | 'WITHIN TOLERANCE' | 'DIFFERENT' | 'NOT REPRODUCIBLE' | null;
+  summary: string | null;
+  error: string | null;
+  missing?: string[];
+  explanations?: string[];
+  notes?: string[];
+}
+
 /** The answer of `GET /nbops/api/config`. */
 export interface IDescribeConfig {
   version: string;
@@ -135,6 +151,7 @@ export namespace CommandIDs {
   export const exportStep = 'nbops:export-step';
   export const runHeadless = 'nbops:run-headless';
   export const openReport = 'nbops:open-report';
+  export const reproduce = 'nbops:reproduce-run';
   export const tagParameters = 'nbops:tag-parameters';
   export const tagSkip = 'nbops:tag-skip';
   export const tagHide = 'nbops:tag-report-hide';

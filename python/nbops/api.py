@@ -208,6 +208,49 @@ def run(target: str | Path, parameters: dict[str, object] | None = None, **optio
     return run_step(target, parameters, **options)
 
 
+def reproduce(run_id: str, rtol: float = 0.0, atol: float = 0.0, env: str = "current"):
+    """Run ``run_id`` again as recorded, as a new run, and return the verdict.
+
+    The verdict (``IDENTICAL``, ``WITHIN TOLERANCE``, ``DIFFERENT`` or ``NOT REPRODUCIBLE``)
+    is kept on both runs; see ``nbops reproduce --help``.
+
+    Parameters
+    ----------
+    run_id:
+        A finished run of this project's store.
+    rtol, atol:
+        Relative and absolute tolerance for metrics and output values.
+    env:
+        ``current`` or ``rebuild`` (a virtual environment with the run's recorded packages).
+    """
+    from .pipeline.reproduce import reproduce as run_again
+
+    return run_again(run_id, rtol, atol, env, cwd=current_session().settings.project)
+
+
+def seed(n: int) -> int:
+    """Seed Python's, NumPy's and (when imported) PyTorch's and TensorFlow's random number
+    generators with ``n``, and log it as the parameter ``seed``; return ``n``.
+
+    Seeding makes a notebook's randomness repeatable in one environment; threads, GPU kernels
+    and other library versions can still change results (``nbops reproduce --rtol``).
+
+    Parameters
+    ----------
+    n:
+        A whole number from 0 to 2**32 - 1.
+    """
+    from .capture.seeding import check_seed, seed_everything, seedable
+    from .names import SEED_PARAMETER, SEEDED_TAG
+
+    check_seed(n)
+    # logged first: starting a run draws from ``random`` (MLflow's run names)
+    current_session().log_params({SEED_PARAMETER: n})
+    current_session().set_tags({SEEDED_TAG: ",".join(seedable())})
+    seed_everything(n)
+    return n
+
+
 def fingerprint(df) -> str:
     """Return a 32-hex-digit hash of the full content of a DataFrame (values, dtypes, index).
 

@@ -74,6 +74,10 @@ class ExecutorError(NbopsError):
     """An executor cannot start (a missing package, a scheduler that does not answer)."""
 
 
+class EnvironmentBuildError(NbopsError):
+    """An environment a run needs cannot be made here (a package cannot be installed)."""
+
+
 class WorkerLostError(NbopsError):
     """The worker running a task died before the task ended (the task may be retried)."""
 

@@ -45,7 +45,17 @@ export function renderRuns(ctx: ISectionContext): HTMLElement {
     void ctx.commands.execute(CommandIDs.openReport, {
       runId: model.selected[0]
     });
-  actions.append(compare, report);
+  const reproduce = h(
+    'button',
+    'jp-mod-styled nbops-reproduce',
+    trans.__('Reproduce')
+  );
+  reproduce.disabled = model.selected.length !== 1;
+  reproduce.title = trans.__(
+    'Run the selected run again as recorded and compare (nbops reproduce)'
+  );
+  reproduce.onclick = () => void ctx.commands.execute(CommandIDs.reproduce);
+  actions.append(compare, report, reproduce);
   box.appendChild(actions);
   box.appendChild(runsTable(ctx, model.runs));
   if (model.hasMore) {

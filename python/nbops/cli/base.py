@@ -83,6 +83,13 @@ run_timeout_option = click.option(
 )
 
 
+strict_env_option = click.option(
+    "--strict-env",
+    is_flag=True,
+    help="Refuse to run a step whose lock (requirements.txt) the kernel's packages do not match.",
+)
+
+
 def progress_line(line: str) -> None:
     """Print one progress line of a pipeline or a sweep, colored by what happened."""
     word = line.split(" ", 1)[0]

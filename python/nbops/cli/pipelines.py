@@ -8,7 +8,14 @@ from pathlib import Path
 
 import click
 
-from .base import EXIT_FAILED, executor_options, main, progress_line, run_timeout_option
+from .base import (
+    EXIT_FAILED,
+    executor_options,
+    main,
+    progress_line,
+    run_timeout_option,
+    strict_env_option,
+)
 
 
 @main.group()
@@ -32,6 +39,7 @@ def pipeline() -> None:
     "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds each cell may run."
 )
 @run_timeout_option
+@strict_env_option
 @executor_options
 @click.option(
     "--tag",
@@ -41,7 +49,7 @@ def pipeline() -> None:
     help="A tag of the parent run (repeatable), e.g. the scheduler run it belongs to.",
 )
 def pipeline_run(
-    file, parameters, force, timeout, run_timeout, executor, workers, address, tags
+    file, parameters, force, timeout, run_timeout, strict_env, executor, workers, address, tags
 ) -> None:
     """Run the pipeline FILE: independent steps in parallel, one parent run, a child per step.
 
@@ -66,6 +74,7 @@ def pipeline_run(
         echo=progress_line,
         run_timeout=run_timeout,
         tags=_tags(tags),
+        strict_env=strict_env,
     )
     table = Table(title=f"Pipeline run {result.run_id}: {result.status}", box=box.SIMPLE_HEAD)
     for column in ("step", "status", "run id", "seconds", "note"):

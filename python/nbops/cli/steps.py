@@ -8,7 +8,14 @@ from pathlib import Path
 import click
 
 from ..exceptions import InputError
-from .base import EXIT_FAILED, executor_options, main, progress_line, run_timeout_option
+from .base import (
+    EXIT_FAILED,
+    executor_options,
+    main,
+    progress_line,
+    run_timeout_option,
+    strict_env_option,
+)
 
 
 @main.command()
@@ -127,6 +134,7 @@ def steps(name: str | None) -> None:
     "-v", "--verbose", is_flag=True, help="On failure, print the full traceback (also error.txt)."
 )
 @run_timeout_option
+@strict_env_option
 @executor_options
 def run_command(
     target,
@@ -140,6 +148,7 @@ def run_command(
     maximize,
     verbose,
     run_timeout,
+    strict_env,
     executor,
     workers,
     address,
@@ -161,6 +170,7 @@ def run_command(
             (executor, workers, address),
             timeout,
             run_timeout,
+            strict_env,
         )
         return
     if metric or maximize or executor != "local" or workers or address:
@@ -171,7 +181,15 @@ def run_command(
     from ..pipeline.run import run
 
     result = run(
-        target, dict(parameters), parameter_file, kernel, timeout, output, run_timeout=run_timeout
+        target,
+        dict(parameters),
+        parameter_file,
+        kernel,
+        timeout,
+        output,
+        run_timeout=run_timeout,
+        strict_env=strict_env,
+        echo=lambda line: click.secho(line, fg="yellow", err=True),
     )
     color = "green" if result.ok else "red"
     click.secho(f"Run {result.run_id}: {result.status}", fg=color, bold=True)
@@ -187,7 +205,7 @@ def run_command(
         sys.exit(EXIT_FAILED)
 
 
-def _sweep(target, sweeps, parameters, metric, maximize, where, timeout, run_timeout):
+def _sweep(target, sweeps, parameters, metric, maximize, where, timeout, run_timeout, strict_env):
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -204,6 +222,7 @@ def _sweep(target, sweeps, parameters, metric, maximize, where, timeout, run_tim
         timeout,
         echo=progress_line,
         run_timeout=run_timeout,
+        strict_env=strict_env,
     )
     order = f", by {metric} ({'largest' if maximize else 'smallest'} first)" if metric else ""
     table = Table(title=f"Sweep {result.run_id}: {result.status}{order}", box=box.SIMPLE_HEAD)

@@ -73,6 +73,10 @@ class Catalog(ABC):
     def entries(self, name: str | None = None) -> list[Entry]:
         """Every record (of ``name``), oldest first."""
 
+    def records_of(self, run_id: str) -> list[Entry]:
+        """Every record of run ``run_id``: what it wrote and read, oldest first."""
+        return [e for e in self.entries() if e.run_id == run_id]
+
     def outputs_of(self, run_id: str) -> dict[str, str]:
         """The snapshots ``run_id`` wrote with role ``output``: ids by name, the last per name."""
         return {

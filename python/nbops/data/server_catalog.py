@@ -112,6 +112,10 @@ class ServerCatalog(Catalog):
         )
         return {e.name: e.id for e in self._search(query)} if run_id.isalnum() else {}
 
+    def records_of(self, run_id: str) -> list[Entry]:
+        """The records of ``run_id``, found by a search on the server."""
+        return self._search(f"tags.`{PREFIX}run_id` = '{run_id}'") if run_id.isalnum() else []
+
     def _by_id(self, prefix: str) -> list[Entry]:
         if len(prefix) < 8 or not prefix.isalnum():
             return []

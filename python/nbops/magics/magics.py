@@ -23,7 +23,9 @@ USAGE = """%nbops status            where runs go: store, experiment, active run
 %nbops runs [--limit N]  this notebook's runs
 %nbops snapshots         this project's data snapshots
 %nbops flush             write every queued value now
-%nbops autolog on|off    switch MLflow's autologging for supported libraries"""
+%nbops autolog on|off    switch MLflow's autologging for supported libraries
+%nbops reproduce RUN_ID [--rtol R] [--atol A] [--env current|rebuild]
+                         run RUN_ID again as recorded and show the verdict"""
 
 DURATION_METRIC = "cell_duration_s"
 
@@ -36,6 +38,11 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--status", default="FINISHED")
     elif command == "runs":
         parser.add_argument("--limit", type=int, default=20)
+    elif command == "reproduce":
+        parser.add_argument("run_id")
+        parser.add_argument("--rtol", type=float, default=0.0)
+        parser.add_argument("--atol", type=float, default=0.0)
+        parser.add_argument("--env", default="current", choices=["current", "rebuild"])
     elif command == "autolog":
         parser.add_argument("switch", choices=["on", "off"])
     return parser
@@ -105,6 +112,9 @@ class NbopsMagics(Magics):
         from .display import SnapshotsView
 
         return SnapshotsView(api.snapshots())
+
+    def _reproduce(self, args: argparse.Namespace):
+        return api.reproduce(args.run_id, args.rtol, args.atol, args.env)
 
     def _flush(self, args: argparse.Namespace) -> None:
         api.flush()

@@ -97,6 +97,8 @@ class Coordinator:
     on_outcome:
         Called with each settled job (its ``outcome`` set); by default outcomes are queued for
         :meth:`next_outcomes`.
+    strict_env:
+        Fail a run, its notebook not run, whose kernel does not match its step's lock.
     """
 
     def __init__(
@@ -108,8 +110,10 @@ class Coordinator:
         timeout: float | None = None,
         run_timeout: float | None = None,
         on_outcome: Callable[[Job], None] | None = None,
+        strict_env: bool = False,
     ) -> None:
         self.executor, self.settings, self.echo = executor, settings, echo
+        self.strict_env = strict_env
         self.retries, self.timeout = retries, timeout
         self.run_timeout = check_run_timeout(run_timeout)
         self.store = open_store(settings)
@@ -144,6 +148,7 @@ class Coordinator:
             files={**job.prepared.target.files, **job.files},
             code=self._code(job.prepared.target.notebook),
             resources=job.resources,
+            strict_env=self.strict_env,
         )
         with self._changed:
             self._in_flight[id(job)] = job

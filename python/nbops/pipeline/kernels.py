@@ -65,7 +65,9 @@ def choose_kernel(metadata: dict, source: str, requested: str | None = None) -> 
     )
 
 
-def task_kernel_manager(env: dict[str, str], cwd: Path, base: type | None = None) -> type:
+def task_kernel_manager(
+    env: dict[str, str], cwd: Path, base: type | None = None, python: str | None = None
+) -> type:
     """A kernel-manager class for nbclient that starts its kernel in ``cwd`` with ``env`` added to
     this process's environment, which stays untouched: tasks on one worker run side by side.
 
@@ -77,6 +79,8 @@ def task_kernel_manager(env: dict[str, str], cwd: Path, base: type | None = None
         The kernel's working folder.
     base:
         The class to extend (default: ``AsyncKernelManager``, nbclient's).
+    python:
+        The interpreter that runs a Python kernel instead of its spec's (a rebuilt environment).
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -85,5 +89,9 @@ def task_kernel_manager(env: dict[str, str], cwd: Path, base: type | None = None
             kw["env"] = {**(kw.get("env") or os.environ), **env}
             kw["cwd"] = str(cwd)
             return await super()._async_pre_start_kernel(**kw)
+
+        def format_kernel_cmd(self, extra_arguments=None):
+            command = super().format_kernel_cmd(extra_arguments)
+            return [python, *command[1:]] if python else command
 
     return TaskKernelManager

@@ -31,6 +31,7 @@ from .coordinator import Coordinator, Job, Outcome
 from .dag import Dag, build_dag, render_mermaid
 from .deadline import check_run_timeout
 from .executors import check_store_reachable, get_executor
+from .run import precheck
 from .spec import apply_overrides, read_pipeline
 from .target import Prepared, prepare
 
@@ -60,6 +61,7 @@ def run_pipeline(
     echo: Callable[[str], None] = print,
     run_timeout: float | None = None,
     tags: dict[str, str] | None = None,
+    strict_env: bool = False,
 ) -> PipelineResult:
     """Run a pipeline file; return the parent run and each step's outcome.
 
@@ -85,6 +87,9 @@ def run_pipeline(
         Seconds each step's run may take as a whole.
     tags:
         Extra tags of the parent run (e.g. the scheduler run it belongs to).
+    strict_env:
+        Refuse the pipeline when a step's lock and its kernel's packages differ (checked
+        here first, and again by the worker that runs the step).
 
     Every bad input (the file, the DAG, a parameter, the executor) raises before anything runs.
     """
@@ -96,6 +101,8 @@ def run_pipeline(
         name: prepare(step.target, step.parameters, cwd=spec.path.parent)
         for name, step in spec.steps.items()
     }
+    for ready in prepared.values():
+        precheck(ready, strict_env, echo)
     settings = load_settings(spec.project)
     pool = get_executor(executor, workers, address)
     check_store_reachable(pool, settings)
@@ -112,7 +119,9 @@ def run_pipeline(
         }
         parent = store.start_run(experiment, name=f"pipeline {spec.name}", tags=tags)
         keep_definition(store, parent, dag)
-        coordinator = Coordinator(pool, settings, echo, timeout=timeout, run_timeout=run_timeout)
+        coordinator = Coordinator(
+            pool, settings, echo, timeout=timeout, run_timeout=run_timeout, strict_env=strict_env
+        )
         try:
             outcomes = _drive(dag, prepared, coordinator, parent, experiment, force)
         except BaseException:

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import socket
 import sys
 import tempfile
 import time
@@ -27,13 +25,11 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..capture.environment import capture_code, machine_once
-from ..capture.session import end_orphaned_runs, owner_tags, record_environment
+from ..capture.environment import capture_code
+from ..capture.session import end_orphaned_runs, owner_tags
 from ..config import Settings, load_settings
-from ..exceptions import InputError, WorkerLostError
+from ..exceptions import InputError
 from ..names import (
-    ERROR_FILE,
-    ERROR_TAG,
     EXECUTED_FOLDER,
     KIND_HEADLESS,
     NOTEBOOK_VARIABLE,
@@ -44,15 +40,16 @@ from ..names import (
     SOURCE_NAME_TAG,
     SOURCE_TYPE_TAG,
     TRACKING_URI_VARIABLE,
-    WORKER_HOST_TAG,
-    WORKER_PID_TAG,
 )
 from ..store import Store, open_store
 from .deadline import RunDeadline, check_run_timeout
+from .ending import end_if_running, keep_error
+from .environments import check_lock
 from .kernels import installed_kernels, task_kernel_manager
 from .target import Prepared, prepare
+from .worker import check_environment, claim, record_where
 
-MAX_TAG_TEXT = 5000  # MLflow's limit on a tag value is larger; a one-line cause fits
+__all__ = ["end_if_running", "execute_task", "keep_error", "make_task", "open_run", "run"]
 
 
 # -- 2. open the run -----------------------------------------------------------------------------
@@ -124,6 +121,9 @@ class Task:
     files: dict[str, bytes] = field(default_factory=dict)
     code: dict = field(default_factory=dict)
     resources: dict[str, float] = field(default_factory=dict)
+    lock: str | None = None  # the step's requirements.txt, checked before its notebook runs
+    strict_env: bool = False  # a lock the kernel does not match fails the run
+    python: str | None = None  # the interpreter the kernel runs (a rebuilt environment's)
 
     @property
     def executed(self) -> Path:
@@ -145,6 +145,8 @@ def make_task(
     files: dict[str, bytes] | None = None,
     code: dict | None = None,
     resources: dict[str, float] | None = None,
+    strict_env: bool = False,
+    python: str | None = None,
 ) -> Task:
     """What a worker needs to execute ``prepared`` in the run ``run_id``.
 
@@ -177,6 +179,10 @@ def make_task(
         :func:`~nbops.capture.environment.capture_code` of the notebook (default: now).
     resources:
         What a worker must have to run it (Dask resources, e.g. ``{"GPU": 1}``).
+    strict_env:
+        Fail the run, its notebook not run, when the kernel's packages differ from the lock.
+    python:
+        The interpreter the kernel runs instead of its spec's (a rebuilt environment's).
     """
     target = prepared.target
     if output is None and not private:
@@ -199,6 +205,9 @@ def make_task(
         files=files or {},
         code=code if code is not None else capture_code(target.project, target.notebook),
         resources=resources or {},
+        lock=target.lock,
+        strict_env=strict_env,
+        python=python,
     )
 
 
@@ -250,6 +259,7 @@ def execute_task(task: Task) -> RunResult:
     try:
         with _workspace(task) as (notebook, cwd, output):
             record_where(store, task, notebook)
+            check_environment(store, task)
             failure = _papermill(task, notebook, cwd, output)
             result = finish(store, task, failure, output)
     except Exception as err:  # outside the notebook: the run fails with this traceback
@@ -261,29 +271,6 @@ def execute_task(task: Task) -> RunResult:
         raise
     result.outputs = written_snapshots(task.settings, task.run_id)
     return result
-
-
-def claim(store: Store, task: Task) -> None:
-    """Refuse a run another worker already started: a scheduler (Dask's) runs a task again when
-    its worker was lost. That attempt's run ends FAILED saying so, and the coordinator opens a
-    new run for the next attempt, so that no run holds two attempts' records."""
-    run = store.get_run(task.run_id)
-    if run.status == "RUNNING" and not run.tags.get(WORKER_PID_TAG):
-        return
-    where = f"{run.tags.get(WORKER_HOST_TAG)}, pid {run.tags.get(WORKER_PID_TAG)}"
-    end_if_running(store, task.run_id, "FAILED", f"its worker ({where}) was lost while running it")
-    raise WorkerLostError(
-        f"The worker running {task.key!r} ({where}) was lost; its scheduler started it again.",
-        "nbops runs it again as a new run.",
-    )
-
-
-def record_where(store: Store, task: Task, notebook: Path) -> None:
-    """Record this worker's environment (with the code the task carries), host and pid."""
-    environment = {**machine_once(), **task.code}
-    tags = record_environment(store, task.run_id, None, notebook, environment)
-    where = {WORKER_HOST_TAG: socket.gethostname(), WORKER_PID_TAG: str(os.getpid())}
-    store.log_batch(task.run_id, tags={**tags, **where})
 
 
 @contextlib.contextmanager
@@ -323,7 +310,8 @@ def _papermill(task: Task, notebook: Path, cwd: Path, output: Path) -> Failure |
         PINS_VARIABLE: json.dumps(task.pins),
     }
     deadline = RunDeadline(task.run_timeout) if task.run_timeout else None
-    manager = task_kernel_manager(env, cwd, deadline.kernel_manager_class() if deadline else None)
+    base = deadline.kernel_manager_class() if deadline else None
+    manager = task_kernel_manager(env, cwd, base, task.python)
     try:
         with deadline or contextlib.nullcontext():
             papermill.execute_notebook(
@@ -404,39 +392,6 @@ def _write_atomically(path: Path, text: str) -> None:
     partial.replace(path)
 
 
-def keep_error(store: Store, run_id: str, message: str, trace: str | None = None) -> None:
-    """Record why run ``run_id`` of ``store`` failed: the ``nbops.error`` tag (``message``, one
-    line) and, given a traceback ``trace``, the artifact ``error.txt``."""
-    store.log_batch(run_id, tags={ERROR_TAG: message[:MAX_TAG_TEXT]})
-    if trace:
-        store.log_text(run_id, f"{message}\n\n{trace}", ERROR_FILE)
-
-
-def end_if_running(
-    store: Store, run_id: str, status: str, error: str, trace: str | None = None
-) -> bool:
-    """End a run its worker could not end, saying why; whether it was still RUNNING.
-
-    Parameters
-    ----------
-    store:
-        Where the run is.
-    run_id:
-        The run.
-    status:
-        ``FAILED`` or ``KILLED``.
-    error:
-        Why, in one line (the ``nbops.error`` tag).
-    trace:
-        The traceback of the failure, kept as ``error.txt``.
-    """
-    if store.get_run(run_id).status != "RUNNING":
-        return False
-    keep_error(store, run_id, error, trace)
-    store.end_run(run_id, status)
-    return True
-
-
 def written_snapshots(settings: Settings, run_id: str) -> dict[str, str]:
     """The snapshots ``run_id`` wrote (role ``output``): ids by name, the last one per name."""
     from ..data.snapshot import catalog_for
@@ -456,6 +411,8 @@ def run(
     output: str | Path | None = None,
     progress: bool | None = None,
     run_timeout: float | None = None,
+    strict_env: bool = False,
+    echo=None,
 ) -> RunResult:
     """Execute a step or notebook headless inside a new MLflow run; write its report.
 
@@ -477,10 +434,16 @@ def run(
         Show a progress bar (default: when standard error is a terminal).
     run_timeout:
         Seconds the whole run may take (kernel start-up included); then it ends FAILED.
+    strict_env:
+        Refuse a step whose lock the kernel's packages do not match.
+    echo:
+        Called with each line of the environment check (default: standard error).
 
-    Parameters are checked before any kernel starts; an :class:`InputError` records no run.
+    Parameters and, with ``strict_env``, the environment are checked before any kernel starts;
+    an :class:`InputError` records no run.
     """
     prepared = prepare(target, parameters, parameter_file, kernel=kernel)
+    precheck(prepared, strict_env, echo)
     settings = load_settings(prepared.target.project)
     end_orphaned_runs(open_store(settings), prepared.target.experiment)
     run_id = open_run(prepared, settings)
@@ -493,5 +456,24 @@ def run(
         output=output,
         progress=show,
         run_timeout=check_run_timeout(run_timeout),
+        strict_env=strict_env,
     )
     return execute_task(task)
+
+
+def precheck(prepared: Prepared, strict: bool, echo=None) -> None:
+    """Print how the kernel's packages differ from the step's lock; refuse them if ``strict``."""
+    target = prepared.target
+    check = check_lock(target.lock, target.kernel)
+    if not check:
+        return
+    say = echo or (lambda line: print(line, file=sys.stderr))
+    say(f"The environment of kernel {target.kernel!r} differs from the lock of {target.notebook}:")
+    for line in check.lines()[:20]:
+        say(f"  {line}")
+    if strict:
+        raise InputError(
+            f"--strict-env: the kernel {target.kernel!r} does not match the step's lock "
+            f"({check.summary}).",
+            "Install the locked versions, or run without --strict-env.",
+        )

@@ -64,6 +64,11 @@ class Step:
         """The step's notebook."""
         return self.folder / NOTEBOOK
 
+    def lock(self) -> str | None:
+        """The step's ``requirements.txt`` (``None`` if it has none)."""
+        path = self.folder / self.manifest.lock
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
     def files(self) -> dict[str, bytes]:
         """The files the step carries, by path relative to its notebook."""
         return {p: (self.folder / FILES_DIR / p).read_bytes() for p in self.manifest.files}

@@ -25,6 +25,7 @@ from ..store import Metric, open_store
 from .coordinator import Coordinator, Job, Outcome
 from .deadline import check_run_timeout
 from .executors import check_store_reachable, get_executor
+from .run import precheck
 from .target import prepare
 
 
@@ -88,6 +89,7 @@ def run_sweep(
     timeout: float | None = None,
     echo: Callable[[str], None] = print,
     run_timeout: float | None = None,
+    strict_env: bool = False,
 ) -> SweepResult:
     """Run ``target`` once per combination of the swept values (a grid).
 
@@ -109,12 +111,15 @@ def run_sweep(
         Where progress lines go.
     run_timeout:
         Seconds each combination's run may take as a whole.
+    strict_env:
+        Refuse a step whose lock and kernel's packages differ.
     """
     check_run_timeout(run_timeout)
     combos = [
         dict(zip(sweeps, values, strict=True)) for values in itertools.product(*sweeps.values())
     ]
     jobs = [prepare(target, {**(parameters or {}), **c}) for c in combos]  # every value checked
+    precheck(jobs[0], strict_env, echo)
     settings = load_settings(jobs[0].target.project)
     pool = get_executor(executor, workers, address)
     check_store_reachable(pool, settings)
@@ -127,7 +132,9 @@ def run_sweep(
         name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"
         parent = store.start_run(experiment, name=name, tags=tags)
         store.log_batch(parent, params={f"sweep.{k}": ",".join(v) for k, v in sweeps.items()})
-        coordinator = Coordinator(pool, settings, echo, timeout=timeout, run_timeout=run_timeout)
+        coordinator = Coordinator(
+            pool, settings, echo, timeout=timeout, run_timeout=run_timeout, strict_env=strict_env
+        )
         try:
             for i, (combo, prepared) in enumerate(zip(combos, jobs, strict=True)):
                 label = " ".join(f"{k}={v}" for k, v in combo.items())

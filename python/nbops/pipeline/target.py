@@ -34,6 +34,7 @@ class Target:
     kernel: str
     tags: dict[str, str]
     files: dict[str, bytes] = field(default_factory=dict, repr=False)  # an exported step's
+    lock: str | None = field(default=None, repr=False)  # an exported step's requirements.txt
 
 
 def resolve_target(
@@ -82,6 +83,7 @@ def resolve_target(
         chosen,
         tags,
         step.files(),
+        step.lock(),
     )
 
 

@@ -22,6 +22,7 @@ ENV_TAGS = (
     ("Step", names.STEP_TAG),
     ("Step version", names.STEP_VERSION_TAG),
     ("Source notebook", names.SOURCE_TAG),
+    ("Environment check", names.ENV_CHECK_TAG),
 )
 
 
@@ -67,6 +68,19 @@ def run_link(tracking_uri: str, run: RunSummary) -> str:
     )
 
 
+def _reproduction(tags: dict[str, str]) -> str:
+    """The verdict of a reproduction: on the new run, and the latest one on the original."""
+    verdict = tags.get(names.VERDICT_NOTE_TAG) or tags.get(names.VERDICT_TAG)
+    if not verdict:
+        return ""
+    if names.REPRODUCES_TAG in tags:
+        rows = [("Reproduces run", tags[names.REPRODUCES_TAG]), ("Verdict", verdict)]
+    else:
+        rows = [("Reproduced by", tags.get(names.REPRODUCED_BY_TAG, "—")), ("Verdict", verdict)]
+    word = escape(tags.get(names.VERDICT_TAG, "").replace(" ", "-"))
+    return f"<h2 class='nbops-verdict nbops-verdict-{word}'>Reproduction</h2>{_rows(rows)}"
+
+
 def render_header(run: RunSummary, datasets: list[dict], tracking_uri: str, nb) -> str:
     """The header card's HTML (every value escaped)."""
     duration = "running" if run.duration_ms is None else f"{run.duration_ms / 1000:.1f} s"
@@ -78,6 +92,7 @@ def render_header(run: RunSummary, datasets: list[dict], tracking_uri: str, nb) 
         ("Duration", duration),
     ]
     environment = [(label, run.tags[tag]) for label, tag in ENV_TAGS if tag in run.tags]
+    reproduction = _reproduction(run.tags)
     data = [(d["name"], f"{d.get('role', '')} {d.get('digest', '')}".strip()) for d in datasets]
     error = first_error(nb)
     error_html = ""
@@ -91,7 +106,7 @@ def render_header(run: RunSummary, datasets: list[dict], tracking_uri: str, nb) 
         "<section class='nbops-card'>"
         f"<h1>Run report <span class='nbops-status nbops-status-{escape(run.status)}'>"
         f"{escape(run.status)}</span></h1>"
-        f"{error_html}{_rows(summary)}"
+        f"{error_html}{_rows(summary)}{reproduction}"
         f"<h2>Parameters</h2>{_rows(sorted(run.params.items()))}"
         f"<h2>Metrics</h2>{_rows((k, f'{v:.6g}') for k, v in sorted(run.metrics.items()))}"
         f"<h2>Data</h2>{_rows(data)}"

@@ -11,11 +11,13 @@ from ..config import ROOT_VARIABLE
 from .handlers.compare import CompareHandler
 from .handlers.config import ConfigHandler
 from .handlers.jobs import JOB_ID, JobHandler, JobsHandler
+from .handlers.reproduce import REPRODUCTION_ID, ReproduceHandler, ReproductionHandler
 from .handlers.run import RUN_ID, ReportHandler, RunHandler
 from .handlers.runs import RunsHandler
 from .handlers.snapshots import SNAPSHOT_ID, SnapshotHandler, SnapshotsHandler
 from .handlers.steps import ParametersHandler, StepsHandler
 from .jobs import JobManager
+from .reproductions import Reproductions
 
 
 class NbopsApp(ExtensionApp):
@@ -33,10 +35,12 @@ class NbopsApp(ExtensionApp):
         """Tell the kernels this server starts which folder is the fallback project."""
         os.environ[ROOT_VARIABLE] = os.path.realpath(self.serverapp.root_dir)
         self.jobs = JobManager(self.max_jobs)
+        self.reproductions = Reproductions()
 
     async def stop_extension(self) -> None:
         """Cancel running jobs: their runs end KILLED rather than stay RUNNING."""
         self.jobs.close()
+        self.reproductions.close()
 
     def initialize_handlers(self) -> None:
         """Register the routes under ``/nbops/api/``."""
@@ -46,6 +50,8 @@ class NbopsApp(ExtensionApp):
                 (r"/nbops/api/runs", RunsHandler),
                 (rf"/nbops/api/runs/{RUN_ID}", RunHandler),
                 (rf"/nbops/api/runs/{RUN_ID}/report", ReportHandler),
+                (rf"/nbops/api/runs/{RUN_ID}/reproduce", ReproduceHandler),
+                (rf"/nbops/api/reproductions/{REPRODUCTION_ID}", ReproductionHandler),
                 (r"/nbops/api/compare", CompareHandler),
                 (r"/nbops/api/snapshots", SnapshotsHandler),
                 (rf"/nbops/api/snapshots/{SNAPSHOT_ID}", SnapshotHandler),

@@ -84,6 +84,15 @@ class CreateJob(_Body):
 
 
 @dataclass
+class CreateReproduction(_Body):
+    """``POST /nbops/api/runs/<id>/reproduce``: run a recorded run again and compare."""
+
+    rtol: float = 0.0
+    atol: float = 0.0
+    env: str = "current"
+
+
+@dataclass
 class CreateStep(_Body):
     """``POST /nbops/api/steps``: export a notebook as a pipeline step."""
 

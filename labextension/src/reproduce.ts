@@ -1,0 +1,101 @@
+import { Notification } from '@jupyterlab/apputils';
+import { Poll } from '@lumino/polling';
+
+import { requestAPI } from './api';
+import type { ICommandContext } from './commands';
+import { errorMessage, notifyError } from './notify';
+import { CommandIDs, IReproduction } from './tokens';
+
+const POLL_MS = 1000;
+
+/** The notification type of a verdict. */
+export function verdictType(
+  reproduction: IReproduction
+): 'success' | 'warning' | 'error' {
+  switch (reproduction.verdict) {
+    case 'IDENTICAL':
+    case 'WITHIN TOLERANCE':
+      return 'success';
+    case 'DIFFERENT':
+      return 'warning';
+    default:
+      return 'error';
+  }
+}
+
+/**
+ * Reproduce a run (`nbops reproduce`) on the server: an in-progress notification, then the
+ * verdict with "Open report" on the new run.
+ */
+export async function reproduceRun(
+  ctx: ICommandContext,
+  runId: string,
+  notebook: string
+): Promise<IReproduction | null> {
+  const { app, model, trans } = ctx;
+  const settings = app.serviceManager.serverSettings;
+  const short = runId.slice(0, 8);
+  let current: IReproduction;
+  try {
+    current = await requestAPI<IReproduction>(
+      `runs/${runId}/reproduce`,
+      { notebook },
+      { method: 'POST', body: JSON.stringify({}) },
+      settings
+    );
+  } catch (error) {
+    notifyError(trans.__('Cannot reproduce run %1', short), error, trans);
+    return null;
+  }
+  const id = Notification.emit(
+    trans.__('Reproducing run %1…', short),
+    'in-progress',
+    { autoClose: false }
+  );
+  let failure: string | null = null;
+  const poll = new Poll({
+    factory: async () => {
+      try {
+        current = await requestAPI<IReproduction>(
+          `reproductions/${current.id}`,
+          {},
+          {},
+          settings
+        );
+      } catch (error) {
+        failure = errorMessage(error);
+      }
+      if (failure !== null || current.status !== 'RUNNING') {
+        poll.dispose();
+      }
+    },
+    frequency: { interval: POLL_MS, backoff: false },
+    standby: 'never'
+  });
+  await new Promise(resolve => poll.disposed.connect(resolve));
+  const message =
+    failure ??
+    current.error ??
+    trans.__('Run %1: %2', short, current.summary ?? '');
+  const newRun = current.run_id;
+  Notification.update({
+    id,
+    message,
+    type: failure || current.error ? 'error' : verdictType(current),
+    autoClose: false,
+    actions: newRun
+      ? [
+          {
+            label: trans.__('Open report'),
+            callback: () =>
+              void app.commands.execute(CommandIDs.openReport, {
+                runId: newRun,
+                notebook
+              })
+          }
+        ]
+      : []
+  });
+  await model.refresh();
+  return current;
+}

@@ -1,0 +1,346 @@
+"""``nbops reproduce RUN``: run a recorded run again, exactly as recorded, and give a verdict.
+
+The run's notebook (its exported step version, else the notebook it kept), its parameters and
+the very snapshots it read (by fingerprint, through the pins a pipeline step uses) are executed
+as a new run tagged ``nbops.reproduces``, on the headless path every run takes
+(:mod:`nbops.pipeline.run`), in the current environment or in one rebuilt from the record
+(:mod:`nbops.pipeline.environments`). Its metrics and snapshots are then compared with the
+original's (:mod:`nbops.pipeline.verdict`), and the verdict is kept on both runs and in the new
+run's report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Settings, load_settings
+from ..data.catalog import READ, WRITE, Catalog
+from ..data.snapshot import catalog_for, read_snapshot
+from ..exceptions import EnvironmentBuildError, InputError, NbopsError, NotFoundError
+from ..names import (
+    ENVIRONMENT_FILE,
+    EXECUTED_FOLDER,
+    KIND_REPRODUCTION,
+    NOTEBOOK_FOLDER,
+    NOTEBOOK_TAG,
+    PARAMETERS,
+    REPORT_FILE,
+    REPRODUCED_BY_TAG,
+    REPRODUCES_TAG,
+    REPRODUCTION_FILE,
+    REPRODUCTIONS_FOLDER,
+    RUN_KIND_TAG,
+    SOURCE_TAG,
+    STEP_TAG,
+    STEP_VERSION_TAG,
+    VERDICT_NOTE_TAG,
+    VERDICT_TAG,
+)
+from ..store import RunSummary, Store, open_store
+from . import verdict as v
+from .environments import check_option, check_packages, kernel_packages, rebuild
+from .export import read_notebook
+from .kernels import choose_kernel
+from .run import RunResult, execute_task, make_task, open_run
+from .schema import infer_schema, parse_parameters
+from .tags import has_tag
+from .target import Prepared, Target, prepare
+
+_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+INTERACTIVE_NOTE = (
+    "An interactive run: its saved notebook was executed top to bottom; the session may have "
+    "run its cells in another order, or some more than once."
+)
+
+
+@dataclass
+class Plan:
+    """What re-executes a run: the prepared notebook, the snapshots it must read, and notes."""
+
+    prepared: Prepared | None
+    pins: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def reproduce(
+    run_id: str,
+    rtol: float = 0.0,
+    atol: float = 0.0,
+    env: str = "current",
+    cwd: str | Path | None = None,
+    echo=print,
+) -> v.Reproduction:
+    """Re-execute run ``run_id`` as recorded, as a new run; compare; record the verdict.
+
+    Parameters
+    ----------
+    run_id:
+        The finished run to reproduce.
+    rtol, atol:
+        Relative and absolute tolerance for metrics and output values.
+    env:
+        ``current`` (run here; package differences are printed first) or ``rebuild`` (a
+        virtual environment with the run's recorded packages).
+    cwd:
+        A folder of the project whose store holds the run (default: the working directory).
+    echo:
+        Called with each line to show before the run starts.
+
+    An unknown run id or a malformed option is an :class:`InputError`; nothing is recorded.
+    """
+    rtol, atol = v.check_tolerance(rtol, "--rtol"), v.check_tolerance(atol, "--atol")
+    check_option(env)
+    settings = load_settings(Path(cwd) if cwd else None)
+    store = open_store(settings)
+    original = _original(store, run_id)
+    with tempfile.TemporaryDirectory(prefix="nbops-reproduce-") as scratch:
+        plan = _plan(store, settings, original, Path(scratch))
+        catalog = catalog_for(settings)
+        plan.missing += _missing_inputs(catalog, plan.pins)
+        python = _environment(store, original, plan, env, echo)
+        result = v.Reproduction(run_id, None, v.NOT_REPRODUCIBLE, rtol, atol, env)
+        result.notes, result.missing = plan.notes, plan.missing
+        ran = None
+        if not plan.missing:
+            ran = _execute(plan, settings, original, python)
+            result.run_id = ran.run_id
+            _judge(result, store, catalog, original, ran)
+    _record(store, result, ran)
+    return result
+
+
+def _original(store: Store, run_id: str) -> RunSummary:
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+        raise InputError(f"{run_id!r} is not a run id.", "Run ids are 32 hexadecimal digits.")
+    try:
+        run = store.get_run(run_id)
+    except NotFoundError as err:
+        raise InputError(
+            f"No run {run_id} in the tracking store {store.uri}.",
+            "List the runs with `nbops runs`; set NBOPS_TRACKING_URI for another store.",
+        ) from err
+    if run.status != "FINISHED":
+        raise InputError(
+            f"Run {run_id} ended {run.status}; only a FINISHED run can be reproduced.",
+            "Reproduce a run that ran to the end.",
+        )
+    if run.tags.get(RUN_KIND_TAG) in ("pipeline", "sweep"):
+        raise InputError(
+            f"Run {run_id} is the parent of a {run.tags[RUN_KIND_TAG]}; it ran no notebook.",
+            "Reproduce one of its child runs (nbops runs lists them).",
+        )
+    return run
+
+
+# -- what runs ------------------------------------------------------------------------------------
+
+
+def _plan(store: Store, settings: Settings, original: RunSummary, scratch: Path) -> Plan:
+    """The notebook to execute with its parameters, the pins, and what is missing."""
+    tags = original.tags
+    step = tags.get(STEP_TAG), tags.get(STEP_VERSION_TAG)
+    plan = Plan(None, pins=_reads(catalog_for(settings), original.run_id))
+    target = None
+    if all(step):
+        with contextlib.suppress(InputError, NotFoundError):  # exported elsewhere: its notebook
+            target = prepare(f"{step[0]}@{step[1]}", cwd=settings.project).target
+        if target is None:
+            plan.notes.append(
+                f"The step version {step[0]}@{step[1]} is not in this project's steps folder; "
+                "the notebook kept with the run was executed."
+            )
+    target = target or _kept_notebook(store, settings, original, scratch, plan)
+    if target is None:
+        return plan
+    interactive = RUN_KIND_TAG not in tags
+    if interactive:
+        plan.notes.append(INTERACTIVE_NOTE)
+    plan.prepared = Prepared(target, _parameters(target, original, plan, interactive))
+    return plan
+
+
+def _kept_notebook(store, settings, original, scratch: Path, plan: Plan) -> Target | None:
+    """A target for the notebook the run kept (as it ran, else as executed)."""
+    for folder in (NOTEBOOK_FOLDER, EXECUTED_FOLDER):
+        kept = [p for p in store.list_artifacts(original.run_id, folder) if p.endswith(".ipynb")]
+        if kept:
+            break
+    else:
+        plan.missing.append(f"the notebook: run {original.run_id} kept none")
+        return None
+    path = scratch / Path(kept[0]).name
+    path.write_text(store.load_text(original.run_id, kept[0]), encoding="utf-8")
+    nb = read_notebook(path)
+    kernel = choose_kernel(nb.metadata, str(path))
+    tagged = any(has_tag(c, PARAMETERS) for c in nb.cells)
+    source = original.tags.get(SOURCE_TAG) or original.tags.get(NOTEBOOK_TAG) or path.name
+    beside = (settings.project / source).parent  # where its relative files are, if still there
+    return Target(
+        notebook=path,
+        schema=infer_schema(path, kernel) if tagged else [],
+        project=settings.project,
+        experiment=source,
+        cwd=beside if beside.is_dir() else scratch,
+        kernel=kernel,
+        tags={SOURCE_TAG: source},
+    )
+
+
+def _parameters(target: Target, original: RunSummary, plan: Plan, interactive: bool) -> dict:
+    """The run's logged parameters that the notebook's parameters cell declares."""
+    declared = {p.name for p in target.schema}
+    values = {k: val for k, val in original.params.items() if k in declared}
+    left = sorted(original.params.keys() - declared)
+    if left and interactive:
+        plan.notes.append(
+            "Parameters logged but not declared in the parameters cell, so not injected: "
+            + ", ".join(left)
+        )
+    return parse_parameters(target.schema, values)
+
+
+def _reads(catalog: Catalog, run_id: str) -> dict[str, str]:
+    """The snapshots the run read, by name: the reproduction reads the same fingerprints."""
+    return {e.name: e.id for e in catalog.records_of(run_id) if e.action == READ}
+
+
+def _missing_inputs(catalog: Catalog, pins: dict[str, str]) -> list[str]:
+    return [
+        f"the data of input snapshot {name!r} ({snapshot_id[:12]})"
+        for name, snapshot_id in pins.items()
+        if not catalog.has(snapshot_id)
+    ]
+
+
+def _environment(store, original: RunSummary, plan: Plan, env: str, echo) -> str | None:
+    """The interpreter to run (``None``: the kernel's own); package differences are shown."""
+    if plan.prepared is None:
+        return None
+    try:
+        recorded = json.loads(store.load_text(original.run_id, ENVIRONMENT_FILE))
+    except NotFoundError:
+        plan.notes.append("The run recorded no environment; it runs in the current one.")
+        return None
+    packages = recorded.get("packages") or {}
+    if env == "rebuild":
+        try:
+            return str(rebuild(packages, recorded.get("python"), echo))
+        except EnvironmentBuildError as err:
+            plan.missing.append(f"its environment: {err}")
+            return None
+    check = check_packages(packages, kernel_packages(plan.prepared.target.kernel))
+    if check:
+        echo(f"The current environment differs from run {original.run_id}'s ({check.summary}):")
+        for line in check.lines()[:30]:
+            echo(f"  {line}")
+        plan.notes.append(f"Ran in the current environment, which differs: {check.summary}.")
+    return None
+
+
+def _execute(plan: Plan, settings: Settings, original: RunSummary, python: str | None):
+    tags = {REPRODUCES_TAG: original.run_id, RUN_KIND_TAG: KIND_REPRODUCTION}
+    name = f"reproduce-{original.name}" if original.name else None
+    prepared = plan.prepared
+    run_id = open_run(prepared, settings, experiment=original.experiment, name=name, tags=tags)
+    task = make_task(prepared, settings, run_id, pins=plan.pins, python=python)
+    return execute_task(task)
+
+
+# -- the verdict ----------------------------------------------------------------------------------
+
+
+def _judge(result: v.Reproduction, store, catalog: Catalog, original: RunSummary, ran) -> None:
+    """Compare the new run with the original; fill in the verdict and what explains it."""
+    if not ran.ok:
+        result.missing.append(f"the notebook did not run to the end: {ran.error}")
+    else:
+        new = store.get_run(ran.run_id)
+        result.rows = v.compare_metrics(original.metrics, new.metrics, result.rtol, result.atol)
+        before, after = catalog.records_of(original.run_id), catalog.records_of(ran.run_id)
+        tolerant = result.rtol > 0 or result.atol > 0
+        close = (lambda a, b: _data_close(catalog, a, b, result)) if tolerant else None
+        result.rows += v.compare_snapshots(
+            "input", _written(before, "input"), _written(after, "input")
+        )
+        result.rows += v.compare_snapshots(
+            "output", _written(before, "output"), _written(after, "output"), close
+        )
+        result.verdict = v.decide(result.rows)
+    if result.verdict in (v.DIFFERENT, v.NOT_REPRODUCIBLE):
+        result.explanations = _explanations(store, original, ran.run_id)
+
+
+def _written(entries, role: str) -> dict[str, str]:
+    """Snapshot ids by name: the outputs a run wrote, or the inputs it took or read."""
+    return {
+        e.name: e.id for e in entries if e.role == role and (e.action == WRITE or role == "input")
+    }
+
+
+def _data_close(catalog: Catalog, a: str, b: str, result: v.Reproduction) -> bool:
+    try:
+        return v.frames_close(
+            read_snapshot(catalog, a), read_snapshot(catalog, b), result.rtol, result.atol
+        )
+    except NbopsError:
+        return False
+
+
+def _explanations(store, original: RunSummary, run_id: str) -> list[str]:
+    """Environment and code differences between the runs (what could explain a difference)."""
+    from ..capture.environment import environment_diff_of
+
+    lines = []
+    try:
+        diff = environment_diff_of(store, original.run_id, run_id)
+        lines += [f"environment {line}" for line in diff.lines()] if diff else []
+    except NotFoundError:
+        lines.append("environment: one of the runs recorded none")
+    new = store.get_run(run_id).tags
+    for tag, what in (("nbops.code_hash", "code hash"), ("nbops.git.commit", "git commit")):
+        if original.tags.get(tag) != new.get(tag):
+            lines.append(f"{what}: {original.tags.get(tag)} -> {new.get(tag)}")
+    if not lines:
+        lines.append(
+            "Same environment, code, parameters and inputs: the notebook itself is not "
+            "deterministic (unseeded randomness, threads, time). Seed it with nbops.seed(n), or "
+            "compare with --rtol/--atol."
+        )
+    return lines
+
+
+def _record(store: Store, result: v.Reproduction, ran: RunResult | None) -> None:
+    """Keep the verdict on both runs (tags and JSON) and in the new run's report."""
+    record = json.dumps(result.to_dict(), indent=1)
+    tags = {VERDICT_TAG: result.verdict, VERDICT_NOTE_TAG: result.summary[:5000]}
+    if result.run_id:
+        store.log_batch(result.run_id, tags=tags)
+        store.log_text(result.run_id, record, REPRODUCTION_FILE)
+        store.log_batch(result.original, tags={**tags, REPRODUCED_BY_TAG: result.run_id})
+        name = result.run_id
+    else:
+        store.log_batch(result.original, tags=tags)
+        name = "not-run"
+    store.log_text(result.original, record, f"{REPRODUCTIONS_FOLDER}/{name}.json")
+    if ran is not None:
+        with contextlib.suppress(NotFoundError):  # a run that kept no notebook has no report
+            _rewrite_report(store, ran)
+
+
+def _rewrite_report(store: Store, ran: RunResult) -> None:
+    """The new run's report again, now that its header can show the verdict."""
+    from ..reports.build import report_html
+
+    html = report_html(store, ran.run_id)
+    if ran.report.parent.is_dir():
+        ran.report.write_text(html, encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / REPORT_FILE
+        path.write_text(html, encoding="utf-8")
+        store.log_artifact(ran.run_id, str(path))
