@@ -296,6 +296,8 @@ ROUTES = [
     ("POST", ("jobs",)),
     ("GET", ("jobs", "0" * 32)),
     ("DELETE", ("jobs", "0" * 32)),
+    ("POST", ("runs", "0" * 32, "reproduce")),
+    ("GET", ("reproductions", "0" * 32)),
 ]
 
 
@@ -332,3 +334,70 @@ def test_openapi_documents_every_route():
         ]
         verbs = {v for v in ("get", "post", "delete") if v in handler.__dict__}
         assert set(documented) == verbs, path
+
+
+async def wait_for_reproduction(jp_fetch, key, timeout=120):
+    for _ in range(timeout * 4):
+        item = await get_json(jp_fetch, "reproductions", key)
+        if item["status"] != "RUNNING":
+            return item
+        await asyncio.sleep(0.25)  # polling the condition, not standing in for it
+    raise AssertionError(f"reproduction {key} still running")
+
+
+async def test_reproduce_a_run_from_the_sidebar(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged
+):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    jp_nbops_write_tagged(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    _, job = await send(jp_fetch, "POST", "jobs", body={"notebook": "train.ipynb"})
+    original = (await wait_for(jp_fetch, job["id"]))["run_id"]
+
+    response = await jp_fetch(
+        "nbops",
+        "api",
+        "runs",
+        original,
+        "reproduce",
+        method="POST",
+        body=json.dumps({"rtol": 0}),
+        params={"notebook": "train.ipynb"},
+    )
+    code, started = response.code, json.loads(response.body)
+    assert code == 202 and started["status"] == "RUNNING" and started["original"] == original
+    done = await wait_for_reproduction(jp_fetch, started["id"])
+
+    assert done["status"] == "DONE" and done["verdict"] == "IDENTICAL", done
+    assert [(r["name"], r["status"]) for r in done["rows"]] == [("score", "equal")]
+    run = await get_json(jp_fetch, "runs", done["run_id"], notebook="train.ipynb")
+    assert run["tags"]["nbops.reproduces"] == original
+    assert run["tags"]["nbops.reproduce.verdict"] == "IDENTICAL"
+
+
+async def test_bad_reproductions(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    notebook = jp_nbops_write_tagged(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    from nbops.capture.session import Session
+
+    session = Session(notebook=notebook)
+    failed = session.start_run("failed")
+    session.end_run("FAILED")
+    session.close()
+    for run_id, body, code, message in [
+        (failed, {}, 400, "ended FAILED"),
+        ("0" * 32, {}, 404, "0" * 32),
+        ("nope", {}, 400, "is not a run id"),
+        (failed, {"rtol": -1}, 400, "is not a tolerance"),
+        (failed, {"atol": "x"}, 400, "must be a number"),
+        (failed, {"env": "docker"}, 400, "--env 'docker' is not known"),
+        (failed, {"seed": 1}, 400, "has no field(s) seed"),
+        (failed, [], 400, "must be a JSON object"),
+    ]:
+        status, text = await fail(
+            jp_fetch, "runs", run_id, "reproduce", method="POST", body=json.dumps(body)
+        )
+        assert status == code and message in text, (run_id, body, status, text)
+    assert (await fail(jp_fetch, "reproductions", "f" * 32))[0] == 404
+    assert (await fail(jp_fetch, "reproductions", "nope"))[0] == 400
+    runs = (await get_json(jp_fetch, "runs", notebook="train.ipynb"))["runs"]
+    assert [r["run_id"] for r in runs] == [failed]  # nothing ran

@@ -1,16 +1,18 @@
-"""Reproductions started from JupyterLab: ``nbops reproduce`` in a background thread each.
+"""Reproductions started from JupyterLab: ``nbops reproduce`` in a worker process.
 
 A reproduction is checked before it starts (the run exists and FINISHED, the options are valid:
 a 400 or 404 records nothing), then runs on the same path as the command; the lab polls its
-state. What is REST-specific (ids, the ``DescribeReproduction`` JSON) lives here.
+state. The worker process keeps the kernels' resources out of the server's. What is
+REST-specific (ids, the ``DescribeReproduction`` JSON) lives here.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 import time
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..config import Settings
@@ -53,11 +55,15 @@ class LabReproduction:
         return {**described, **result.to_dict(), "status": "DONE", "id": self.id}
 
 
+def _quiet(line: str) -> None:
+    """Lines a reproduction would print: the lab shows its verdict instead."""
+
+
 class Reproductions:
     """Starts and describes reproductions, one at a time (each runs a kernel)."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="nbops-reproduce")
+        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         self._items: dict[str, LabReproduction] = {}
         self._lock = threading.Lock()
 
@@ -72,9 +78,7 @@ class Reproductions:
             raise InputError(
                 f"Run {run_id} ended {run.status}; only a FINISHED run can be reproduced.", ""
             )
-        future = self._pool.submit(
-            reproduce, run_id, rtol, atol, env, settings.project, lambda line: None
-        )
+        future = self._pool.submit(reproduce, run_id, rtol, atol, env, settings.project, _quiet)
         item = LabReproduction(uuid.uuid4().hex, run_id, time.time(), future)
         with self._lock:
             self._items[item.id] = item
