@@ -39,7 +39,7 @@ from .cache import cache_key, cached_run
 from .coordinator import Outcome
 from .dag import build_dag
 from .orchestrate import keep_definition, keep_summary
-from .run import end_if_running, execute_task, make_task, open_run
+from .run import end_if_running, execute_task, make_task, open_run, precheck
 from .spec import read_pipeline
 from .target import prepare, resolve_target
 
@@ -145,6 +145,7 @@ def run_step(
         AIRFLOW_RUN_TAG: parent_tags.get(AIRFLOW_RUN_TAG, ""),
         AIRFLOW_LOGICAL_DATE_TAG: parent_tags.get(AIRFLOW_LOGICAL_DATE_TAG, ""),
     }
+    precheck(prepared, False, echo)  # the differences go to the task's log
     run_id = open_run(prepared, settings, experiment, name, tags)
     echo(f"started   {name} (run {run_id})")
     task = make_task(prepared, settings, run_id, key=name, pins=mine, private=True,
