@@ -122,3 +122,21 @@ def test_frame_magics_name_themselves_on_an_unknown_variable(shell, line, cell, 
     message = str(err.value)
     assert message.startswith(f"{magic}: the notebook has no variable named 'missing_frame'")
     assert "%%track" not in message and "--params" not in message
+
+
+def test_reproduce_magic_shows_the_verdict(shell, jp_nbops_project, jp_nbops_write_tagged):
+    from nbops.pipeline.run import run
+
+    notebook = jp_nbops_write_tagged(
+        jp_nbops_project / "nb" / "step.ipynb",
+        [("n = 4", ["parameters"]), ("import nbops\nnbops.log_metric('square', n * n)", [])],
+    )
+    original = run(notebook, progress=False)
+    result = shell.run_line_magic("nbops", f"reproduce {original.run_id} --rtol 0.001")
+    assert result.verdict == "IDENTICAL" and result.rtol == 0.001
+    bundle = result._repr_mimebundle_()
+    assert "IDENTICAL" in bundle["text/plain"] and "<table>" in bundle["text/html"]
+    with pytest.raises(UsageError, match="is not a run id"):
+        shell.run_line_magic("nbops", "reproduce nope")
+    with pytest.raises(UsageError, match="invalid choice"):
+        shell.run_line_magic("nbops", f"reproduce {original.run_id} --env docker")
