@@ -62,6 +62,8 @@ KIND_JOB = "job"  # a headless run started from JupyterLab
 KIND_PIPELINE = "pipeline"  # the parent run of a pipeline
 KIND_SWEEP = "sweep"  # the parent run of a sweep
 KIND_REPRODUCTION = "reproduction"  # nbops reproduce
+KIND_MONITOR = "monitor"  # nbops monitor
+KIND_EVALUATION = "evaluation"  # a model scored on a snapshot (nbops promote --eval)
 
 # -- artifact paths ------------------------------------------------------------------------------
 ENVIRONMENT_FILE = "environment.json"
@@ -72,6 +74,8 @@ REPORT_FILE = "report.html"
 ENV_CHECK_FILE = "environment-check.json"
 REPRODUCTION_FILE = "reproduction.json"  # a reproduction's verdict, on the new run
 REPRODUCTIONS_FOLDER = "reproductions"  # on the original run: one verdict per reproduction
+PROMOTION_FOLDER = "promotion"  # on a candidate run: one decision per model version
+MONITOR_FILE = "monitor/report.json"  # a monitor run's drift and expectations
 ERROR_FILE = "error.txt"  # the full traceback of a failed headless run
 CELLS_FOLDER = "cells"  # the source of each tracked cell
 DRIFT_REPORT_FILE = "drift/report.json"

@@ -265,15 +265,24 @@ class MlflowStore(Store):
                 "Pass flavor= with one of MLflow's flavors, e.g. 'sklearn', 'xgboost', 'pytorch'.",
             ) from err
         _point_mlflow_at(self.uri)
+        # created here, in the run's experiment: MLflow's default is the active experiment (0),
+        # whose embedded artifact folder would be ./mlruns of the working directory
+        experiment_id = self._run(run_id).info.experiment_id
+        logged = self.client.create_logged_model(experiment_id, name=name, source_run_id=run_id)
         info = Model.log(
             artifact_path=None,
             name=name,
             flavor=flavor,
             run_id=run_id,
+            model_id=logged.model_id,
             await_registration_for=0,
             **{_MODEL_ARGUMENT.get(flavor_name, "python_model"): model, **options},
         )
         return info.model_uri
+
+    def point_mlflow_here(self) -> None:
+        """Point MLflow's own API (registry, ``mlflow.pyfunc``, evaluation) at this store."""
+        _point_mlflow_at(self.uri)
 
     def activate(self, run_id: str) -> None:
         """Make ``run_id`` MLflow's active run in this process (``mlflow.*`` calls log into it)."""

@@ -1,0 +1,329 @@
+"""``nbops promote``: register a run's model and move the champion alias only past every gate.
+
+Built on MLflow's Model Registry with aliases: the run's logged model becomes a new version of the
+registered model; when every gate holds, the alias (``champion``) moves to it and the version that
+held it gets ``previous-champion``; ``rollback`` swaps them back. The gate table, the decision and
+the evaluation data's fingerprint are kept as tags of the version and of the candidate run, and
+as the run's ``promotion/<model>-v<version>.json``.
+
+With ``eval_snapshot``, candidate and champion are both scored on that same snapshot by MLflow's
+default evaluator (``mlflow.models.evaluate``), each in an evaluation run; otherwise they are
+compared on the metrics their runs logged.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..config import load_settings
+from ..exceptions import InputError, NotFoundError
+from ..names import PROMOTION_FOLDER
+from ..store import RunSummary, Store, open_store
+from .gates import Gate, parse_gates
+
+CHAMPION = "champion"
+PREVIOUS = "previous-champion"
+DECISION_TAG = "nbops.promotion.decision"  # promoted, refused, rolled back
+GATES_TAG = "nbops.promotion.gates"  # the gate table (JSON)
+EVALUATION_TAG = "nbops.promotion.evaluation"  # the snapshot both models were scored on
+COMPARED_TAG = "nbops.promotion.champion"  # the version the candidate was compared with
+RUN_PROMOTION_TAG = "nbops.promotion"  # on the candidate run: "<model> v<version> <decision>"
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+_ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass
+class GateRow:
+    """One gate judged: the candidate's value, the champion's, the threshold, pass or fail."""
+
+    gate: str
+    candidate: float | None
+    champion: float | None
+    threshold: float | None
+    passed: bool
+    note: str = ""
+
+
+@dataclass
+class Decision:
+    """What ``promote`` (or ``rollback``) decided."""
+
+    model: str
+    version: str
+    run_id: str | None
+    alias: str
+    promoted: bool
+    rows: list[GateRow] = field(default_factory=list)
+    champion: str | None = None  # the version compared with (the alias's holder before)
+    evaluation: str | None = None  # the snapshot id both were scored on
+    notes: list[str] = field(default_factory=list)
+    action: str = "promote"
+
+    @property
+    def decision(self) -> str:
+        """``promoted``, ``refused`` or ``rolled back``."""
+        if self.action == "rollback":
+            return "rolled back"
+        return "promoted" if self.promoted else "refused"
+
+    @property
+    def exit_code(self) -> int:
+        """0 promoted (or rolled back), 1 a gate failed."""
+        return 0 if self.promoted else 1
+
+    @property
+    def summary(self) -> str:
+        """One line."""
+        if self.action == "rollback":
+            return f"{self.model}@{self.alias} is version {self.version} again (rolled back)."
+        if self.promoted:
+            return f"{self.model} version {self.version} is now @{self.alias}."
+        failed = ", ".join(r.gate for r in self.rows if not r.passed)
+        return (
+            f"{self.model} version {self.version} was registered; "
+            f"@{self.alias} did not move: {failed} failed."
+        )
+
+    def to_dict(self) -> dict:
+        """A JSON-ready record."""
+        return {**asdict(self), "decision": self.decision, "summary": self.summary}
+
+
+def check_names(model: str, alias: str) -> None:
+    """:class:`InputError` for a model name or alias MLflow would refuse or misread."""
+    if not isinstance(model, str) or not _NAME.match(model):
+        raise InputError(
+            f"{model!r} is not a model name.", "Use letters, digits, '.', '_' and '-'."
+        )
+    if not isinstance(alias, str) or not _ALIAS.match(alias) or alias == "latest":
+        raise InputError(
+            f"{alias!r} is not an alias.",
+            "Start with a letter; letters, digits, '_' and '-'; not 'latest'.",
+        )
+
+
+def candidate_run(store: Store, run_id: str) -> RunSummary:
+    """The finished run whose model is promoted; :class:`InputError` otherwise."""
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+        raise InputError(f"{run_id!r} is not a run id.", "Run ids are 32 hexadecimal digits.")
+    try:
+        run = store.get_run(run_id)
+    except NotFoundError as err:
+        raise InputError(
+            f"No run {run_id} in {store.uri}.", "List runs with `nbops runs`."
+        ) from err
+    if run.status != "FINISHED":
+        raise InputError(f"Run {run_id} ended {run.status}; promote a FINISHED run.", "")
+    return run
+
+
+def logged_model(store: Store, run_id: str, name: str | None = None):
+    """The model run ``run_id`` logged (named ``name`` if it logged several)."""
+    outputs = store.client.get_run(run_id).outputs
+    models = [store.client.get_logged_model(o.model_id) for o in outputs.model_outputs or []]
+    if name is not None:
+        models = [m for m in models if m.name == name]
+    if len(models) == 1:
+        return models[0]
+    if not models:
+        which = f" named {name!r}" if name else ""
+        raise InputError(
+            f"Run {run_id} logged no model{which}.",
+            "Log one in the notebook: nbops.log_model(model, 'model', input_example=X[:5]).",
+        )
+    raise InputError(
+        f"Run {run_id} logged several models: {', '.join(m.name for m in models)}.",
+        "Choose one with --logged-model NAME.",
+    )
+
+
+def holder(store: Store, model: str, alias: str):
+    """The model version holding ``alias``, or ``None``."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return store.client.get_model_version_by_alias(model, alias)
+    except MlflowException:
+        return None
+
+
+def promote(
+    run_id: str,
+    model: str,
+    gates=(),
+    eval_snapshot: str | None = None,
+    target: str | None = None,
+    alias: str = CHAMPION,
+    logged: str | None = None,
+    cwd: str | Path | None = None,
+) -> Decision:
+    """Register run ``run_id``'s model as a version of ``model``; move ``alias`` if every gate
+    holds.
+
+    Parameters
+    ----------
+    run_id:
+        The candidate: a finished run that logged a model.
+    model:
+        The registered model's name (created on its first promotion).
+    gates:
+        Gate texts (see :mod:`nbops.loop.gates`); none: the alias always moves.
+    eval_snapshot:
+        A snapshot (name, id, ``name@version``) to score both models on instead of comparing
+        their runs' logged metrics.
+    target:
+        With ``eval_snapshot``: its label column (default ``target``).
+    alias:
+        The alias to move (default ``champion``).
+    logged:
+        Which logged model of the run, if it logged several.
+    cwd:
+        A folder of the project (default: the working directory).
+
+    Bad input (the run, its model, a gate, a metric neither run logged) is an
+    :class:`InputError` raised before anything is registered.
+    """
+    check_names(model, alias)
+    parsed = parse_gates(gates)
+    settings = load_settings(Path(cwd) if cwd else None)
+    store = open_store(settings)
+    run = candidate_run(store, run_id)
+    candidate = logged_model(store, run_id, logged)
+    champion = holder(store, model, alias)
+    decision = Decision(model, "", run_id, alias, False, champion=champion and champion.version)
+    if eval_snapshot:
+        from .evaluation import evaluate_both
+
+        mine, theirs, decision.evaluation = evaluate_both(
+            settings, store, run, candidate.model_uri, champion, eval_snapshot, target
+        )
+    else:
+        mine = run.metrics
+        theirs = store.get_run(champion.run_id).metrics if champion and champion.run_id else None
+    _check_metrics(parsed, mine, run_id)
+    version = _register(store, candidate.model_uri, model, run_id)
+    decision.version = version.version
+    decision.rows = _judge(parsed, mine, theirs, champion, store, model, version.version, decision)
+    decision.promoted = all(r.passed for r in decision.rows)
+    if decision.promoted:
+        _move(store, model, alias, version.version, champion)
+    _record(store, decision)
+    return decision
+
+
+def _check_metrics(gates: list[Gate], metrics: dict[str, float], run_id: str) -> None:
+    unknown = sorted({g.metric for g in gates if not g.servable and g.metric not in metrics})
+    if unknown:
+        raise InputError(
+            f"The gate metric(s) {', '.join(unknown)} are unknown for run {run_id}.",
+            f"Its metrics: {', '.join(sorted(metrics)) or 'none'}.",
+        )
+
+
+def _register(store: Store, model_uri: str, model: str, run_id: str):
+    from mlflow.exceptions import MlflowException
+
+    store.point_mlflow_here()  # MLflow's registry looks the logged model up through its own API
+    try:
+        return store.client.create_model_version(model, model_uri, run_id=run_id)
+    except MlflowException as err:
+        if "RESOURCE_DOES_NOT_EXIST" not in str(err.error_code):
+            raise
+    with contextlib.suppress(MlflowException):  # another process may create it meanwhile
+        store.client.create_registered_model(model)
+    return store.client.create_model_version(model, model_uri, run_id=run_id)
+
+
+def _judge(gates, mine, theirs, champion, store, model, version, decision) -> list[GateRow]:
+    rows = []
+    for gate in gates:
+        if gate.servable:
+            from .serving import serve_check
+
+            check = serve_check(f"models:/{model}/{version}", store=store)
+            rows.append(GateRow(gate.text, None, None, None, check.ok, check.reason))
+            continue
+        value = mine[gate.metric]
+        other = theirs.get(gate.metric) if theirs is not None else None
+        note = ""
+        if gate.relative and champion is None:
+            note = "no champion yet: passes"
+        elif gate.relative and other is None:
+            note = f"the champion (version {champion.version}) has no {gate.metric}"
+            rows.append(GateRow(gate.text, value, None, None, False, note))
+            continue
+        threshold = gate.threshold(other)
+        rows.append(GateRow(gate.text, value, other, threshold, gate.holds(value, other), note))
+    if champion is None:
+        decision.notes.append(f"{model} had no @{decision.alias} yet.")
+    return rows
+
+
+def _move(store: Store, model: str, alias: str, version: str, champion) -> None:
+    """Point ``alias`` at ``version``; the version that held it gets ``previous-<alias>``."""
+    if champion is not None and champion.version != version:
+        store.client.set_registered_model_alias(model, previous_alias(alias), champion.version)
+    store.client.set_registered_model_alias(model, alias, version)
+
+
+def previous_alias(alias: str) -> str:
+    """Where the former holder of ``alias`` is kept (``previous-champion``)."""
+    return PREVIOUS if alias == CHAMPION else f"previous-{alias}"
+
+
+def _record(store: Store, decision: Decision) -> None:
+    table = json.dumps([asdict(r) for r in decision.rows])
+    tags = {
+        DECISION_TAG: decision.decision,
+        GATES_TAG: table[:5000],
+        COMPARED_TAG: decision.champion or "none",
+        **({EVALUATION_TAG: decision.evaluation} if decision.evaluation else {}),
+    }
+    for key, value in tags.items():
+        store.client.set_model_version_tag(decision.model, decision.version, key, value)
+    if decision.run_id:
+        line = f"{decision.model} v{decision.version} {decision.decision} (@{decision.alias})"
+        store.log_batch(decision.run_id, tags={RUN_PROMOTION_TAG: line})
+        artifact = f"{PROMOTION_FOLDER}/{decision.model}-v{decision.version}.json"
+        store.log_text(decision.run_id, json.dumps(decision.to_dict(), indent=1), artifact)
+
+
+def rollback(model: str, alias: str = CHAMPION, cwd: str | Path | None = None) -> Decision:
+    """Give ``alias`` back to the version that held it before (``previous-champion``), and the
+    rolled-back version the ``previous-`` alias; :class:`InputError` if there is none."""
+    check_names(model, alias)
+    store = open_store(load_settings(Path(cwd) if cwd else None))
+    _check_model(store, model)
+    previous, current = holder(store, model, previous_alias(alias)), holder(store, model, alias)
+    if previous is None:
+        raise InputError(
+            f"{model} has no @{previous_alias(alias)} to roll back to.",
+            "A rollback needs a promotion that replaced an earlier holder.",
+        )
+    store.client.set_registered_model_alias(model, alias, previous.version)
+    if current is not None:
+        store.client.set_registered_model_alias(model, previous_alias(alias), current.version)
+    decision = Decision(
+        model, previous.version, None, alias, True, champion=current and current.version
+    )
+    decision.action = "rollback"
+    store.client.set_model_version_tag(model, previous.version, DECISION_TAG, "rolled back")
+    return decision
+
+
+def _check_model(store: Store, model: str) -> None:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        store.client.get_registered_model(model)
+    except MlflowException as err:
+        raise InputError(
+            f"No registered model {model!r} in {store.uri}.",
+            "Promote a run first: nbops promote RUN_ID --model NAME.",
+        ) from err
