@@ -94,3 +94,43 @@ def serve_check_command(model: str) -> None:
     if not check.ok:
         click.secho(f"  {check.reason}", fg="red")
     sys.exit(check.exit_code)
+
+
+@main.command("monitor")
+@click.option("--reference", required=True, help="The reference snapshot (name, name@V, id).")
+@click.option("--current", required=True, help="A snapshot, or a .csv / .parquet file.")
+@click.option(
+    "--threshold", default="0.2", show_default=True, help="A column drifts over this PSI."
+)
+@click.option("--columns", help="Only these columns, comma-separated.")
+@click.option(
+    "--retrain",
+    type=click.Path(dir_okay=False),
+    help="On drift, run this pipeline, then the promotion its `promote:` block declares.",
+)
+def monitor_command(reference, current, threshold, columns, retrain) -> None:
+    """Check current production data against a reference snapshot: drift per column and the
+    reference's saved expectations, recorded as a monitor run.
+
+    Exit code 0 no drift, 3 drift (the columns and statistics are named), 2 bad input.
+    """
+    from ..loop.monitor import monitor
+
+    wanted = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    result = monitor(reference, current, threshold, wanted, retrain, echo=_progress)
+    click.secho(
+        f"{'DRIFT' if result.drifted else 'NO DRIFT'}: {result.summary}",
+        fg="red" if result.drifted else "green",
+    )
+    click.echo(f"  monitor run {result.run_id}")
+    if result.retrain_run:
+        click.echo(f"  retraining: pipeline run {result.retrain_run} {result.retrain_status}")
+    if result.promotion:
+        click.echo(f"  promotion: {result.promotion}")
+    sys.exit(result.exit_code)
+
+
+def _progress(line: str) -> None:
+    from .base import progress_line
+
+    progress_line(line)

@@ -41,6 +41,9 @@ from .files import collect_files
 from .target import resolve_target
 
 STEP_KEYS = {"notebook", "step", "parameters", "after", "inputs", "outputs", "files", "resources"}
+# the blocks of the production loop: keys, and the required ones first
+PROMOTE_KEYS = ("model", "step", "gates", "alias", "eval", "target")
+MONITOR_KEYS = ("reference", "current", "threshold", "columns")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
@@ -68,6 +71,8 @@ class PipelineSpec:
     steps: dict[str, StepSpec]
     retries: int = 1  # a scheduler's retries of each task
     retry_delay: float = 60.0  # seconds between them
+    promote: dict | None = None  # after a retraining: promote this step's model past gates
+    monitor: dict | None = None  # what `nbops monitor` watches before retraining
 
 
 def _fail(path: Path, problem: str, hint: str = "See `nbops pipeline --help`.") -> InputError:
@@ -173,7 +178,29 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
         raise _fail(path, f"`retry_delay:` must be seconds from 0, not {delay!r}.")
     name = str(data.get("name") or path.stem)
     project = find_project(path.parent)
-    return PipelineSpec(name, path, project, steps, retries, float(delay))
+    promote = _block(data, "promote", PROMOTE_KEYS, 2, path)
+    if promote and promote["step"] not in steps:
+        raise _fail(path, f"`promote: step:` names {promote['step']!r}, which is not a step.")
+    monitor = _block(data, "monitor", MONITOR_KEYS, 2, path)
+    return PipelineSpec(name, path, project, steps, retries, float(delay), promote, monitor)
+
+
+def _block(data: dict, key: str, keys: tuple[str, ...], required: int, path: Path) -> dict | None:
+    """A ``promote:`` or ``monitor:`` mapping, its keys checked (its values by who uses it)."""
+    block = data.get(key)
+    if block is None:
+        return None
+    if not isinstance(block, dict):
+        raise _fail(path, f"`{key}:` must be a mapping with {', '.join(keys[:required])}.")
+    unknown = sorted(set(block) - set(keys))
+    missing = [k for k in keys[:required] if not block.get(k)]
+    if unknown or missing:
+        raise _fail(
+            path,
+            f"`{key}:` has unknown keys {unknown} or lacks {missing}.",
+            f"Its keys: {', '.join(keys)} ({', '.join(keys[:required])} required).",
+        )
+    return dict(block)
 
 
 def apply_overrides(spec: PipelineSpec, overrides: list[tuple[str, str]]) -> None:
