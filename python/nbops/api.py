@@ -228,6 +228,66 @@ def reproduce(run_id: str, rtol: float = 0.0, atol: float = 0.0, env: str = "cur
     return run_again(run_id, rtol, atol, env, cwd=current_session().settings.project)
 
 
+def promote(run_id: str, model: str, gates=(), eval_snapshot: str | None = None, **options):
+    """Register ``run_id``'s model as a version of ``model``; move the ``champion`` alias to it
+    only if every gate holds; return the decision (see ``nbops promote --help``).
+
+    Parameters
+    ----------
+    run_id:
+        A finished run that logged a model.
+    model:
+        The registered model's name.
+    gates:
+        ``"METRIC OP NUMBER"``, ``"METRIC OP champion*FACTOR"``, ``"servable"``, ...
+    eval_snapshot:
+        Score candidate and champion on this snapshot instead of their logged metrics.
+    options:
+        ``target`` (the label column with ``eval_snapshot``), ``alias``, ``logged``.
+    """
+    from .loop.promote import promote as promote_run
+
+    project = current_session().settings.project
+    return promote_run(run_id, model, gates, eval_snapshot, cwd=project, **options)
+
+
+def serve_check(model: str):
+    """Check that ``model`` (``NAME``, ``NAME@ALIAS`` or ``NAME/VERSION``) serves with MLflow's
+    scoring server and predicts as it does here; return the check (``.ok``, ``.reason``).
+
+    Parameters
+    ----------
+    model:
+        The registered model.
+    """
+    from .loop.serving import serve_check as check
+
+    return check(model, current_session().store)
+
+
+def monitor(reference: str, current, threshold: float = 0.2, columns=None, retrain=None):
+    """Check ``current`` data against the ``reference`` snapshot (drift per column, the
+    reference's saved expectations) in a monitor run; return the result (``.drifted``).
+
+    Parameters
+    ----------
+    reference:
+        The reference snapshot's name or id.
+    current:
+        A snapshot's name or id, or a ``.csv`` / ``.parquet`` path.
+    threshold:
+        A column drifts over this PSI.
+    columns:
+        Only these columns.
+    retrain:
+        On drift, run this pipeline file and its ``promote:`` block.
+    """
+    from .loop.monitor import monitor as watch
+
+    project = current_session().settings.project
+    return watch(reference, str(current), threshold, columns, retrain, cwd=project)
+
+
 def seed(n: int) -> int:
     """Seed Python's, NumPy's and (when imported) PyTorch's and TensorFlow's random number
     generators with ``n``, and log it as the parameter ``seed``; return ``n``.

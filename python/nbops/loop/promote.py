@@ -207,7 +207,7 @@ def promote(
         mine = run.metrics
         theirs = store.get_run(champion.run_id).metrics if champion and champion.run_id else None
     _check_metrics(parsed, mine, run_id)
-    version = _register(store, candidate.model_uri, model, run_id)
+    version = _register(store, candidate, model, run_id)
     decision.version = version.version
     decision.rows = _judge(parsed, mine, theirs, champion, store, model, version.version, decision)
     decision.promoted = all(r.passed for r in decision.rows)
@@ -226,18 +226,22 @@ def _check_metrics(gates: list[Gate], metrics: dict[str, float], run_id: str) ->
         )
 
 
-def _register(store: Store, model_uri: str, model: str, run_id: str):
+def _register(store: Store, logged, model: str, run_id: str):
     from mlflow.exceptions import MlflowException
 
     store.point_mlflow_here()  # MLflow's registry looks the logged model up through its own API
     try:
-        return store.client.create_model_version(model, model_uri, run_id=run_id)
+        return store.client.create_model_version(
+            model, logged.model_uri, run_id=run_id, model_id=logged.model_id, await_creation_for=0
+        )
     except MlflowException as err:
         if "RESOURCE_DOES_NOT_EXIST" not in str(err.error_code):
             raise
     with contextlib.suppress(MlflowException):  # another process may create it meanwhile
         store.client.create_registered_model(model)
-    return store.client.create_model_version(model, model_uri, run_id=run_id)
+    return store.client.create_model_version(
+        model, logged.model_uri, run_id=run_id, model_id=logged.model_id, await_creation_for=0
+    )
 
 
 def _judge(gates, mine, theirs, champion, store, model, version, decision) -> list[GateRow]:

@@ -252,33 +252,10 @@ class MlflowStore(Store):
         ``options``: ``flavor`` (an ``mlflow.<flavor>`` module name; guessed for scikit-learn),
         ``input_example`` (the signature is inferred from it), ``registered_model_name``.
         """
-        import importlib
+        from .models import log_model
 
-        from mlflow.models import Model
-
-        flavor_name = options.pop("flavor", None) or _guess_flavor(model)
-        try:
-            flavor = importlib.import_module(f"mlflow.{flavor_name}")
-        except ImportError as err:
-            raise InputError(
-                f"MLflow has no model flavor {flavor_name!r}.",
-                "Pass flavor= with one of MLflow's flavors, e.g. 'sklearn', 'xgboost', 'pytorch'.",
-            ) from err
         _point_mlflow_at(self.uri)
-        # created here, in the run's experiment: MLflow's default is the active experiment (0),
-        # whose embedded artifact folder would be ./mlruns of the working directory
-        experiment_id = self._run(run_id).info.experiment_id
-        logged = self.client.create_logged_model(experiment_id, name=name, source_run_id=run_id)
-        info = Model.log(
-            artifact_path=None,
-            name=name,
-            flavor=flavor,
-            run_id=run_id,
-            model_id=logged.model_id,
-            await_registration_for=0,
-            **{_MODEL_ARGUMENT.get(flavor_name, "python_model"): model, **options},
-        )
-        return info.model_uri
+        return log_model(self.client, run_id, model, name, **options)
 
     def point_mlflow_here(self) -> None:
         """Point MLflow's own API (registry, ``mlflow.pyfunc``, evaluation) at this store."""
@@ -424,18 +401,6 @@ class MlflowStore(Store):
         )
 
 
-_MODEL_ARGUMENT = {
-    "sklearn": "sk_model",
-    "xgboost": "xgb_model",
-    "lightgbm": "lgb_model",
-    "pytorch": "pytorch_model",
-    "tensorflow": "model",
-    "keras": "model",
-    "statsmodels": "statsmodels_model",
-    "pyfunc": "python_model",
-}
-
-
 def terminate(client, run_id: str, status: str = "FINISHED") -> None:
     """``client.set_terminated`` without MLflow printing the run's URL to standard output (it does
     for a server), which would be noise in every notebook that snapshots or loads data."""
@@ -457,17 +422,6 @@ def _point_mlflow_at(uri: str) -> None:
         os.environ.pop("MLFLOW_TRACKING_URI", None)
     else:
         os.environ["MLFLOW_TRACKING_URI"] = before
-
-
-def _guess_flavor(model: object) -> str:
-    module = type(model).__module__.split(".")[0]
-    return {
-        "sklearn": "sklearn",
-        "xgboost": "xgboost",
-        "lightgbm": "lightgbm",
-        "torch": "pytorch",
-        "statsmodels": "statsmodels",
-    }.get(module, "pyfunc")
 
 
 def _check_term(value: str) -> str:
