@@ -24,6 +24,12 @@ def train(session, alpha: float, name: str, bad_example: bool = False) -> str:
     return run_id
 
 
+@pytest.fixture
+def jp_nbops_train():
+    """``train(session, alpha, name, bad_example=False)``: a finished run with a model."""
+    return train
+
+
 @pytest.fixture(params=["embedded", "server"])
 def jp_nbops_models(request, jp_nbops_project, monkeypatch):
     """Two finished runs with models, ``good`` (lower rmse) and ``bad``, and the holdout

@@ -102,7 +102,10 @@ def serve_check(reference: str, store: Store | None = None) -> ServeCheck:
 
 
 def _first_line(err: BaseException) -> str:
+    """The gist of an error: MLflow's schema errors end with ``Error: <what is wrong>``."""
     text = str(err).strip()
+    if "Error: " in text:
+        return text.rsplit("Error: ", 1)[1].strip()
     return f"{type(err).__name__}: {text.splitlines()[0] if text else ''}"
 
 
