@@ -298,6 +298,8 @@ ROUTES = [
     ("DELETE", ("jobs", "0" * 32)),
     ("POST", ("runs", "0" * 32, "reproduce")),
     ("GET", ("reproductions", "0" * 32)),
+    ("POST", ("runs", "0" * 32, "promote")),
+    ("GET", ("models",)),
 ]
 
 
@@ -401,3 +403,78 @@ async def test_bad_reproductions(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_wr
     assert (await fail(jp_fetch, "reproductions", "nope"))[0] == 400
     runs = (await get_json(jp_fetch, "runs", notebook="train.ipynb"))["runs"]
     assert [r["run_id"] for r in runs] == [failed]  # nothing ran
+
+
+def logged_model_runs(notebook) -> list[str]:
+    """Two finished runs of ``notebook`` that logged a ridge model and its rmse."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    from nbops.capture.session import Session
+
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    session = Session(notebook=notebook, capture_environment=False)
+    ids = []
+    for alpha in (10.0, 0.01):
+        model = Ridge(alpha=alpha).fit(X, y)
+        ids.append(session.start_run(f"alpha {alpha}"))
+        session.log_metrics({"rmse": float(((model.predict(X) - y) ** 2).mean() ** 0.5)})
+        session.log_model(model, "model", input_example=X.head(3))
+        session.end_run()
+    session.close()
+    return ids
+
+
+async def test_promote_from_the_sidebar_and_list_models(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_notebook
+):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    notebook = jp_nbops_write_notebook(jp_root_dir / "train.ipynb")
+    worse, better = logged_model_runs(notebook)
+
+    async def promote(run_id, body):
+        response = await jp_fetch(
+            "nbops", "api", "runs", run_id, "promote", method="POST",
+            body=json.dumps(body), params={"notebook": "train.ipynb"},
+        )  # fmt: skip
+        return json.loads(response.body)
+
+    first = await promote(worse, {"model": "diabetes"})
+    assert first["decision"] == "promoted" and first["version"] == "1"
+    refused = await promote(worse, {"model": "diabetes", "gates": ["rmse < champion"]})
+    assert refused["decision"] == "refused" and refused["rows"][0]["passed"] is False
+    promoted = await promote(better, {"model": "diabetes", "gates": ["rmse < champion*0.98"]})
+    assert promoted["decision"] == "promoted" and promoted["version"] == "3"
+
+    listed = await get_json(jp_fetch, "models", notebook="train.ipynb")
+    by_version = {v["version"]: v for v in listed["versions"]}
+    assert by_version["3"]["aliases"] == ["champion"] and by_version["3"]["run_id"] == better
+    assert by_version["1"]["aliases"] == ["previous-champion"]
+    assert by_version["2"]["decision"] == "refused" and by_version["2"]["aliases"] == []
+    assert listed["monitors"] == []
+
+
+async def test_bad_promotions_are_400(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_notebook):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    notebook = jp_nbops_write_notebook(jp_root_dir / "train.ipynb")
+    from nbops.capture.session import Session
+
+    session = Session(notebook=notebook, capture_environment=False)
+    no_model = session.start_run("no model")
+    session.end_run()
+    session.close()
+    for run_id, body, message in [
+        (no_model, {"model": "m"}, "logged no model"),
+        (no_model, {}, "missing a field"),
+        (no_model, {"model": "m", "gates": "rmse < 1"}, "must be a list"),
+        (no_model, {"model": "m", "gates": [3]}, "is not text"),
+        (no_model, {"model": "m", "gates": ["rmse <"]}, "is malformed"),
+        (no_model, {"model": "bad name!"}, "is not a model name"),
+        (no_model, {"model": "m", "extra": 1}, "has no field(s) extra"),
+        ("0" * 32, {"model": "m"}, "No run 0000"),
+        ("nope", {"model": "m"}, "is not a run id"),
+    ]:
+        code, text = await fail(
+            jp_fetch, "runs", run_id, "promote", method="POST", body=json.dumps(body)
+        )
+        assert code == 400 and message in text, (body, code, text)

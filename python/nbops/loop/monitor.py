@@ -239,3 +239,22 @@ def _chain_tags(result: MonitorResult) -> dict[str, str]:
     if result.promotion:
         tags[PROMOTION_TAG] = result.promotion
     return tags
+
+
+def recent_monitors(store, limit: int = 20) -> list[dict]:
+    """The newest monitor runs of the store, with their verdicts, newest first."""
+    runs = store.list_runs(None, limit, tags={RUN_KIND_TAG: KIND_MONITOR})
+    return [
+        {
+            "run_id": run.run_id,
+            "name": run.name,
+            "experiment": run.experiment,
+            "status": run.status,
+            "start_time": run.start_time,
+            "verdict": run.tags.get(VERDICT_TAG),
+            "drifted": [c for c in run.tags.get(DRIFTED_TAG, "").split(",") if c],
+            "retrain_run": run.tags.get(RETRAIN_TAG),
+            "promotion": run.tags.get(PROMOTION_TAG),
+        }
+        for run in runs
+    ]

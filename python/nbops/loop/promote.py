@@ -196,7 +196,8 @@ def promote(
     run = candidate_run(store, run_id)
     candidate = logged_model(store, run_id, logged)
     champion = holder(store, model, alias)
-    decision = Decision(model, "", run_id, alias, False, champion=champion and champion.version)
+    champion_version = str(champion.version) if champion else None
+    decision = Decision(model, "", run_id, alias, False, champion=champion_version)
     if eval_snapshot:
         from .evaluation import evaluate_both
 
@@ -208,7 +209,7 @@ def promote(
         theirs = store.get_run(champion.run_id).metrics if champion and champion.run_id else None
     _check_metrics(parsed, mine, run_id)
     version = _register(store, candidate, model, run_id)
-    decision.version = version.version
+    decision.version = str(version.version)
     decision.rows = _judge(parsed, mine, theirs, champion, store, model, version.version, decision)
     decision.promoted = all(r.passed for r in decision.rows)
     if decision.promoted:
@@ -313,9 +314,8 @@ def rollback(model: str, alias: str = CHAMPION, cwd: str | Path | None = None) -
     store.client.set_registered_model_alias(model, alias, previous.version)
     if current is not None:
         store.client.set_registered_model_alias(model, previous_alias(alias), current.version)
-    decision = Decision(
-        model, previous.version, None, alias, True, champion=current and current.version
-    )
+    before = str(current.version) if current else None
+    decision = Decision(model, str(previous.version), None, alias, True, champion=before)
     decision.action = "rollback"
     store.client.set_model_version_tag(model, previous.version, DECISION_TAG, "rolled back")
     return decision
@@ -331,3 +331,33 @@ def _check_model(store: Store, model: str) -> None:
             f"No registered model {model!r} in {store.uri}.",
             "Promote a run first: nbops promote RUN_ID --model NAME.",
         ) from err
+
+
+def versions_of(store: Store, run_ids: list[str]) -> list[dict]:
+    """The model versions registered from ``run_ids``: model, version, run, aliases and the
+    promotion decision, newest first."""
+    ids = [r for r in run_ids if _RUN_ID.match(r)]
+    if not ids:
+        return []
+    query = "run_id IN (" + ",".join(f"'{r}'" for r in ids) + ")"
+    found = store.client.search_model_versions(query, max_results=200)
+    aliases = {
+        name: store.client.get_registered_model(name).aliases for name in {v.name for v in found}
+    }
+    described = []
+    for v in sorted(found, key=lambda v: v.creation_timestamp or 0, reverse=True):
+        held = sorted(a for a, n in aliases[v.name].items() if str(n) == str(v.version))
+        described.append(
+            {
+                "model": v.name,
+                "version": str(v.version),
+                "run_id": v.run_id,
+                "aliases": held,
+                "decision": v.tags.get(DECISION_TAG),
+                "gates": json.loads(v.tags.get(GATES_TAG) or "[]"),
+                "champion": v.tags.get(COMPARED_TAG),
+                "evaluation": v.tags.get(EVALUATION_TAG),
+                "created": v.creation_timestamp,
+            }
+        )
+    return described

@@ -11,6 +11,7 @@ from ..config import ROOT_VARIABLE
 from .handlers.compare import CompareHandler
 from .handlers.config import ConfigHandler
 from .handlers.jobs import JOB_ID, JobHandler, JobsHandler
+from .handlers.models import ModelsHandler, PromoteHandler
 from .handlers.reproduce import REPRODUCTION_ID, ReproduceHandler, ReproductionHandler
 from .handlers.run import RUN_ID, ReportHandler, RunHandler
 from .handlers.runs import RunsHandler
@@ -51,6 +52,8 @@ class NbopsApp(ExtensionApp):
                 (rf"/nbops/api/runs/{RUN_ID}", RunHandler),
                 (rf"/nbops/api/runs/{RUN_ID}/report", ReportHandler),
                 (rf"/nbops/api/runs/{RUN_ID}/reproduce", ReproduceHandler),
+                (rf"/nbops/api/runs/{RUN_ID}/promote", PromoteHandler),
+                (r"/nbops/api/models", ModelsHandler),
                 (rf"/nbops/api/reproductions/{REPRODUCTION_ID}", ReproductionHandler),
                 (r"/nbops/api/compare", CompareHandler),
                 (r"/nbops/api/snapshots", SnapshotsHandler),

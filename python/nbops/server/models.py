@@ -48,6 +48,7 @@ _TYPES = {
     "str": (str, "a string"),
     "dict": (dict, "an object"),
     "float": ((int, float), "a number"),
+    "list": (list, "a list"),
 }
 
 
@@ -90,6 +91,18 @@ class CreateReproduction(_Body):
     rtol: float = 0.0
     atol: float = 0.0
     env: str = "current"
+
+
+@dataclass
+class CreatePromotion(_Body):
+    """``POST /nbops/api/runs/<id>/promote``: register the run's model, move the alias past
+    the gates."""
+
+    model: str
+    gates: list | None = None
+    eval: str | None = None
+    target: str | None = None
+    alias: str | None = None
 
 
 @dataclass
