@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import nbformat
 import pytest
 from click.testing import CliRunner
 
@@ -11,6 +12,8 @@ from nbops.cli import main
 from nbops.config import load_settings
 from nbops.loop.gates import parse_gate
 from nbops.loop.promote import DECISION_TAG, EVALUATION_TAG, GATES_TAG, RUN_PROMOTION_TAG
+from nbops.reports.build import model_registry
+from nbops.reports.header import render_header
 from nbops.store import open_store
 
 
@@ -47,6 +50,16 @@ def test_promote_refuse_and_roll_back(jp_nbops_models):
     kept = json.loads(store.load_text(bad, "promotion/diabetes-v3.json"))
     assert kept["decision"] == "refused"
     assert store.get_run(bad).tags[RUN_PROMOTION_TAG] == "diabetes v3 refused (@champion)"
+
+    registry = model_registry(store, bad)  # what the bad run's report header shows
+    assert [(v["version"], v["decision"]) for v in registry] == [
+        ("3", "refused"),
+        ("1", "promoted"),
+    ]
+    header = render_header(store.get_run(bad), [], store.uri, nbformat.v4.new_notebook(), registry)
+    assert "Model registry" in header and "diabetes v3 (no alias)" in header
+    delta = store.get_run(bad).metrics["rmse"] - store.get_run(good).metrics["rmse"]
+    assert "rmse vs champion v2" in header and f"{delta:+.6g}" in header
 
     back = cli("promote", "--rollback", "diabetes")
     assert back.exit_code == 0, back.output

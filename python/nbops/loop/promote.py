@@ -21,16 +21,22 @@ from pathlib import Path
 
 from ..config import load_settings
 from ..exceptions import InputError, NotFoundError
-from ..names import PROMOTION_FOLDER
+from ..names import (
+    PROMOTION_CHAMPION_TAG,
+    PROMOTION_DECISION_TAG,
+    PROMOTION_EVALUATION_TAG,
+    PROMOTION_FOLDER,
+    PROMOTION_GATES_TAG,
+)
 from ..store import RunSummary, Store, open_store
 from .gates import Gate, parse_gates
 
 CHAMPION = "champion"
 PREVIOUS = "previous-champion"
-DECISION_TAG = "nbops.promotion.decision"  # promoted, refused, rolled back
-GATES_TAG = "nbops.promotion.gates"  # the gate table (JSON)
-EVALUATION_TAG = "nbops.promotion.evaluation"  # the snapshot both models were scored on
-COMPARED_TAG = "nbops.promotion.champion"  # the version the candidate was compared with
+DECISION_TAG = PROMOTION_DECISION_TAG  # promoted, refused, rolled back
+GATES_TAG = PROMOTION_GATES_TAG
+EVALUATION_TAG = PROMOTION_EVALUATION_TAG
+COMPARED_TAG = PROMOTION_CHAMPION_TAG
 RUN_PROMOTION_TAG = "nbops.promotion"  # on the candidate run: "<model> v<version> <decision>"
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -334,30 +340,5 @@ def _check_model(store: Store, model: str) -> None:
 
 
 def versions_of(store: Store, run_ids: list[str]) -> list[dict]:
-    """The model versions registered from ``run_ids``: model, version, run, aliases and the
-    promotion decision, newest first."""
-    ids = [r for r in run_ids if _RUN_ID.match(r)]
-    if not ids:
-        return []
-    query = "run_id IN (" + ",".join(f"'{r}'" for r in ids) + ")"
-    found = store.client.search_model_versions(query, max_results=200)
-    aliases = {
-        name: store.client.get_registered_model(name).aliases for name in {v.name for v in found}
-    }
-    described = []
-    for v in sorted(found, key=lambda v: v.creation_timestamp or 0, reverse=True):
-        held = sorted(a for a, n in aliases[v.name].items() if str(n) == str(v.version))
-        described.append(
-            {
-                "model": v.name,
-                "version": str(v.version),
-                "run_id": v.run_id,
-                "aliases": held,
-                "decision": v.tags.get(DECISION_TAG),
-                "gates": json.loads(v.tags.get(GATES_TAG) or "[]"),
-                "champion": v.tags.get(COMPARED_TAG),
-                "evaluation": v.tags.get(EVALUATION_TAG),
-                "created": v.creation_timestamp,
-            }
-        )
-    return described
+    """The model versions registered from ``run_ids`` (see ``MlflowStore.model_versions``)."""
+    return store.model_versions(run_ids)

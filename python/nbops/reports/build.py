@@ -69,4 +69,17 @@ def report_html(
     if ending:
         run = dataclasses.replace(run, **ending)
     nb = notebook if notebook is not None else load_run_notebook(store, run_id)
-    return render_report(nb, run, store.uri, store.datasets(run_id), no_input, folder)
+    registry = model_registry(store, run_id)
+    return render_report(nb, run, store.uri, store.datasets(run_id), no_input, folder, registry)
+
+
+def model_registry(store: Store, run_id: str) -> list[dict]:
+    """The model versions registered from the run, each with its model's champion's metrics."""
+    versions = store.model_versions([run_id])
+    champions: dict[str, dict] = {}
+    for version in versions:
+        champion = version.get("champion_run")
+        if champion and champion not in champions:
+            champions[champion] = store.get_run(champion).metrics
+        version["champion_metrics"] = champions.get(champion, {}) if champion else {}
+    return versions

@@ -50,6 +50,7 @@ def render_report(
     datasets: list[dict] | None = None,
     no_input: bool = False,
     folder: Path | None = None,
+    registry: list[dict] | None = None,
 ) -> str:
     """Return the report of ``run`` as one self-contained HTML page.
 
@@ -68,7 +69,7 @@ def render_report(
     folder:
         Where the notebook's relative image paths are looked up (for embedding).
     """
-    header = render_header(run, datasets or [], tracking_uri, nb)
+    header = render_header(run, datasets or [], tracking_uri, nb, registry or [])
     resources = {"nbops_header": header, "metadata": {"name": run.name or run.run_id}}
     if folder is not None:
         resources["metadata"]["path"] = str(folder)

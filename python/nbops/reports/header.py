@@ -81,7 +81,38 @@ def _reproduction(tags: dict[str, str]) -> str:
     return f"<h2 class='nbops-verdict nbops-verdict-{word}'>Reproduction</h2>{_rows(rows)}"
 
 
-def render_header(run: RunSummary, datasets: list[dict], tracking_uri: str, nb) -> str:
+def _registry(run: RunSummary, versions: list[dict]) -> str:
+    """The model versions registered from the run: decision, aliases, gates, and the metric
+    deltas against the model's current champion."""
+    if not versions:
+        return ""
+    parts = []
+    for v in versions:
+        held = ", ".join(f"@{a}" for a in v["aliases"]) or "no alias"
+        rows = [("Version", f"{v['model']} v{v['version']} ({held})")]
+        if v.get("decision"):
+            rows.append(("Promotion", v["decision"]))
+        for gate in v.get("gates") or []:
+            verdict = "pass" if gate.get("passed") else "fail"
+            rows.append((f"Gate {gate['gate']}", f"{verdict}: {_value(gate.get('candidate'))}"
+                         f" vs threshold {_value(gate.get('threshold'))}"))  # fmt: skip
+        champion = v.get("champion_version")
+        if champion and v.get("champion_run") != run.run_id:
+            theirs = v.get("champion_metrics") or {}
+            for name in sorted(run.metrics.keys() & theirs.keys()):
+                delta = run.metrics[name] - theirs[name]
+                rows.append((f"{name} vs champion v{champion}", f"{delta:+.6g}"))
+        parts.append(_rows(rows))
+    return "<h2>Model registry</h2>" + "".join(parts)
+
+
+def _value(value) -> str:
+    return "—" if value is None else f"{value:.6g}"
+
+
+def render_header(
+    run: RunSummary, datasets: list[dict], tracking_uri: str, nb, registry: list[dict] = ()
+) -> str:
     """The header card's HTML (every value escaped)."""
     duration = "running" if run.duration_ms is None else f"{run.duration_ms / 1000:.1f} s"
     summary = [
@@ -110,6 +141,7 @@ def render_header(run: RunSummary, datasets: list[dict], tracking_uri: str, nb) 
         f"<h2>Parameters</h2>{_rows(sorted(run.params.items()))}"
         f"<h2>Metrics</h2>{_rows((k, f'{v:.6g}') for k, v in sorted(run.metrics.items()))}"
         f"<h2>Data</h2>{_rows(data)}"
+        f"{_registry(run, list(registry))}"
         f"<h2>Environment and lineage</h2>{_rows(environment)}"
         f"<h2>In MLflow</h2><p>{run_link(tracking_uri, run)}</p>"
         "</section>"

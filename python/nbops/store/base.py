@@ -189,6 +189,10 @@ class Store(ABC):
     def metric_history(self, run_id: str) -> dict[str, list[dict[str, float]]]:
         """Every value of each metric of a run: ``{key: [{step, value, timestamp}, ...]}``."""
 
+    def model_versions(self, run_ids: list[str]) -> list[dict]:
+        """The model versions registered from ``run_ids`` (a store without a registry: none)."""
+        return []
+
     @abstractmethod
     def runs_page(
         self,

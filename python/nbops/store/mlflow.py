@@ -257,6 +257,13 @@ class MlflowStore(Store):
         _point_mlflow_at(self.uri)
         return log_model(self.client, run_id, model, name, **options)
 
+    def model_versions(self, run_ids: list[str]) -> list[dict]:
+        """The model versions registered from ``run_ids``, newest first: model, version, run,
+        aliases held, and the promotion's decision, gates, champion and evaluation data."""
+        from .models import describe_versions
+
+        return describe_versions(self.client, [r for r in run_ids if SAFE_TERM.match(r)])
+
     def point_mlflow_here(self) -> None:
         """Point MLflow's own API (registry, ``mlflow.pyfunc``, evaluation) at this store."""
         _point_mlflow_at(self.uri)

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import json
 
 from ..exceptions import InputError
+from ..names import (
+    PROMOTION_CHAMPION_TAG,
+    PROMOTION_DECISION_TAG,
+    PROMOTION_EVALUATION_TAG,
+    PROMOTION_GATES_TAG,
+)
 
 _MODEL_ARGUMENT = {
     "sklearn": "sk_model",
@@ -58,3 +65,34 @@ def _guess_flavor(model: object) -> str:
         "torch": "pytorch",
         "statsmodels": "statsmodels",
     }.get(module, "pyfunc")
+
+
+def describe_versions(client, run_ids: list[str]) -> list[dict]:
+    """The registered versions of the models ``run_ids`` logged, newest first, as JSON."""
+    if not run_ids:
+        return []
+    query = "run_id IN (" + ",".join(f"'{r}'" for r in run_ids) + ")"
+    found = client.search_model_versions(query, max_results=200)
+    aliases = {name: client.get_registered_model(name).aliases for name in {v.name for v in found}}
+    holders = {name: held.get("champion") for name, held in aliases.items()}
+    champion_runs = {
+        name: client.get_model_version(name, str(v)).run_id
+        for name, v in holders.items()
+        if v is not None
+    }
+    return [
+        {
+            "model": v.name,
+            "version": str(v.version),
+            "run_id": v.run_id,
+            "aliases": sorted(a for a, n in aliases[v.name].items() if str(n) == str(v.version)),
+            "decision": v.tags.get(PROMOTION_DECISION_TAG),
+            "gates": json.loads(v.tags.get(PROMOTION_GATES_TAG) or "[]"),
+            "champion": v.tags.get(PROMOTION_CHAMPION_TAG),
+            "evaluation": v.tags.get(PROMOTION_EVALUATION_TAG),
+            "created": v.creation_timestamp,
+            "champion_version": None if holders[v.name] is None else str(holders[v.name]),
+            "champion_run": champion_runs.get(v.name),
+        }
+        for v in sorted(found, key=lambda v: v.creation_timestamp or 0, reverse=True)
+    ]
