@@ -8,6 +8,7 @@ import { requestAPI } from './api';
 import { addTagCommands } from './cellTags';
 import { RunsModel } from './model';
 import { notifyError } from './notify';
+import { promoteRun } from './promote';
 import { reproduceRun } from './reproduce';
 import { runHeadless } from './runHeadless';
 import { CommandIDs, IDescribeComparison, ISettings, IStep } from './tokens';
@@ -81,6 +82,18 @@ export function addCommands(ctx: ICommandContext): void {
     execute: async args => {
       const runId = (args.runId as string) || model.selected[0];
       await reproduceRun(ctx, runId, model.notebook ?? '');
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.promote, {
+    label: trans.__('nbops: Promote Selected Run…'),
+    caption: trans.__(
+      "Register the run's model and move @champion to it if every gate holds"
+    ),
+    isEnabled: () => model.selected.length === 1,
+    execute: async args => {
+      const runId = (args.runId as string) || model.selected[0];
+      await promoteRun(ctx, runId, model.notebook ?? '');
     }
   });
 

@@ -7,6 +7,8 @@ import {
   IDescribeRun,
   IDescribeSnapshot,
   IListRunsResponse,
+  IModelVersion,
+  IMonitor,
   IRun,
   ISnapshot,
   IStep
@@ -88,6 +90,21 @@ export class RunsModel {
 
   get steps(): IStep[] {
     return this._steps;
+  }
+
+  /** The model versions registered from this notebook's runs, newest first. */
+  get versions(): IModelVersion[] {
+    return this._versions;
+  }
+
+  /** The newest monitor runs of the store. */
+  get monitors(): IMonitor[] {
+    return this._monitors;
+  }
+
+  /** Why the model registry could not be read ('' when it was). */
+  get registryError(): string {
+    return this._registryError;
   }
 
   /** The state to save (sort order, selection). */
@@ -181,7 +198,7 @@ export class RunsModel {
     }
     this._set('loading');
     try {
-      const [config, page, snapshots, steps] = await Promise.all([
+      const [config, page, snapshots, steps, registry] = await Promise.all([
         requestAPI<IDescribeConfig>('config', { notebook }, {}, this._settings),
         this._page(notebook, null),
         requestAPI<{ snapshots: ISnapshot[] }>(
@@ -195,7 +212,8 @@ export class RunsModel {
           { notebook },
           {},
           this._settings
-        )
+        ),
+        this._registry(notebook)
       ]);
       if (request === this._request) {
         this._config = config;
@@ -203,6 +221,8 @@ export class RunsModel {
         this._next = page.next_page_token;
         this._snapshots = snapshots.snapshots;
         this._steps = steps.steps;
+        this._versions = registry.versions;
+        this._monitors = registry.monitors;
         this._set('ready');
       }
     } catch (error) {
@@ -243,6 +263,26 @@ export class RunsModel {
     );
   }
 
+  /** The registry's view; its failure is shown in its section, not for the whole sidebar. */
+  private async _registry(
+    notebook: string
+  ): Promise<{ versions: IModelVersion[]; monitors: IMonitor[] }> {
+    try {
+      const answer = await requestAPI<{
+        versions?: IModelVersion[];
+        monitors?: IMonitor[];
+      }>('models', { notebook }, {}, this._settings);
+      this._registryError = '';
+      return {
+        versions: answer.versions ?? [],
+        monitors: answer.monitors ?? []
+      };
+    } catch (error) {
+      this._registryError = (error as Error).message;
+      return { versions: [], monitors: [] };
+    }
+  }
+
   private _set(state: RunsState): void {
     this._state = state;
     this._changed.emit();
@@ -261,5 +301,8 @@ export class RunsModel {
   private _snapshots: ISnapshot[] = [];
   private _snapshot: IDescribeSnapshot | null = null;
   private _steps: IStep[] = [];
+  private _versions: IModelVersion[] = [];
+  private _monitors: IMonitor[] = [];
+  private _registryError = '';
   private _request = 0;
 }

@@ -127,6 +127,50 @@ export interface IReproduction {
   notes?: string[];
 }
 
+/** One gate as judged by a promotion. */
+export interface IGateRow {
+  gate: string;
+  candidate: number | null;
+  champion: number | null;
+  threshold: number | null;
+  passed: boolean;
+  note: string;
+}
+
+/** A model version registered from one of the notebook's runs (`GET models`). */
+export interface IModelVersion {
+  model: string;
+  version: string;
+  run_id: string;
+  aliases: string[];
+  decision: string | null;
+  gates: IGateRow[];
+  champion_version: string | null;
+}
+
+/** A monitor run (`GET models`). */
+export interface IMonitor {
+  run_id: string;
+  name: string;
+  experiment: string;
+  start_time: number | null;
+  verdict: string | null;
+  drifted: string[];
+  retrain_run: string | null;
+  promotion: string | null;
+}
+
+/** What `POST runs/<id>/promote` decided. */
+export interface IPromotion {
+  model: string;
+  version: string;
+  alias: string;
+  promoted: boolean;
+  decision: string;
+  summary: string;
+  rows: IGateRow[];
+}
+
 /** The answer of `GET /nbops/api/config`. */
 export interface IDescribeConfig {
   version: string;
@@ -152,6 +196,7 @@ export namespace CommandIDs {
   export const runHeadless = 'nbops:run-headless';
   export const openReport = 'nbops:open-report';
   export const reproduce = 'nbops:reproduce-run';
+  export const promote = 'nbops:promote-run';
   export const tagParameters = 'nbops:tag-parameters';
   export const tagSkip = 'nbops:tag-skip';
   export const tagHide = 'nbops:tag-report-hide';

@@ -41,6 +41,21 @@ function server(status = 200) {
         body: '{"snapshots": [{"id": "f00", "name": "train"}]}'
       };
     }
+    if (path.endsWith('/models')) {
+      const version = {
+        model: 'diabetes',
+        version: '2',
+        run_id: 'a'.padEnd(32, '0'),
+        aliases: ['champion'],
+        decision: 'promoted',
+        gates: [],
+        champion_version: '2'
+      };
+      return {
+        status: 200,
+        body: JSON.stringify({ versions: [version], monitors: [] })
+      };
+    }
     return { status: 200, body: '{"steps": []}' };
   });
 }
@@ -56,6 +71,10 @@ describe('RunsModel', () => {
     expect(states).toEqual(['loading', 'ready']);
     expect(model.runs.map(r => r.name)).toEqual(['a', 'b']);
     expect(model.snapshots[0].name).toBe('train');
+    expect(model.versions.map(v => `${v.model} v${v.version}`)).toEqual([
+      'diabetes v2'
+    ]);
+    expect(model.registryError).toBe('');
     expect(model.hasMore).toBe(true);
     expect(
       urls.some(u =>

@@ -1,6 +1,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 
+import { splitGates } from '../promote';
 import { reproduceRun, verdictType } from '../reproduce';
 import { IReproduction } from '../tokens';
 import { fakeServer } from './fakeServer';
@@ -96,5 +97,16 @@ describe('verdictType', () => {
     expect(verdictType(reproduction({ verdict: 'NOT REPRODUCIBLE' }))).toBe(
       'error'
     );
+  });
+});
+
+describe('splitGates', () => {
+  it('splits gates on semicolons and drops empty ones', () => {
+    expect(splitGates(' rmse < champion*0.98 ;r2 >= 0.4;; servable ')).toEqual([
+      'rmse < champion*0.98',
+      'r2 >= 0.4',
+      'servable'
+    ]);
+    expect(splitGates('')).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import { RunsModel } from '../model';
 import { renderData } from './dataSection';
 import { h, section } from './dom';
 import { renderEnvironment } from './environmentSection';
+import { renderProduction } from './productionSection';
 import { ISectionContext, renderRuns } from './runsSection';
 import { renderSteps } from './stepsSection';
 
@@ -131,11 +132,18 @@ export class RunsPanel extends Panel {
     env.appendChild(renderEnvironment(ctx));
     const steps = section(trans.__('Steps'), this._open, 'steps', toggled);
     steps.appendChild(renderSteps(ctx));
-    body.append(runs, data, env, steps);
+    const production = section(
+      trans.__('Production'),
+      this._open,
+      'production',
+      toggled
+    );
+    production.appendChild(renderProduction(ctx));
+    body.append(runs, data, env, steps, production);
   }
 
   private _body: Widget;
   private _metrics: string[] = [];
-  private _open = new Set(['runs', 'data', 'env', 'steps']);
+  private _open = new Set(['runs', 'data', 'env', 'steps', 'production']);
   private _trans: ReturnType<ITranslator['load']>;
 }

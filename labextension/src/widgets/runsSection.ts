@@ -55,7 +55,17 @@ export function renderRuns(ctx: ISectionContext): HTMLElement {
     'Run the selected run again as recorded and compare (nbops reproduce)'
   );
   reproduce.onclick = () => void ctx.commands.execute(CommandIDs.reproduce);
-  actions.append(compare, report, reproduce);
+  const promote = h(
+    'button',
+    'jp-mod-styled nbops-promote',
+    trans.__('Promote…')
+  );
+  promote.disabled = model.selected.length !== 1;
+  promote.title = trans.__(
+    "Register the selected run's model; move @champion past gates"
+  );
+  promote.onclick = () => void ctx.commands.execute(CommandIDs.promote);
+  actions.append(compare, report, reproduce, promote);
   box.appendChild(actions);
   box.appendChild(runsTable(ctx, model.runs));
   if (model.hasMore) {
