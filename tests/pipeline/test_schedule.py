@@ -262,3 +262,80 @@ def test_whole_pipeline_mode_dag_runs_nbops_pipeline_run_on_the_cluster(
     assert "EXECUTOR = ['--executor', 'dask', '--address', 'tcp://sched:8786']" in text
     assert f"'NBOPS_TRACKING_URI': '{jp_nbops_mlflow_server.uri}'" in text
     assert '"pipeline", "run", PIPELINE' in text and "nbops.airflow.run_id=" in text
+
+
+MONITORED_TRAIN = (
+    "import nbops\n"
+    "from sklearn.datasets import load_diabetes\n"
+    "from sklearn.linear_model import Ridge\n"
+    "X, y = load_diabetes(return_X_y=True, as_frame=True)\n"
+    "model = Ridge().fit(X, y)\n"
+    "nbops.log_metric('rmse', float(((model.predict(X) - y) ** 2).mean() ** 0.5))\n"
+    "nbops.log_model(model, 'model', input_example=X.head(3))"
+)
+MONITORED = """\
+name: watched
+steps:
+  train:
+    notebook: train.ipynb
+promote:
+  model: diabetes
+  step: train
+  gates: ["rmse < 100"]
+monitor:
+  reference: features
+  current: today.csv
+  threshold: 0.2
+"""
+
+
+def monitored_project(project, write) -> Path:
+    """A reference snapshot, drifted current data as a CSV file, and a training pipeline with
+    promote: and monitor: blocks."""
+    from sklearn.datasets import load_diabetes
+
+    from nbops.capture.session import Session
+    from nbops.data.snapshot import take_snapshot
+
+    X, _ = load_diabetes(return_X_y=True, as_frame=True)
+    session = Session(notebook=project / "prepare.ipynb", capture_environment=False)
+    session.start_run("reference")
+    take_snapshot(session, X, "features", role="output")
+    session.end_run()
+    session.close()
+    X.assign(bmi=X.bmi + 0.05).to_csv(project / "today.csv", index=False)
+    write(project / "train.ipynb", [(MONITORED_TRAIN, [])])
+    (project / "pipeline.yaml").write_text(MONITORED)
+    return project / "pipeline.yaml"
+
+
+def test_the_monitor_crontab_line_and_a_missing_block(jp_nbops_project, jp_nbops_write_tagged):
+    path = monitored_project(jp_nbops_project, jp_nbops_write_tagged)
+    line = invoke("schedule", str(path), "--cron", "@daily", "--to", "cron", "--monitor")
+    assert line.exit_code == 0, line.output
+    command = shlex.split(line.output.split("&&")[-1].split(">>")[0])
+    assert command[1:] == [
+        "monitor", "--reference", "features", "--current", "today.csv", "--threshold", "0.2",
+        "--retrain", str(path),
+    ]  # fmt: skip
+    path.write_text(MONITORED.split("monitor:")[0])
+    missing = invoke("schedule", str(path), "--cron", "@daily", "--to", "cron", "--monitor")
+    assert missing.exit_code == 2 and "no `monitor:` block" in missing.output
+
+
+@pytest.mark.airflow
+def test_airflow_runs_the_monitor_which_retrains_and_promotes(
+    airflow_python, jp_nbops_project, jp_nbops_write_tagged, jp_nbops_store, tmp_path
+):
+    path = monitored_project(jp_nbops_project, jp_nbops_write_tagged)
+    dags = tmp_path / "dags"
+    result = invoke("schedule", str(path), "--cron", "@daily", "--to", "airflow", "--monitor",
+                    "-o", str(dags / "monitor.py"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    log = airflow_dags_test(airflow_python, dags, tmp_path / "airflow", "nbops_monitor_watched")
+    [monitor] = jp_nbops_store.list_runs("monitor/features", 5)
+    assert monitor.tags["nbops.monitor.verdict"] == "drift", log[-3000:]
+    assert monitor.tags["nbops.monitor.promotion"] == "diabetes v1 promoted"
+    pipeline = jp_nbops_store.get_run(monitor.tags["nbops.monitor.retrain_run"])
+    assert pipeline.status == "FINISHED"
+    assert "state=success" in log, log[-4000:]  # drift is a result, not a failed task

@@ -145,13 +145,19 @@ def pipeline_show(file: Path, form: str) -> None:
     "per step.",
 )
 @click.option("--address", default="", help="With --executor dask: the scheduler, tcp://HOST:8786.")
+@click.option(
+    "--monitor",
+    is_flag=True,
+    help="Schedule `nbops monitor` from the file's monitor: block (retraining with the pipeline "
+    "on drift) instead of the pipeline.",
+)
 def schedule_command(
-    file: Path, cron: str, to: str, output: Path | None, executor: str, address: str
+    file: Path, cron: str, to: str, output: Path | None, executor: str, address: str, monitor
 ) -> None:
     """Export the pipeline FILE for a real scheduler, on the schedule --cron."""
     from ..pipeline.schedule import schedule
 
-    text, written = schedule(file, cron, to, output, executor, address)
+    text, written = schedule(file, cron, to, output, executor, address, monitor)
     if written is None:
         click.echo(text, nl=False)
         click.echo("# add it with `crontab -e`", err=True)

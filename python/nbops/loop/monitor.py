@@ -53,7 +53,9 @@ class MonitorResult:
 
     @property
     def exit_code(self) -> int:
-        """0 no drift, 3 drift."""
+        """0 no drift, 3 drift, 1 when the retraining it started failed."""
+        if self.retrain_status not in (None, "FINISHED"):
+            return 1
         return 3 if self.drifted else 0
 
     @property

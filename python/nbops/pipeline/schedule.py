@@ -107,6 +107,34 @@ declares `run_date` gets the DAG run's logical date."""
 WHOLE_MODE = """One task runs the whole pipeline on the {executor} cluster at {address}: one parent
 run, a child per step, cached steps reused."""
 
+MONITOR_MODE = """One task runs `nbops monitor` (the `monitor:` block of the pipeline file): drift
+of the current data against the reference snapshot; on drift it retrains with this pipeline and
+promotes past the gates of its `promote:` block. Drift is a result, not a failure: the task
+fails only when the check or the retraining does."""
+
+MONITOR_TEMPLATE = """
+
+MONITOR = {monitor_arguments!r}
+
+
+def monitor(**context):
+    \"\"\"Check the current data; on drift, retrain and promote (exit 3: drift, no error).\"\"\"
+    done = subprocess.run(
+        [NBOPS, "monitor", *MONITOR], cwd=PROJECT, capture_output=True, text=True,
+        check=False, env={{**os.environ, **ENVIRONMENT}},
+    )
+    print(done.stderr, file=sys.stderr)
+    print(done.stdout)
+    if done.returncode not in (0, 3):
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"nbops monitor exited {{done.returncode}}: {{last}}")
+    return {{"drift": done.returncode == 3}}
+
+
+with new_dag() as dag:
+    PythonOperator(task_id="nbops_monitor", python_callable=monitor)
+"""
+
 PER_STEP_TEMPLATE = """
 
 STEPS = {steps}
@@ -215,7 +243,26 @@ def step_arguments(dag: Dag, name: str) -> list[str]:
     return arguments
 
 
-def airflow_dag(dag: Dag, cron: str, settings, executor: str = "", address: str = "") -> str:
+def monitor_arguments(dag: Dag) -> list[str]:
+    """``nbops monitor`` arguments from the ``monitor:`` block; it retrains with the pipeline."""
+    block = dag.spec.monitor
+    if not block:
+        raise InputError(
+            f"{dag.spec.path} has no `monitor:` block to schedule.",
+            "Add monitor: {reference: SNAPSHOT, current: SNAPSHOT_OR_FILE} to it.",
+        )
+    arguments = ["--reference", str(block["reference"]), "--current", str(block["current"])]
+    if block.get("threshold") is not None:
+        arguments += ["--threshold", str(block["threshold"])]
+    columns = block.get("columns")
+    if columns:
+        arguments += ["--columns", columns if isinstance(columns, str) else ",".join(columns)]
+    return [*arguments, "--retrain", str(dag.spec.path)]
+
+
+def airflow_dag(
+    dag: Dag, cron: str, settings, executor: str = "", address: str = "", monitor: bool = False
+) -> str:
     """The text of an Airflow DAG file for ``dag`` on the schedule ``cron``.
 
     Parameters
@@ -229,6 +276,8 @@ def airflow_dag(dag: Dag, cron: str, settings, executor: str = "", address: str 
     executor, address:
         With ``dask``: one task runs the whole pipeline on that cluster (whole-pipeline mode);
         otherwise one task per step.
+    monitor:
+        One task runs ``nbops monitor`` from the ``monitor:`` block instead.
     """
     spec = dag.spec
     environment = {} if settings.embedded else {"NBOPS_TRACKING_URI": settings.tracking_uri}
@@ -238,6 +287,7 @@ def airflow_dag(dag: Dag, cron: str, settings, executor: str = "", address: str 
         store = f"{settings.tracking_uri} (NBOPS_TRACKING_URI, set for every task)"
     whole = bool(executor)
     what = WHOLE_MODE.format(executor=executor, address=address) if whole else PER_STEP_MODE
+    what = MONITOR_MODE if monitor else what
     fields = {
         "name": spec.name,
         "pipeline": spec.path,
@@ -253,7 +303,10 @@ def airflow_dag(dag: Dag, cron: str, settings, executor: str = "", address: str 
         "cron": cron,
         "start": datetime.now(UTC),
     }
-    if whole:
+    if monitor:
+        body = MONITOR_TEMPLATE.format(monitor_arguments=monitor_arguments(dag))
+        fields["dag_id"] = DAG_ID.sub("_", f"nbops_monitor_{spec.name}")
+    elif whole:
         arguments = ["--executor", executor, *(["--address", address] if address else [])]
         body = WHOLE_TEMPLATE.format(executor_arguments=arguments, **fields)
     else:
@@ -264,11 +317,14 @@ def airflow_dag(dag: Dag, cron: str, settings, executor: str = "", address: str 
     return AIRFLOW_HEADER.format(**fields) + body
 
 
-def crontab_line(dag: Dag, cron: str) -> str:
-    """A crontab line running the whole pipeline, appending its output to a log file."""
+def crontab_line(dag: Dag, cron: str, monitor: bool = False) -> str:
+    """A crontab line running the whole pipeline (or its monitor), appending its output to a
+    log file."""
     project = dag.spec.project
-    log = project / ".nbops" / "logs" / f"{dag.spec.name}.log"
+    log = project / ".nbops" / "logs" / f"{dag.spec.name}{'-monitor' if monitor else ''}.log"
     command = [nbops_executable(), "pipeline", "run", str(dag.spec.path)]
+    if monitor:
+        command = [nbops_executable(), "monitor", *monitor_arguments(dag)]
     quoted = " ".join(shlex.quote(part) for part in command)
     # cron runs a shell: every path is quoted, and % (special to cron) is escaped; the log's
     # folder is made first, or the shell refuses the redirection and nothing runs
@@ -286,6 +342,7 @@ def schedule(
     output: str | Path | None = None,
     executor: str = "",
     address: str = "",
+    monitor: bool = False,
 ) -> tuple[str, Path | None]:
     """Write the schedule of a pipeline for ``to`` (``airflow`` or ``cron``).
 
@@ -303,6 +360,9 @@ def schedule(
     executor, address:
         Airflow only: run the whole pipeline in one task on this executor (``dask`` and its
         scheduler's address) instead of one task per step.
+    monitor:
+        Schedule ``nbops monitor`` from the file's ``monitor:`` block (it retrains with the
+        pipeline on drift) instead of the pipeline.
 
     Returns the text and the file written, if any.
     """
@@ -311,17 +371,20 @@ def schedule(
     cron = check_cron(cron)
     dag = build_dag(read_pipeline(path))
     settings = load_settings(dag.spec.project)
+    if monitor and executor:
+        raise InputError("--monitor and --executor do not go together.", "Drop one.")
     if executor:
         if to != "airflow":
             raise InputError("--executor is for --to airflow.", "Drop --executor.")
         check_store_reachable(get_executor(executor, None, address or None), settings)
     text = (
-        airflow_dag(dag, cron, settings, executor, address)
+        airflow_dag(dag, cron, settings, executor, address, monitor)
         if to == "airflow"
-        else crontab_line(dag, cron)
+        else crontab_line(dag, cron, monitor)
     )
     if output is None and to == "airflow":
-        output = Path(f"{DAG_ID.sub('_', 'nbops_' + dag.spec.name)}.py")
+        prefix = "nbops_monitor_" if monitor else "nbops_"
+        output = Path(f"{DAG_ID.sub('_', prefix + dag.spec.name)}.py")
     if output is not None:
         output = Path(output)
         output.parent.mkdir(parents=True, exist_ok=True)
