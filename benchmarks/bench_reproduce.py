@@ -10,42 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-import nbformat
+from bench_run import line, timed, write  # the same helpers, side by side alike
 
 TRIVIAL = [
     ("n = 1000", ["parameters"]),
     ("import nbops\nnbops.log_metrics({'total': sum(range(n))})", []),
 ]
-
-
-def write(path: Path, cells) -> Path:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(s, metadata={"tags": t}) for s, t in cells]
-    nbformat.write(nb, path)
-    return path
-
-
-def timed(fn) -> float:
-    started = time.perf_counter()
-    fn()
-    return time.perf_counter() - started
-
-
-def line(label: str, ours: list[float], theirs: list[float], goal: float) -> None:
-    a, b = statistics.median(ours), statistics.median(theirs)
-    verdict = "OK" if a / b <= goal else "over goal"
-    print(f"{label:<44} {a:7.2f} s vs {b:7.2f} s  ratio {a / b:5.2f} (goal <= {goal}) {verdict}")
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import load_settings
-from ..exceptions import InputError, NotFoundError
+from ..exceptions import InputError
 from ..names import (
     PROMOTION_CHAMPION_TAG,
     PROMOTION_DECISION_TAG,
@@ -28,7 +28,7 @@ from ..names import (
     PROMOTION_FOLDER,
     PROMOTION_GATES_TAG,
 )
-from ..store import RunSummary, Store, open_store
+from ..store import Store, finished_run, open_store
 from .gates import Gate, parse_gates
 
 CHAMPION = "champion"
@@ -41,7 +41,6 @@ RUN_PROMOTION_TAG = "nbops.promotion"  # on the candidate run: "<model> v<versio
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass
@@ -114,21 +113,6 @@ def check_names(model: str, alias: str) -> None:
         )
 
 
-def candidate_run(store: Store, run_id: str) -> RunSummary:
-    """The finished run whose model is promoted; :class:`InputError` otherwise."""
-    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
-        raise InputError(f"{run_id!r} is not a run id.", "Run ids are 32 hexadecimal digits.")
-    try:
-        run = store.get_run(run_id)
-    except NotFoundError as err:
-        raise InputError(
-            f"No run {run_id} in {store.uri}.", "List runs with `nbops runs`."
-        ) from err
-    if run.status != "FINISHED":
-        raise InputError(f"Run {run_id} ended {run.status}; promote a FINISHED run.", "")
-    return run
-
-
 def logged_model(store: Store, run_id: str, name: str | None = None):
     """The model run ``run_id`` logged (named ``name`` if it logged several)."""
     outputs = store.client.get_run(run_id).outputs
@@ -199,7 +183,7 @@ def promote(
     parsed = parse_gates(gates)
     settings = load_settings(Path(cwd) if cwd else None)
     store = open_store(settings)
-    run = candidate_run(store, run_id)
+    run = finished_run(store, run_id, "promoted")
     candidate = logged_model(store, run_id, logged)
     champion = holder(store, model, alias)
     champion_version = str(champion.version) if champion else None

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,7 @@ from ..names import (
     VERDICT_NOTE_TAG,
     VERDICT_TAG,
 )
-from ..store import RunSummary, Store, open_store
+from ..store import RunSummary, Store, finished_run, open_store
 from . import verdict as v
 from .environments import check_option, check_packages, kernel_packages, rebuild
 from .export import read_notebook
@@ -51,7 +50,6 @@ from .schema import infer_schema, parse_parameters
 from .tags import has_tag
 from .target import Prepared, Target, prepare
 
-_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 INTERACTIVE_NOTE = (
     "An interactive run: its saved notebook was executed top to bottom; the session may have "
     "run its cells in another order, or some more than once."
@@ -116,20 +114,7 @@ def reproduce(
 
 
 def _original(store: Store, run_id: str) -> RunSummary:
-    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
-        raise InputError(f"{run_id!r} is not a run id.", "Run ids are 32 hexadecimal digits.")
-    try:
-        run = store.get_run(run_id)
-    except NotFoundError as err:
-        raise InputError(
-            f"No run {run_id} in the tracking store {store.uri}.",
-            "List the runs with `nbops runs`; set NBOPS_TRACKING_URI for another store.",
-        ) from err
-    if run.status != "FINISHED":
-        raise InputError(
-            f"Run {run_id} ended {run.status}; only a FINISHED run can be reproduced.",
-            "Reproduce a run that ran to the end.",
-        )
+    run = finished_run(store, run_id, "reproduced")
     if run.tags.get(RUN_KIND_TAG) in ("pipeline", "sweep"):
         raise InputError(
             f"Run {run_id} is the parent of a {run.tags[RUN_KIND_TAG]}; it ran no notebook.",

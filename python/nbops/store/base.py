@@ -5,12 +5,16 @@ The core talks to this interface only; :mod:`nbops.store.mlflow` is the default 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..exceptions import InputError, NotFoundError
+
 RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
+_RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 @dataclass(frozen=True)
@@ -205,3 +209,23 @@ class Store(ABC):
     ) -> tuple[list[RunSummary], str | None]:
         """One page of runs, sorted by ``start_time`` or ``metrics.NAME``; and the next page's
         token (``None`` on the last page)."""
+
+
+def finished_run(store: Store, run_id: object, done: str) -> RunSummary:
+    """Run ``run_id`` of ``store`` if it FINISHED, for what is ``done`` with it ("reproduced",
+    "promoted"); :class:`InputError` for a malformed or unknown id or an unfinished run."""
+    if not isinstance(run_id, str) or not _RUN_ID.match(run_id):
+        raise InputError(f"{run_id!r} is not a run id.", "Run ids are 32 hexadecimal digits.")
+    try:
+        run = store.get_run(run_id)
+    except NotFoundError as err:
+        raise InputError(
+            f"No run {run_id} in the tracking store {store.uri}.",
+            "List the runs with `nbops runs`; set NBOPS_TRACKING_URI for another store.",
+        ) from err
+    if run.status != "FINISHED":
+        raise InputError(
+            f"Run {run_id} ended {run.status}; only a FINISHED run can be {done}.",
+            "Choose a run that ran to the end.",
+        )
+    return run
