@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from pathlib import Path
 
 from jupyter_server.base.handlers import APIHandler
@@ -15,6 +16,22 @@ from ...exceptions import InputError, NbopsError, NotFoundError
 from ..paths import resolve_in_root
 
 STATUS_OF = ((InputError, 400), (NotFoundError, 404), (NbopsError, 500))
+_MLFLOW_IMPORT = threading.Lock()
+_mlflow_imported = False
+
+
+def _after_mlflow_import(fn, *args):
+    """Run ``fn`` once MLflow is imported whole. MLflow's package imports itself circularly:
+    handlers importing it for the first time in two threads at once can each find it half
+    initialized, which breaks it for the whole server. The first import is serialized."""
+    global _mlflow_imported
+    if not _mlflow_imported:
+        with _MLFLOW_IMPORT:
+            if not _mlflow_imported:
+                import mlflow  # noqa: F401
+
+                _mlflow_imported = True
+    return fn(*args)
 
 
 class NbopsHandler(ExtensionHandlerMixin, APIHandler):
@@ -56,7 +73,8 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
 
     async def blocking(self, fn, *args):
         """Run a blocking call (MLflow, file IO) in a worker thread."""
-        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, _after_mlflow_import, fn, *args)
 
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         """Read an integer query argument within ``[low, high]``; :class:`InputError` otherwise."""
