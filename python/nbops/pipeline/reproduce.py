@@ -101,7 +101,7 @@ def reproduce(
         plan = _plan(store, settings, original, Path(scratch))
         catalog = catalog_for(settings)
         plan.missing += _missing_inputs(catalog, plan.pins)
-        python = _environment(store, original, plan, env, echo)
+        python = None if plan.missing else _environment(store, original, plan, env, echo)
         result = v.Reproduction(run_id, None, v.NOT_REPRODUCIBLE, rtol, atol, env)
         result.notes, result.missing = plan.notes, plan.missing
         ran = None
