@@ -157,3 +157,28 @@ test('cell tag commands toggle the tag and show it on the cell', async ({
   await expect(page.locator('.jp-Cell.nbops-tag-nbops-skip')).toHaveCount(0);
   await expect(page.locator('.jp-Cell.nbops-tag-parameters')).toHaveCount(1);
 });
+
+test('reproduce the selected run and read the verdict in its report', async ({
+  page
+}) => {
+  const panel = await openExperiment(page);
+  await expect(panel.locator('button.nbops-reproduce')).toBeDisabled();
+  await expect(panel.locator('button.nbops-promote')).toBeDisabled();
+  const newest = panel.locator('tr.nbops-run').first();
+  await newest.locator('input.nbops-select').check();
+  await expect(panel.locator('button.nbops-promote')).toBeEnabled();
+  await panel.locator('button.nbops-reproduce').click();
+  const verdict = page
+    .locator('.Toastify__toast')
+    .filter({ hasText: 'IDENTICAL' });
+  await expect(verdict).toBeVisible({ timeout: 120000 });
+  await verdict.getByRole('button', { name: 'Open report' }).click();
+  const frame = page.frameLocator('iframe.nbops-report-frame');
+  await expect(frame.locator('body')).toContainText('Reproduction', {
+    timeout: 30000
+  });
+  await expect(frame.locator('body')).toContainText('IDENTICAL');
+  await expect(panel.locator('.nbops-section-production')).toContainText(
+    'No model versions yet'
+  );
+});

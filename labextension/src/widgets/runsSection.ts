@@ -45,26 +45,22 @@ export function renderRuns(ctx: ISectionContext): HTMLElement {
     void ctx.commands.execute(CommandIDs.openReport, {
       runId: model.selected[0]
     });
-  const reproduce = h(
-    'button',
-    'jp-mod-styled nbops-reproduce',
-    trans.__('Reproduce')
+  const reproduce = commandButton(
+    ctx,
+    'nbops-reproduce',
+    trans.__('Reproduce'),
+    trans.__(
+      'Run the selected run again as recorded and compare (nbops reproduce)'
+    ),
+    CommandIDs.reproduce
   );
-  reproduce.disabled = model.selected.length !== 1;
-  reproduce.title = trans.__(
-    'Run the selected run again as recorded and compare (nbops reproduce)'
+  const promote = commandButton(
+    ctx,
+    'nbops-promote',
+    trans.__('Promote…'),
+    trans.__("Register the selected run's model; move @champion past gates"),
+    CommandIDs.promote
   );
-  reproduce.onclick = () => void ctx.commands.execute(CommandIDs.reproduce);
-  const promote = h(
-    'button',
-    'jp-mod-styled nbops-promote',
-    trans.__('Promote…')
-  );
-  promote.disabled = model.selected.length !== 1;
-  promote.title = trans.__(
-    "Register the selected run's model; move @champion past gates"
-  );
-  promote.onclick = () => void ctx.commands.execute(CommandIDs.promote);
   actions.append(compare, report, reproduce, promote);
   box.appendChild(actions);
   box.appendChild(runsTable(ctx, model.runs));
@@ -74,6 +70,21 @@ export function renderRuns(ctx: ISectionContext): HTMLElement {
     box.appendChild(more);
   }
   return box;
+}
+
+/** A button running `command` on the one selected run (disabled otherwise). */
+function commandButton(
+  ctx: ISectionContext,
+  className: string,
+  label: string,
+  title: string,
+  command: string
+): HTMLButtonElement {
+  const button = h('button', `jp-mod-styled ${className}`, label);
+  button.disabled = ctx.model.selected.length !== 1;
+  button.title = title;
+  button.onclick = () => void ctx.commands.execute(command);
+  return button;
 }
 
 function metricNames(ctx: ISectionContext, runs: IRun[]): string[] {
