@@ -78,6 +78,10 @@ class EnvironmentBuildError(NbopsError):
     """An environment a run needs cannot be made here (a package cannot be installed)."""
 
 
+class EvaluationError(NbopsError):
+    """A model could not be scored on the evaluation data (``nbops promote --eval``)."""
+
+
 class WorkerLostError(NbopsError):
     """The worker running a task died before the task ended (the task may be retried)."""
 

@@ -7,17 +7,13 @@ import pandas as pd
 from ..config import Settings
 from ..data.catalog import Entry
 from ..data.snapshot import catalog_for, read_snapshot
-from ..exceptions import InputError, NbopsError, NotFoundError
+from ..exceptions import EvaluationError, InputError, NotFoundError
 from ..names import KIND_EVALUATION, RUN_KIND_TAG
 from ..store import RunSummary, Store
 
 DEFAULT_TARGET = "target"
 EVALUATED_MODEL_TAG = "nbops.evaluation.model"
 EVALUATION_DATA_TAG = "nbops.evaluation.snapshot"
-
-
-class EvaluationError(NbopsError):
-    """A model could not be scored on the evaluation data."""
 
 
 def snapshot_data(settings: Settings, reference: str) -> tuple[Entry, pd.DataFrame]:
