@@ -113,7 +113,7 @@ def snapshots_command(name: str | None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ..data.snapshot import catalog_for
+    from ..data.catalog import catalog_for
 
     entries = catalog_for(load_settings()).entries(name)
     if not entries:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from ..config import Settings
 from ..exceptions import InputError, NotFoundError
 
 LOCK_TIMEOUT_S = 60
@@ -264,3 +265,26 @@ class FolderCatalog(Catalog):
         folder = self.root / "data"
         folder.mkdir(parents=True, exist_ok=True)
         return folder
+
+
+_server_catalogs: dict[str, Catalog] = {}
+_catalogs_lock = threading.Lock()
+
+
+def catalog_for(settings: Settings) -> Catalog:
+    """The snapshot catalog of a project's settings.
+
+    A SQLite store (the embedded one) keeps snapshots in the project folder; any other tracking
+    URI (a server, a database shared by machines) keeps them in its artifact store, so that every
+    machine that reaches the store reads what any other wrote.
+    """
+    if settings.tracking_uri.startswith("sqlite:"):
+        root = settings.artifact_root or settings.project / ".nbops" / "artifacts"
+        return FolderCatalog(Path(root) / "snapshots")
+    from ..store import open_store
+    from .server_catalog import ServerCatalog
+
+    with _catalogs_lock:
+        if settings.tracking_uri not in _server_catalogs:
+            _server_catalogs[settings.tracking_uri] = ServerCatalog(open_store(settings))
+        return _server_catalogs[settings.tracking_uri]

@@ -15,10 +15,9 @@ import pandas as pd
 
 from ..capture import values
 from ..capture.session import Session
-from ..config import Settings
 from ..exceptions import InputError, SnapshotIntegrityError
 from ..names import PINS_VARIABLE
-from .catalog import READ, WRITE, Catalog, Entry, FolderCatalog
+from .catalog import READ, WRITE, Catalog, Entry, catalog_for
 from .fingerprint import fingerprint
 from .profile import profile_of, schema_of
 
@@ -72,29 +71,6 @@ class Snapshot:
 def catalog_of(session: Session) -> Catalog:
     """The snapshot catalog of the session's store."""
     return catalog_for(session.settings)
-
-
-_server_catalogs: dict[str, Catalog] = {}
-_catalogs_lock = threading.Lock()
-
-
-def catalog_for(settings: Settings) -> Catalog:
-    """The snapshot catalog of a project's settings.
-
-    A SQLite store (the embedded one) keeps snapshots in the project folder; any other tracking
-    URI (a server, a database shared by machines) keeps them in its artifact store, so that every
-    machine that reaches the store reads what any other wrote.
-    """
-    if settings.tracking_uri.startswith("sqlite:"):
-        root = settings.artifact_root or settings.project / ".nbops" / "artifacts"
-        return FolderCatalog(Path(root) / "snapshots")
-    from ..store import open_store
-    from .server_catalog import ServerCatalog
-
-    with _catalogs_lock:
-        if settings.tracking_uri not in _server_catalogs:
-            _server_catalogs[settings.tracking_uri] = ServerCatalog(open_store(settings))
-        return _server_catalogs[settings.tracking_uri]
 
 
 def _check_frame(df: object, name: str) -> pd.DataFrame:

@@ -5,12 +5,11 @@ MLflow is imported on first use, never at import time, so ``%load_ext nbops`` st
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import os
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from functools import cached_property
 from pathlib import Path
@@ -19,11 +18,12 @@ from ..config import environment_variables
 from ..exceptions import InputError, NotFoundError, StoreUnavailableError
 from ..names import RUN_ID_VARIABLE, SNAPSHOT_EXPERIMENT
 from .base import RUN_STATUSES, Metric, RunSummary, Store
+from .reader import SqliteReader, sqlite_path, token_offset
+from .schema import add_indexes, quiet_migrations, schema_lock
 
 PROBE_TIMEOUT_S = 3.0
 RECONNECT_S = 60.0  # how long a server that answered before may take to answer again
 RECONNECT_EVERY_S = 0.5
-SCHEMA_LOCK_TIMEOUT_S = 300  # a migration of a large store can take minutes
 MAX_PARAMS_PER_BATCH = 100
 MAX_METRICS_PER_BATCH = 1000
 MAX_HISTORY_KEYS = 50
@@ -48,6 +48,20 @@ class MlflowStore(Store):
     def __init__(self, uri: str, artifact_root: str | None = None, hint: str = "") -> None:
         super().__init__(uri, artifact_root)
         self.hint = hint
+        self._reader: SqliteReader | None = None
+
+    @property
+    def reader(self) -> SqliteReader | None:
+        """The MLflow-free reader of an embedded (SQLite) store whose database exists."""
+        path = sqlite_path(self.uri)
+        if self._reader is None and path is not None:
+            self._reader = SqliteReader.open(path)
+        return self._reader
+
+    def _no_database(self) -> bool:
+        """Whether this is a SQLite store whose database was never created (so has no runs)."""
+        path = sqlite_path(self.uri)
+        return path is not None and not path.exists() and "client" not in self.__dict__
 
     def _unavailable(self, err: BaseException | str) -> StoreUnavailableError:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
@@ -61,22 +75,13 @@ class MlflowStore(Store):
         from mlflow.tracking import MlflowClient
 
         try:
-            with self._schema_lock(), _quiet_migrations():
+            with schema_lock(self.uri), quiet_migrations():
                 client = MlflowClient(tracking_uri=self.uri)
                 client.search_experiments(max_results=1)
+                add_indexes(self.uri)
         except Exception as err:
             raise self._unavailable(err) from err
         return client
-
-    def _schema_lock(self):
-        """For SQLite, a file lock beside the database held while MLflow creates or migrates its
-        schema: processes that open a new project together (a sweep, notebooks started at once)
-        would otherwise race through the migrations and can leave the database unusable."""
-        if not self.uri.startswith("sqlite:///"):
-            return contextlib.nullcontext()
-        from filelock import FileLock
-
-        return FileLock(f"{self.uri[len('sqlite:///') :]}.lock", timeout=SCHEMA_LOCK_TIMEOUT_S)
 
     def _probe(self) -> None:
         """Fail within seconds, not minutes of MLflow's retries, when a server does not answer.
@@ -109,6 +114,8 @@ class MlflowStore(Store):
 
     def check(self) -> None:
         """Raise :class:`StoreUnavailableError` unless the store answers."""
+        if "client" not in self.__dict__ and self.reader is not None:
+            return
         if "client" in self.__dict__:
             try:
                 self.client.search_experiments(max_results=1)
@@ -120,6 +127,10 @@ class MlflowStore(Store):
 
     def experiment_id(self, name: str, create: bool = False) -> str | None:
         """Return the id of experiment ``name`` (created if ``create``), or ``None`` if absent."""
+        if not create and self._no_database():
+            return None
+        if not create and self.reader is not None:
+            return next(iter(self.reader.experiments(name)), None)
         experiment = self.client.get_experiment_by_name(name)
         if experiment is not None:
             return experiment.experiment_id
@@ -185,6 +196,14 @@ class MlflowStore(Store):
 
     def load_text(self, run_id: str, artifact_file: str) -> str:
         """Return the text of one of the run's artifacts; NotFoundError if absent."""
+        local = self.reader.local_artifact(run_id, artifact_file) if self.reader else None
+        if local is not None:  # an embedded store's artifact: read without MLflow
+            try:
+                return local.read_text(encoding="utf-8")
+            except FileNotFoundError as err:
+                raise _no_artifact(run_id, artifact_file) from err
+            except OSError as err:
+                raise self._unavailable(f"reading {local}: {err}") from err
         import mlflow.artifacts
         from mlflow.exceptions import MlflowException
 
@@ -195,10 +214,7 @@ class MlflowStore(Store):
                 return mlflow.artifacts.load_text(uri)
         except (MlflowException, OSError) as err:
             if not self._has_artifact(run_id, artifact_file):
-                raise NotFoundError(
-                    f"Run {run_id} has no artifact {artifact_file!r}.",
-                    "Was it recorded by nbops with environment capture on?",
-                ) from err
+                raise _no_artifact(run_id, artifact_file) from err
             raise self._unavailable(f"reading {artifact_file!r} of run {run_id}: {err}") from err
 
     def _has_artifact(self, run_id: str, artifact_file: str) -> bool:
@@ -305,6 +321,13 @@ class MlflowStore(Store):
 
     def get_run(self, run_id: str) -> RunSummary:
         """Return one run; :class:`NotFoundError` if there is none."""
+        if self.reader is not None:
+            found = self.reader.run(run_id)
+            if found is None:
+                raise NotFoundError(
+                    f"No run with id {run_id!r} in {self.uri}.", "Check the id with `nbops runs`."
+                )
+            return found
         run = self._run(run_id)
         return self._summary(run, self._experiment_names([run.info.experiment_id]))
 
@@ -317,6 +340,17 @@ class MlflowStore(Store):
     ) -> list[RunSummary]:
         """Return the newest runs of ``experiment`` (every experiment if ``None``), newest first,
         only those with ``status`` and with every one of ``tags`` if given."""
+        if self._no_database():
+            return []
+        if self.reader is not None:
+            experiments = self.reader.experiments(experiment)
+            if status:
+                _check_status(status)
+            return (
+                self.reader.page(experiments, limit, status=status, tags=tags)
+                if experiments
+                else []
+            )
         ids = self._experiment_ids(experiment)
         if not ids:
             return []
@@ -333,6 +367,9 @@ class MlflowStore(Store):
 
     def metric_history(self, run_id: str) -> dict[str, list[dict[str, float]]]:
         """Every value of each metric of a run (at most 50 metrics, oldest value first)."""
+        if self.reader is not None:
+            keys = sorted(self.get_run(run_id).metrics)[:MAX_HISTORY_KEYS]
+            return self.reader.metric_history(run_id, keys)
         keys = sorted(self._run(run_id).data.metrics)[:MAX_HISTORY_KEYS]
         return {
             key: [
@@ -352,11 +389,6 @@ class MlflowStore(Store):
         page_token: str | None = None,
     ) -> tuple[list[RunSummary], str | None]:
         """One page of runs sorted by ``start_time`` or ``metrics.NAME``, and the next token."""
-        from mlflow.exceptions import MlflowException
-
-        ids = self._experiment_ids(experiment)
-        if not ids:
-            return [], None
         if sort == "start_time":
             order = "attributes.start_time"
         elif sort.startswith("metrics.") and len(sort) > len("metrics."):
@@ -364,6 +396,17 @@ class MlflowStore(Store):
         else:
             raise InputError(f"Cannot sort runs by {sort!r}.", "Use start_time or metrics.NAME.")
         query = f"attributes.status = '{_check_status(status)}'" if status else ""
+        if self._no_database():
+            token_offset(page_token)
+            return [], None
+        if self.reader is not None:
+            metric = None if sort == "start_time" else sort[len("metrics.") :]
+            return self.reader.runs_page(experiment, limit, status, metric, descending, page_token)
+        from mlflow.exceptions import MlflowException
+
+        ids = self._experiment_ids(experiment)
+        if not ids:
+            return [], None
         try:
             direction = "DESC" if descending else "ASC"
             runs = self.client.search_runs(
@@ -431,6 +474,13 @@ def _point_mlflow_at(uri: str) -> None:
         os.environ["MLFLOW_TRACKING_URI"] = before
 
 
+def _no_artifact(run_id: str, artifact_file: str) -> NotFoundError:
+    return NotFoundError(
+        f"Run {run_id} has no artifact {artifact_file!r}.",
+        "Was it recorded by nbops with environment capture on?",
+    )
+
+
 def _check_term(value: str) -> str:
     """A tag key or value safe to put in an MLflow filter string."""
     if not SAFE_TERM.match(value):
@@ -446,19 +496,3 @@ def _check_status(status: str) -> str:
             f"Unknown run status {status!r}.", f"Use one of {', '.join(RUN_STATUSES)}."
         )
     return status
-
-
-class _quiet_migrations:
-    """Silence the INFO lines of MLflow and alembic while a SQLite schema is created or migrated."""
-
-    NAMES = ("alembic", "mlflow.store.db.utils")
-
-    def __enter__(self) -> None:
-        self._loggers = [logging.getLogger(name) for name in self.NAMES]
-        self._levels = [logger.level for logger in self._loggers]
-        for logger in self._loggers:
-            logger.setLevel(logging.WARNING)
-
-    def __exit__(self, *exc: object) -> None:
-        for logger, level in zip(self._loggers, self._levels, strict=True):
-            logger.setLevel(level)

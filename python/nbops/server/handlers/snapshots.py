@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from tornado import web
 
-from ...data.snapshot import catalog_for
+from ...data.catalog import catalog_for
 from ...exceptions import InputError
 from .base import NbopsHandler
 
