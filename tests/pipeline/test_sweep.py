@@ -143,3 +143,30 @@ def test_run_timeout_applies_to_each_run_of_a_sweep(jp_nbops_notebook_factory, j
     assert result.output.count("took longer than its --run-timeout of 5 s") == 2
     kids = [r for r in jp_nbops_store.list_runs() if r.tags.get("nbops.sweep_index")]
     assert len(kids) == 2 and {k.status for k in kids} == {"FAILED"}
+
+
+def test_a_sweep_of_20000_tasks_completes_with_a_summary(jp_nbops_notebook_factory, jp_nbops_store):
+    """200 countries x 100 settings through the real coordinator; the simulated executor
+    (tests/pipeline/simulated.py) finishes each task at once without a kernel."""
+    import simulated  # noqa: F401 - registers --executor simulated
+
+    from nbops.pipeline.sweep import run_sweep
+
+    notebook = jp_nbops_notebook_factory(
+        "step.ipynb", [("country = 'c0'\nsetting = 0", ["parameters"])]
+    )
+    lines: list[str] = []
+    sweeps = {"country": [f"c{i}" for i in range(200)], "setting": [str(i) for i in range(100)]}
+    result = run_sweep(str(notebook), sweeps, executor="simulated", echo=lines.append)
+    assert result.ok and len(result.rows) == 20_000
+    assert len({row.outcome.run_id for row in result.rows}) == 20_000
+    assert lines[-1] == "20,000 of 20,000 runs done, 0 not finished" and len(lines) <= 12
+    children = jp_nbops_store.list_runs(
+        "step.ipynb", 30_000, tags={"mlflow.parentRunId": result.run_id}
+    )
+    assert len(children) == 20_000
+    some = {run.name: run.params for run in children[::4999]}
+    for name, params in some.items():  # each child holds its own combination
+        assert name == f"country={params['country']} setting={params['setting']}"
+    table = jp_nbops_store.load_text(result.run_id, "sweep.csv").splitlines()
+    assert len(table) == 20_001

@@ -27,7 +27,7 @@ from ..exceptions import TaskError, WorkerLostError
 from ..store import open_store
 from .deadline import check_run_timeout
 from .executors import Executor
-from .run import RunResult, Task, end_if_running, make_task, open_run
+from .run import RunResult, Task, end_if_running, make_task, open_runs
 from .target import Prepared
 
 ABORT_WAIT_S = 10.0
@@ -99,6 +99,8 @@ class Coordinator:
         :meth:`next_outcomes`.
     strict_env:
         Fail a run, its notebook not run, whose kernel does not match its step's lock.
+    quiet:
+        Echo only retries and runs that did not finish (a sweep of thousands keeps a summary).
     """
 
     def __init__(
@@ -111,8 +113,10 @@ class Coordinator:
         run_timeout: float | None = None,
         on_outcome: Callable[[Job], None] | None = None,
         strict_env: bool = False,
+        quiet: bool = False,
     ) -> None:
         self.executor, self.settings, self.echo = executor, settings, echo
+        self.quiet = quiet
         self.strict_env = strict_env
         self.retries, self.timeout = retries, timeout
         self.run_timeout = check_run_timeout(run_timeout)
@@ -130,10 +134,40 @@ class Coordinator:
         with self._changed:
             return bool(self._in_flight) or not self._outcomes.empty()
 
+    @property
+    def in_flight(self) -> int:
+        """How many submitted jobs have not settled."""
+        with self._changed:
+            return len(self._in_flight)
+
     def submit(self, job: Job) -> str:
         """Open the job's run and queue its task; return the run's id."""
+        return self.submit_many([job])[0]
+
+    def submit_many(self, jobs: list[Job]) -> list[str]:
+        """Open the runs of ``jobs`` together (one batch per experiment), then queue their
+        tasks; return the runs' ids. Runs opened for jobs not queued (the executor refused one)
+        are ended FAILED."""
+        by_experiment: dict[str, list[Job]] = {}
+        for job in jobs:
+            experiment = job.experiment or job.prepared.target.experiment
+            by_experiment.setdefault(experiment, []).append(job)
+        for experiment, group in by_experiment.items():
+            items = [(job.prepared, job.name, job.tags) for job in group]
+            for job, run_id in zip(group, open_runs(items, self.settings, experiment), strict=True):
+                job.run_id = run_id
+        for i, job in enumerate(jobs):
+            try:
+                self._dispatch(job)
+            except BaseException as err:
+                for left in jobs[i + 1 :]:
+                    self._end(left, "FAILED", f"not started: the executor refused a task: {err}")
+                raise
+        return [job.run_id for job in jobs]
+
+    def _dispatch(self, job: Job) -> None:
+        """Make the task of a job whose run is open and hand it to the executor."""
         job.attempts += 1
-        job.run_id = open_run(job.prepared, self.settings, job.experiment, job.name, job.tags)
         job.started = time.monotonic()
         job.task = make_task(
             job.prepared,
@@ -160,9 +194,9 @@ class Coordinator:
             self._end(job, "FAILED", f"the executor refused the task: {err}")
             raise
         again = f", attempt {job.attempts}" if job.attempts > 1 else ""
-        self.echo(f"started   {job.key} (run {job.run_id[:8]}{again})")
+        if not self.quiet:
+            self.echo(f"started   {job.key} (run {job.run_id[:8]}{again})")
         job.future.add_done_callback(lambda future: self._settle(job, future))
-        return job.run_id
 
     def _output(self, run_id: str) -> Path | None:
         """Where the executed notebook and report go on this machine: beside the project when
@@ -227,7 +261,8 @@ class Coordinator:
         mark = "done     " if outcome.ok else f"{outcome.status:<9}"
         detail = f": {outcome.error}" if outcome.error else ""
         try:
-            self.echo(f"{mark} {job.key} in {outcome.seconds:.1f} s{detail}")
+            if not (self.quiet and outcome.ok):
+                self.echo(f"{mark} {job.key} in {outcome.seconds:.1f} s{detail}")
         finally:  # whatever echo does, the job settles: a waiter must not hang
             with self._changed:
                 self._in_flight.pop(id(job), None)

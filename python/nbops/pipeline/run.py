@@ -42,6 +42,7 @@ from ..names import (
     TRACKING_URI_VARIABLE,
 )
 from ..store import Store, open_store
+from ..store.opening import RunRequest, start_runs
 from .deadline import RunDeadline, check_run_timeout
 from .ending import end_if_running, keep_error
 from .environments import check_lock
@@ -79,20 +80,35 @@ def open_run(
     tags:
         Extra tags (``mlflow.parentRunId`` makes it a child run).
     """
-    store = open_store(settings)
-    target = prepared.target
-    source = {SOURCE_NAME_TAG: str(target.project / target.experiment), SOURCE_TYPE_TAG: "NOTEBOOK"}
-    all_tags = {
-        **owner_tags(),
-        **source,
-        **target.tags,
-        RUN_KIND_TAG: KIND_HEADLESS,
-        **(tags or {}),
-    }
-    run_id = store.start_run(experiment or target.experiment, name=name, tags=all_tags)
-    params = {k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()}
-    store.log_batch(run_id, params=params)
-    return run_id
+    return open_runs([(prepared, name, tags or {})], settings, experiment)[0]
+
+
+def open_runs(
+    items: list[tuple[Prepared, str | None, dict[str, str]]],
+    settings: Settings,
+    experiment: str | None = None,
+) -> list[str]:
+    """:func:`open_run` for many runs of one experiment at once (``(prepared, name, tags)``
+    each; the experiment defaults to the first one's notebook's): one transaction on a
+    database store, concurrent requests to a server. Returns their ids in order."""
+    owner = owner_tags()
+    requests = []
+    for prepared, name, tags in items:
+        target = prepared.target
+        all_tags = {
+            **owner,
+            SOURCE_NAME_TAG: str(target.project / target.experiment),
+            SOURCE_TYPE_TAG: "NOTEBOOK",
+            **target.tags,
+            RUN_KIND_TAG: KIND_HEADLESS,
+            **tags,
+        }
+        params = {
+            k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()
+        }
+        requests.append(RunRequest(name, all_tags, params))
+    experiment = experiment or items[0][0].target.experiment
+    return start_runs(open_store(settings), experiment, requests)
 
 
 # -- 3. the task ---------------------------------------------------------------------------------

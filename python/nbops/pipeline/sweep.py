@@ -26,7 +26,12 @@ from .coordinator import Coordinator, Job, Outcome
 from .deadline import check_run_timeout
 from .executors import check_store_reachable, get_executor
 from .run import precheck
-from .target import prepare
+from .schema import parse_parameters
+from .target import Prepared, prepare
+
+QUIET_ABOVE = 50  # runs; above, progress is a summary line every tenth of the way
+MIN_WINDOW = 8  # jobs submitted ahead of the executor, at least
+MAX_LISTED = 50_000  # MLflow's most runs in one search
 
 
 def parse_sweeps(items: list[str]) -> dict[str, list[str]]:
@@ -118,7 +123,12 @@ def run_sweep(
     combos = [
         dict(zip(sweeps, values, strict=True)) for values in itertools.product(*sweeps.values())
     ]
-    jobs = [prepare(target, {**(parameters or {}), **c}) for c in combos]  # every value checked
+    first = prepare(target, {**(parameters or {}), **combos[0]})  # the notebook is read once
+    schema = first.target.schema
+    jobs = [
+        Prepared(first.target, parse_parameters(schema, {**(parameters or {}), **c}))
+        for c in combos
+    ]
     precheck(jobs[0], strict_env, echo)
     settings = load_settings(jobs[0].target.project)
     pool = get_executor(executor, workers, address)
@@ -132,40 +142,71 @@ def run_sweep(
         name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"
         parent = store.start_run(experiment, name=name, tags=tags)
         store.log_batch(parent, params={f"sweep.{k}": ",".join(v) for k, v in sweeps.items()})
+        quiet = len(combos) > QUIET_ABOVE
         coordinator = Coordinator(
-            pool, settings, echo, timeout=timeout, run_timeout=run_timeout, strict_env=strict_env
-        )
+            pool, settings, echo, timeout=timeout, run_timeout=run_timeout,
+            strict_env=strict_env, quiet=quiet,
+        )  # fmt: skip
         try:
-            for i, (combo, prepared) in enumerate(zip(combos, jobs, strict=True)):
-                label = " ".join(f"{k}={v}" for k, v in combo.items())
-                job_tags = {PARENT_TAG: parent, SWEEP_INDEX_TAG: str(i)}
-                coordinator.submit(Job(label, prepared, experiment, job_tags, name=label))
-            outcomes: dict[str, Outcome] = {}
-            while coordinator.busy:
-                outcomes.update({o.key: o for o in coordinator.next_outcomes()})
+            outcomes = _dispatch(coordinator, pool.capacity, combos, jobs, experiment, parent, echo)
         except BaseException:
             coordinator.abort()
             store.end_run(parent, "KILLED")
             raise
-    rows = _rows(store, combos, outcomes, metric, maximize)
+    rows = _rows(store, parent, experiment, combos, outcomes, metric, maximize)
     status = "FINISHED" if all(r.outcome.ok for r in rows) else "FAILED"
     _keep_table(store, parent, rows, metric)
     store.end_run(parent, status)
     return SweepResult(parent, status, metric, rows)
 
 
-def _rows(store, combos, outcomes, metric, maximize) -> list[SweepRow]:
+def _dispatch(coordinator, capacity, combos, jobs, experiment, parent, echo) -> dict[str, Outcome]:
+    """Keep the executor busy with a window of jobs, their runs opened in batches as they are
+    dispatched; return every outcome by label. Above ``QUIET_ABOVE`` runs, a summary line every
+    tenth of the way replaces the line per run."""
+    window = max(MIN_WINDOW, 2 * capacity)
+    pending = iter(enumerate(zip(combos, jobs, strict=True)))
+    outcomes: dict[str, Outcome] = {}
+    shown = 0
+    while True:
+        if coordinator.in_flight <= window // 2:
+            batch = []
+            for i, (combo, prepared) in itertools.islice(pending, window - coordinator.in_flight):
+                label = " ".join(f"{k}={v}" for k, v in combo.items())
+                tags = {PARENT_TAG: parent, SWEEP_INDEX_TAG: str(i)}
+                batch.append(Job(label, prepared, experiment, tags, name=label))
+            coordinator.submit_many(batch)
+        if not coordinator.busy:
+            return outcomes
+        outcomes.update({o.key: o for o in coordinator.next_outcomes()})
+        if coordinator.quiet and len(outcomes) * 10 // len(combos) > shown:
+            shown = len(outcomes) * 10 // len(combos)
+            failed = sum(not o.ok for o in outcomes.values())
+            echo(f"{len(outcomes):,} of {len(combos):,} runs done, {failed:,} not finished")
+
+
+def _rows(store, parent, experiment, combos, outcomes, metric, maximize) -> list[SweepRow]:
+    values = _metric_values(store, parent, experiment, outcomes, metric) if metric else {}
     rows = []
     for combo in combos:
         outcome = outcomes[" ".join(f"{k}={v}" for k, v in combo.items())]
-        value = None
-        if metric and outcome.run_id:
-            value = store.get_run(outcome.run_id).metrics.get(metric)
-        rows.append(SweepRow(combo, outcome, value))
+        rows.append(SweepRow(combo, outcome, values.get(outcome.run_id)))
     if metric:
         sign = -1 if maximize else 1
         rows.sort(key=lambda r: (r.metric is None or math.isnan(r.metric), sign * (r.metric or 0)))
     return rows
+
+
+def _metric_values(store, parent, experiment, outcomes, metric) -> dict[str, float]:
+    """``metric`` of each outcome's run: one listing of the parent's children (not a request
+    per run); a run the listing misses is asked for alone."""
+    wanted = {o.run_id for o in outcomes.values() if o.run_id}
+    limit = min(MAX_LISTED, 2 * len(wanted))
+    children = store.list_runs(experiment, limit, tags={PARENT_TAG: parent})
+    values = {r.run_id: r.metrics.get(metric) for r in children if r.run_id in wanted}
+    for run_id in wanted - values.keys():
+        values[run_id] = store.get_run(run_id).metrics.get(metric)
+    return values
 
 
 def _keep_table(store, run_id: str, rows: list[SweepRow], metric: str | None) -> None:

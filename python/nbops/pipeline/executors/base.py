@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 from abc import ABC, abstractmethod
 from concurrent.futures import Future
 
@@ -43,6 +44,11 @@ class Executor(ABC):
         """Whether every worker sees this machine's files (then runs execute in the notebook's
         folder and write their outputs beside the project; else in a private folder)."""
         return True
+
+    @property
+    def capacity(self) -> int:
+        """How many tasks run at once once started (a dispatcher keeps a few more queued)."""
+        return self.workers or os.cpu_count() or 1
 
     @property
     def remote(self) -> bool:

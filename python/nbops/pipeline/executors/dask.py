@@ -33,6 +33,14 @@ class DaskExecutor(Executor):
         """Only a cluster started here shares this machine's files."""
         return not self.address
 
+    @property
+    def capacity(self) -> int:
+        """The threads of the cluster's workers (at least one)."""
+        client = getattr(self, "_client", None)
+        if client is None:
+            return super().capacity
+        return max(1, sum(client.nthreads().values()))
+
     def start(self) -> None:
         """Connect to the scheduler, or start a local cluster."""
         try:
