@@ -136,3 +136,19 @@ def test_gate_arithmetic():
     assert parse_gate("r2 > 0.4").holds(0.41, None) and not parse_gate("r2 > 0.4").holds(0.4, None)
     assert parse_gate("rmse < champion").holds(1.0, None)  # no champion: passes
     assert parse_gate("servable").servable
+
+
+def test_the_embedded_registry_read_without_mlflow_is_mlflows(jp_nbops_embedded_models):
+    """The report's registry block and the lab's models list read the embedded store's tables
+    directly; they answer as MLflow's registry client does, aliases and gates included."""
+    from nbops.store.models import describe_versions
+
+    good, bad = jp_nbops_embedded_models["good"], jp_nbops_embedded_models["bad"]
+    store = open_store(load_settings())
+    for run_id, gate in ((bad, "rmse < 1e9"), (good, "rmse < champion"), (bad, "rmse < 1")):
+        cli("promote", run_id, "--model", "diabetes", "--gate", gate)
+    assert store.reader is not None
+    ours = store.model_versions([good, bad])
+    assert [v["version"] for v in ours] == ["3", "2", "1"]
+    assert ours == describe_versions(store.client, [good, bad])
+    assert {v["decision"] for v in ours} == {"promoted", "refused"}

@@ -80,8 +80,9 @@ class Postgres:
 class MlflowServer:
     """``mlflow server`` on PostgreSQL with artifacts proxied into ``artifacts``; restartable."""
 
-    def __init__(self, backend: str, artifacts: Path, log: Path) -> None:
+    def __init__(self, backend: str, artifacts: Path, log: Path, workers: int = 1) -> None:
         self.backend, self.artifacts, self.log = backend, artifacts, log
+        self.workers = workers
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -93,7 +94,7 @@ class MlflowServer:
         self.artifacts.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
         command = [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--workers", "1", "--backend-store-uri", self.backend,
+                   "--workers", str(self.workers), "--backend-store-uri", self.backend,
                    "--artifacts-destination", str(self.artifacts)]  # fmt: skip
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(

@@ -161,3 +161,24 @@ def test_the_read_commands_import_neither_mlflow_nor_pandas(
         assert answer["out"].strip(), f"nbops {label} printed nothing"
         outputs[label] = answer["out"]
     assert "one" in outputs["runs"] and "two" in outputs["runs"]
+
+
+def test_datasets_and_artifacts_of_a_run_are_mlflows(jp_nbops_store, tmp_path):
+    store = jp_nbops_store
+    run_id = store.start_run("data.ipynb", name="with data")
+    store.log_dataset(run_id, "train", "d1", "file:///train.parquet", "input")
+    store.log_dataset(run_id, "scores", "d2", "file:///scores.parquet", "output")
+    store.log_text(run_id, "a", "top.txt")
+    store.log_text(run_id, "b", "folder/inner.txt")
+    client = store.client
+    inputs = client.get_run(run_id).inputs.dataset_inputs
+    expected = sorted(
+        (i.dataset.name, i.dataset.digest, next(t.value for t in i.tags)) for i in inputs
+    )
+    assert sorted(tuple(d.values()) for d in store.datasets(run_id)) == expected
+    for folder in (None, "folder", "missing"):
+        assert store.list_artifacts(run_id, folder) == [
+            a.path for a in client.list_artifacts(run_id, folder)
+        ]
+    with pytest.raises(NotFoundError):
+        store.datasets("0" * 32)

@@ -15,6 +15,7 @@ from ..exceptions import InputError, NotFoundError
 
 RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+SAFE_TERM = re.compile(r"^[A-Za-z0-9._:/-]+$")
 
 
 @dataclass(frozen=True)
@@ -229,3 +230,21 @@ def finished_run(store: Store, run_id: object, done: str) -> RunSummary:
             "Choose a run that ran to the end.",
         )
     return run
+
+
+def check_term(value: str) -> str:
+    """A tag key or value safe to put in an MLflow filter string."""
+    if not SAFE_TERM.match(value):
+        raise InputError(
+            f"Cannot search runs by the tag text {value!r}.", "Use letters, digits and . _ : -."
+        )
+    return value
+
+
+def check_status(status: str) -> str:
+    """``status`` if it is one of ``RUN_STATUSES``; :class:`InputError` if not."""
+    if status not in RUN_STATUSES:
+        raise InputError(
+            f"Unknown run status {status!r}.", f"Use one of {', '.join(RUN_STATUSES)}."
+        )
+    return status

@@ -6,7 +6,6 @@ MLflow is imported on first use, never at import time, so ``%load_ext nbops`` st
 from __future__ import annotations
 
 import os
-import re
 import time
 import urllib.error
 import urllib.parse
@@ -17,7 +16,7 @@ from pathlib import Path
 from ..config import environment_variables
 from ..exceptions import InputError, NotFoundError, StoreUnavailableError
 from ..names import RUN_ID_VARIABLE, SNAPSHOT_EXPERIMENT
-from .base import RUN_STATUSES, Metric, RunSummary, Store
+from .base import SAFE_TERM, Metric, RunSummary, Store, check_status, check_term
 from .reader import SqliteReader, sqlite_path, token_offset
 from .schema import add_indexes, quiet_migrations, schema_lock
 
@@ -29,7 +28,6 @@ MAX_METRICS_PER_BATCH = 1000
 MAX_HISTORY_KEYS = 50
 NEWEST = "attributes.start_time DESC"
 NOT_FOUND_CODES = ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE")  # MlflowException codes
-SAFE_TERM = re.compile(r"^[A-Za-z0-9._:/-]+$")
 
 
 class MlflowStore(Store):
@@ -187,7 +185,7 @@ class MlflowStore(Store):
 
     def end_run(self, run_id: str, status: str = "FINISHED") -> None:
         """Mark a run as ended with ``status``."""
-        _check_status(status)
+        check_status(status)
         terminate(self.client, run_id, status)
 
     def log_artifact(self, run_id: str, local_path: str, artifact_path: str | None = None) -> None:
@@ -227,10 +225,16 @@ class MlflowStore(Store):
 
     def list_artifacts(self, run_id: str, folder: str | None = None) -> list[str]:
         """The artifact paths directly under ``folder`` (the top when ``None``)."""
+        local = self.reader.list_artifacts(run_id, folder) if self.reader else None
+        if local is not None:
+            return local
         return [a.path for a in self.client.list_artifacts(run_id, folder)]
 
     def datasets(self, run_id: str) -> list[dict[str, str]]:
         """The MLflow dataset inputs of the run, with their ``mlflow.data.context`` as role."""
+        if self.reader is not None:
+            self.get_run(run_id)  # an unknown run is NotFoundError
+            return self.reader.datasets(run_id)
         inputs = self._run(run_id).inputs
         found = []
         for item in inputs.dataset_inputs if inputs else []:
@@ -278,7 +282,9 @@ class MlflowStore(Store):
         aliases held, and the promotion's decision, gates, champion and evaluation data."""
         from .models import describe_versions
 
-        return describe_versions(self.client, [r for r in run_ids if SAFE_TERM.match(r)])
+        run_ids = [r for r in run_ids if SAFE_TERM.match(r)]
+        found = self.reader.model_versions(run_ids) if self.reader and run_ids else None
+        return found if found is not None else describe_versions(self.client, run_ids)
 
     def point_mlflow_here(self) -> None:
         """Point MLflow's own API (registry, ``mlflow.pyfunc``, evaluation) at this store."""
@@ -300,7 +306,7 @@ class MlflowStore(Store):
         """End ``run_id`` with ``status``; it stops being MLflow's active run."""
         import mlflow
 
-        _check_status(status)
+        check_status(status)
         active = mlflow.active_run()
         if active is not None and active.info.run_id == run_id:
             mlflow.end_run(status)
@@ -345,7 +351,7 @@ class MlflowStore(Store):
         if self.reader is not None:
             experiments = self.reader.experiments(experiment)
             if status:
-                _check_status(status)
+                check_status(status)
             return (
                 self.reader.page(experiments, limit, status=status, tags=tags)
                 if experiments
@@ -354,10 +360,8 @@ class MlflowStore(Store):
         ids = self._experiment_ids(experiment)
         if not ids:
             return []
-        clauses = [f"attributes.status = '{_check_status(status)}'"] if status else []
-        clauses += [
-            f"tags.`{_check_term(k)}` = '{_check_term(v)}'" for k, v in (tags or {}).items()
-        ]
+        clauses = [f"attributes.status = '{check_status(status)}'"] if status else []
+        clauses += [f"tags.`{check_term(k)}` = '{check_term(v)}'" for k, v in (tags or {}).items()]
         query = " and ".join(clauses)
         runs = self.client.search_runs(
             ids, query, max_results=limit, order_by=["attributes.start_time DESC"]
@@ -392,10 +396,10 @@ class MlflowStore(Store):
         if sort == "start_time":
             order = "attributes.start_time"
         elif sort.startswith("metrics.") and len(sort) > len("metrics."):
-            order = f"metrics.`{_check_term(sort[len('metrics.') :])}`"
+            order = f"metrics.`{check_term(sort[len('metrics.') :])}`"
         else:
             raise InputError(f"Cannot sort runs by {sort!r}.", "Use start_time or metrics.NAME.")
-        query = f"attributes.status = '{_check_status(status)}'" if status else ""
+        query = f"attributes.status = '{check_status(status)}'" if status else ""
         if self._no_database():
             token_offset(page_token)
             return [], None
@@ -479,20 +483,3 @@ def _no_artifact(run_id: str, artifact_file: str) -> NotFoundError:
         f"Run {run_id} has no artifact {artifact_file!r}.",
         "Was it recorded by nbops with environment capture on?",
     )
-
-
-def _check_term(value: str) -> str:
-    """A tag key or value safe to put in an MLflow filter string."""
-    if not SAFE_TERM.match(value):
-        raise InputError(
-            f"Cannot search runs by the tag text {value!r}.", "Use letters, digits and . _ : -."
-        )
-    return value
-
-
-def _check_status(status: str) -> str:
-    if status not in RUN_STATUSES:
-        raise InputError(
-            f"Unknown run status {status!r}.", f"Use one of {', '.join(RUN_STATUSES)}."
-        )
-    return status

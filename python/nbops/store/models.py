@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..exceptions import InputError
 from ..names import (
@@ -74,25 +76,49 @@ def describe_versions(client, run_ids: list[str]) -> list[dict]:
     query = "run_id IN (" + ",".join(f"'{r}'" for r in run_ids) + ")"
     found = client.search_model_versions(query, max_results=200)
     aliases = {name: client.get_registered_model(name).aliases for name in {v.name for v in found}}
+    versions = [
+        RegisteredVersion(v.name, str(v.version), v.run_id, dict(v.tags), v.creation_timestamp)
+        for v in found
+    ]
+    return shape_versions(
+        versions, aliases, lambda name, version: client.get_model_version(name, version).run_id
+    )
+
+
+@dataclass
+class RegisteredVersion:
+    """One model version as the registry holds it."""
+
+    name: str
+    version: str
+    run_id: str | None
+    tags: dict[str, str]
+    created: int | None
+
+
+def shape_versions(
+    versions: list[RegisteredVersion],
+    aliases: dict[str, dict[str, object]],
+    run_of: Callable[[str, str], str | None],
+) -> list[dict]:
+    """Versions as JSON, newest first: aliases held, the promotion's decision and gates, and
+    the model's champion (``aliases``: each model's alias to version; ``run_of(name, version)``:
+    the run a version came from)."""
     holders = {name: held.get("champion") for name, held in aliases.items()}
-    champion_runs = {
-        name: client.get_model_version(name, str(v)).run_id
-        for name, v in holders.items()
-        if v is not None
-    }
+    champion_runs = {name: run_of(name, str(v)) for name, v in holders.items() if v is not None}
     return [
         {
             "model": v.name,
-            "version": str(v.version),
+            "version": v.version,
             "run_id": v.run_id,
-            "aliases": sorted(a for a, n in aliases[v.name].items() if str(n) == str(v.version)),
+            "aliases": sorted(a for a, n in aliases[v.name].items() if str(n) == v.version),
             "decision": v.tags.get(PROMOTION_DECISION_TAG),
             "gates": json.loads(v.tags.get(PROMOTION_GATES_TAG) or "[]"),
             "champion": v.tags.get(PROMOTION_CHAMPION_TAG),
             "evaluation": v.tags.get(PROMOTION_EVALUATION_TAG),
-            "created": v.creation_timestamp,
+            "created": v.created,
             "champion_version": None if holders[v.name] is None else str(holders[v.name]),
             "champion_run": champion_runs.get(v.name),
         }
-        for v in sorted(found, key=lambda v: v.creation_timestamp or 0, reverse=True)
+        for v in sorted(versions, key=lambda v: v.created or 0, reverse=True)
     ]

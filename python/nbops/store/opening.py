@@ -39,14 +39,15 @@ def start_runs(store, experiment: str, requests: list[RunRequest]) -> list[str]:
     if database is not None:
         return _in_one_transaction(database, experiment_id, requests)
     with ThreadPoolExecutor(min(SERVER_REQUESTS_AT_ONCE, len(requests))) as pool:
-        return list(pool.map(lambda r: _one_by_one(store, experiment, r), requests))
+        return list(pool.map(lambda r: _one_by_one(store, experiment_id, r), requests))
 
 
-def _one_by_one(store, experiment: str, request: RunRequest) -> str:
-    run_id = store.start_run(experiment, name=request.name, tags=request.tags)
+def _one_by_one(store, experiment_id: str, request: RunRequest) -> str:
+    """Two requests: the run with its tags, then its parameters."""
+    run = store.client.create_run(experiment_id, tags=request.tags, run_name=request.name)
     if request.params:
-        store.log_batch(run_id, params=request.params)
-    return run_id
+        store.log_batch(run.info.run_id, params=request.params)
+    return run.info.run_id
 
 
 def _database_store(store):

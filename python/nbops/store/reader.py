@@ -46,6 +46,7 @@ COLUMNS = {
     "tags": {"key", "value", "run_uuid"},
 }
 MAX_PAGE_OFFSET = 10_000_000
+REGISTRY_TABLES = {"model_versions", "model_version_tags", "registered_model_aliases"}
 RUN_COLUMNS = "r.run_uuid, r.name, r.experiment_id, r.status, r.start_time, r.end_time"
 
 
@@ -231,6 +232,71 @@ class SqliteReader:
         if root.startswith("file://"):
             return Path(url2pathname(urlparse(root).path)) / artifact_file
         return Path(root) / artifact_file if "://" not in root else None
+
+    def list_artifacts(self, run_id: str, folder: str | None = None) -> list[str] | None:
+        """The artifact paths directly under ``folder`` of a run whose artifacts are in a local
+        folder, as MLflow lists them; ``None`` for a remote artifact store."""
+        root = self.local_artifact(run_id, folder or "")
+        if root is None:
+            return None
+        prefix = f"{folder.strip('/')}/" if folder else ""
+        return sorted(prefix + child.name for child in root.iterdir()) if root.is_dir() else []
+
+    def datasets(self, run_id: str) -> list[dict[str, str]]:
+        """The dataset inputs of a run: ``name``, ``digest`` and ``role`` (its context tag)."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT d.name, d.digest, COALESCE(t.value, '') AS role FROM inputs i"
+                " JOIN datasets d ON d.dataset_uuid = i.source_id"
+                " LEFT JOIN input_tags t ON t.input_uuid = i.input_uuid"
+                " AND t.name = 'mlflow.data.context'"
+                " WHERE i.destination_type = 'RUN' AND i.destination_id = ?"
+                " AND i.source_type = 'DATASET' ORDER BY i.rowid",
+                (run_id,),
+            ).fetchall()
+        return [dict(row) for row in rows]
+
+    def model_versions(self, run_ids: list[str]) -> list[dict] | None:
+        """The registered versions of the models ``run_ids`` logged, as
+        :func:`~nbops.store.models.describe_versions` gives them; ``None`` without a registry."""
+        from .models import RegisteredVersion, shape_versions
+
+        marks = ",".join("?" * len(run_ids))
+        with self._connect() as connection:
+            tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
+            if not tables >= REGISTRY_TABLES:
+                return None
+            found = connection.execute(
+                "SELECT name, version, run_id, creation_time FROM model_versions"
+                f" WHERE run_id IN ({marks}) AND current_stage != 'Deleted_Internal'",
+                run_ids,
+            ).fetchall()
+            versions = []
+            for row in found:
+                tags = connection.execute(
+                    "SELECT key, value FROM model_version_tags WHERE name = ? AND version = ?",
+                    (row["name"], row["version"]),
+                ).fetchall()
+                versions.append(
+                    RegisteredVersion(
+                        row["name"], str(row["version"]), row["run_id"], dict(tags),
+                        row["creation_time"],
+                    )
+                )  # fmt: skip
+            aliases = {
+                name: dict(
+                    connection.execute(
+                        "SELECT alias, version FROM registered_model_aliases WHERE name = ?",
+                        (name,),
+                    ).fetchall()
+                )
+                for name in {v.name for v in versions}
+            }
+            runs = dict(
+                ((r["name"], str(r["version"])), r["run_id"])
+                for r in connection.execute("SELECT name, version, run_id FROM model_versions")
+            )
+        return shape_versions(versions, aliases, lambda name, version: runs.get((name, version)))
 
     def metric_history(self, run_id: str, keys: list[str]) -> dict[str, list[dict[str, float]]]:
         """Every value of each of ``keys``, oldest first."""
