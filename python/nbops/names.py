@@ -98,6 +98,7 @@ REPORT_HIDE = "nbops:report-hide"  # executed, hidden from reports
 
 # -- environment variables that a headless run sets for its kernel -----------------------------
 RUN_ID_VARIABLE = "NBOPS_RUN_ID"  # the run the kernel adopts
+OPENING_VARIABLE = "NBOPS_RUN_OPENING"  # a lock held until that run exists (`nbops run`)
 NOTEBOOK_VARIABLE = "NBOPS_NOTEBOOK"  # the notebook's path (names the experiment)
 TRACKING_URI_VARIABLE = "NBOPS_TRACKING_URI"
 PINS_VARIABLE = "NBOPS_SNAPSHOT_PINS"  # JSON: snapshot ids by name the step must read

@@ -235,3 +235,31 @@ def wait_for_artifact(project, name, process, timeout=120):
             return found[0]
         time.sleep(0.01)
     raise AssertionError(f"no artifact {name} within {timeout} s")
+
+
+def test_the_first_cell_logs_into_the_run_opened_while_its_kernel_started(
+    jp_nbops_notebook_factory, client
+):
+    """`nbops run` opens the run while the kernel starts; the kernel's first nbops call waits
+    for it (the run's opening lock), so even a first cell that logs lands in the run."""
+    notebook = jp_nbops_notebook_factory(
+        "first.ipynb", [("import nbops\nnbops.log_metric('first', 1.5)", [])]
+    )
+    result = run(notebook, progress=False)
+    assert result.ok, result.error
+    recorded = client.get_run(result.run_id)
+    assert recorded.data.metrics["first"] == 1.5
+    assert recorded.info.status == "FINISHED"
+    assert recorded.data.tags["nbops.worker.pid"]  # where it ran, recorded meanwhile
+
+
+def test_a_deleted_experiment_is_refused_with_how_to_restore_it(jp_nbops_notebook_factory, client):
+    notebook = jp_nbops_notebook_factory("gone.ipynb", [("x = 1", [])])
+    assert run(notebook, progress=False).ok
+    experiment = client.get_experiment_by_name("gone.ipynb").experiment_id
+    client.delete_experiment(experiment)
+    result = invoke("run", str(notebook))
+    assert result.exit_code == 2, result.output
+    assert "was deleted" in result.output and "mlflow experiments restore" in result.output
+    runs = client.search_runs([experiment], run_view_type=mlflow.entities.ViewType.ALL)
+    assert len(runs) == 1  # the first run only: nothing was opened

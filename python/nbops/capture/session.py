@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import Settings, experiment_name, load_settings
-from ..exceptions import InputError
+from ..exceptions import InputError, StoreUnavailableError
 from ..names import (
     ENVIRONMENT_FILE,
     ERROR_TAG,
@@ -29,12 +29,14 @@ from ..names import (
     HOST_TAG,
     NOTEBOOK_FOLDER,
     NOTEBOOK_TAG,
+    OPENING_VARIABLE,
     PID_STARTED_TAG,
     PID_TAG,
     RUN_ID_VARIABLE,
     RUN_NAME_TAG,
     SOURCE_NAME_TAG,
     SOURCE_TYPE_TAG,
+    TRACKING_URI_VARIABLE,
     USER_TAG,
     VERSION_TAG,
 )
@@ -46,6 +48,7 @@ from .writer import BatchWriter
 
 DEFAULT_EXPERIMENT = "Default"
 GHOST_SEARCH_LIMIT = 200
+OPENING_TIMEOUT_S = 300  # opening a run may migrate a new store's schema first
 
 
 def _process_started(pid: int) -> float | None:
@@ -175,6 +178,9 @@ class Session:
     def adopt(self, run_id: str) -> None:
         """Log into ``run_id``, a run someone else started and will end (``nbops run``)."""
         with self._lock:
+            if os.environ.get(OPENING_VARIABLE):  # being opened: get ready meanwhile
+                self.store.warm_up()
+            _wait_until_opened(run_id)
             self.run_id, self._params, self._adopted = run_id, {}, True
             self.store.activate(run_id)
             _end_at_exit_first()
@@ -397,6 +403,25 @@ def current_session(notebook_hint: str | None = None) -> Session:
             if os.environ.get(RUN_ID_VARIABLE):
                 _session.adopt(os.environ[RUN_ID_VARIABLE])
         return _session
+
+
+def _wait_until_opened(run_id: str) -> None:
+    """In the kernel of an ``nbops run`` that opens its run while the kernel starts: wait until
+    the run exists (the command holds the lock ``NBOPS_RUN_OPENING`` names until then)."""
+    gate = os.environ.get(OPENING_VARIABLE)
+    if not gate or not Path(gate).exists():  # gone with the task's folder: nothing to wait for
+        return
+    from filelock import FileLock, Timeout
+
+    try:
+        with FileLock(gate, timeout=OPENING_TIMEOUT_S):
+            pass
+    except Timeout as err:
+        raise StoreUnavailableError(
+            os.environ.get(TRACKING_URI_VARIABLE, "the tracking store"),
+            f"the run {run_id} that `nbops run` was opening did not open in {OPENING_TIMEOUT_S} s",
+            "See the error `nbops run` printed.",
+        ) from err
 
 
 def reset_session() -> None:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import sys
 from datetime import datetime
 
 import click
 
 from ..exceptions import InputError, NbopsError
+
+# Registered first, so run last: the interpreter's teardown then skips garbage collections
+# over every object MLflow and SQLAlchemy made (about 0.5 s of each command's exit).
+atexit.register(gc.freeze)
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2

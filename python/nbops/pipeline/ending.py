@@ -1,9 +1,18 @@
-"""How a headless run that did not finish is ended: why it failed, kept on the run."""
+"""How a headless run ends: its executed notebook and report kept, or why it failed."""
 
 from __future__ import annotations
 
-from ..names import ERROR_FILE, ERROR_TAG
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import Settings
+from ..names import ERROR_FILE, ERROR_TAG, EXECUTED_FOLDER, REPORT_FILE
 from ..store import Store
+
+if TYPE_CHECKING:
+    from .run import Task
 
 MAX_TAG_TEXT = 5000  # MLflow's limit on a tag value is larger; a one-line cause fits
 
@@ -39,3 +48,89 @@ def end_if_running(
     keep_error(store, run_id, error, trace)
     store.end_run(run_id, status)
     return True
+
+
+@dataclass
+class RunResult:
+    """How a headless run ended and where its outputs are."""
+
+    run_id: str
+    status: str
+    notebook: Path
+    report: Path
+    error: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
+    key: str = ""
+    traceback: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run FINISHED."""
+        return self.status == "FINISHED"
+
+
+@dataclass
+class Failure:
+    """Why a notebook did not run to the end: one line, and the full traceback."""
+
+    message: str
+    traceback: str
+
+
+def finish(store: Store, task: Task, failure: Failure | None, folder: Path) -> RunResult:
+    """End the run; keep the executed notebook, the error (if any) and the report.
+
+    Parameters
+    ----------
+    store:
+        Where the run is.
+    task:
+        The task that ran.
+    failure:
+        Why it failed, or ``None`` if every cell ran.
+    folder:
+        Where the executed notebook is, and where the report is written.
+    """
+    from ..reports.build import report_html
+    from .export import read_notebook
+
+    status = "FAILED" if failure else "FINISHED"
+    if failure is not None:
+        keep_error(store, task.run_id, failure.message, failure.traceback)
+    executed = folder / Path(task.notebook).name
+    report = folder / REPORT_FILE
+    if executed.is_file():  # artifacts first: a run killed while saving is never FINISHED
+        store.log_artifact(task.run_id, str(executed), EXECUTED_FOLDER)
+        ending = {"status": status, "end_time": int(time.time() * 1000)}  # what the header shows
+        html = report_html(
+            store, task.run_id, notebook=read_notebook(executed), folder=folder, ending=ending
+        )
+        _write_atomically(report, html)
+        store.log_artifact(task.run_id, str(report))
+    store.end_run(task.run_id, status)
+    if not task.output:  # the folder goes away: the artifacts are what stays
+        executed = Path(f"runs:/{task.run_id}/{EXECUTED_FOLDER}/{executed.name}")
+        report = Path(f"runs:/{task.run_id}/{REPORT_FILE}")
+    return RunResult(
+        task.run_id,
+        store.get_run(task.run_id).status,
+        executed,
+        report,
+        failure.message if failure else None,
+        key=task.key,
+        traceback=failure.traceback if failure else None,
+    )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader never finds half of it."""
+    partial = path.with_suffix(f"{path.suffix}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
+
+
+def written_snapshots(settings: Settings, run_id: str) -> dict[str, str]:
+    """The snapshots ``run_id`` wrote (role ``output``): ids by name, the last one per name."""
+    from ..data.snapshot import catalog_for
+
+    return catalog_for(settings).outputs_of(run_id)

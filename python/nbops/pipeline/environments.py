@@ -280,3 +280,22 @@ def check_option(env: str) -> str:
     if env not in ("current", "rebuild"):
         raise InputError(f"--env {env!r} is not known.", "Use --env current or --env rebuild.")
     return env
+
+
+def precheck(prepared, strict: bool, echo=None) -> None:
+    """Print how the kernel's packages differ from the lock of ``prepared`` (a
+    :class:`~nbops.pipeline.target.Prepared`); refuse them if ``strict``."""
+    target = prepared.target
+    check = check_lock(target.lock, target.kernel)
+    if not check:
+        return
+    say = echo or (lambda line: print(line, file=sys.stderr))
+    say(f"The environment of kernel {target.kernel!r} differs from the lock of {target.notebook}:")
+    for line in check.lines()[:20]:
+        say(f"  {line}")
+    if strict:
+        raise InputError(
+            f"--strict-env: the kernel {target.kernel!r} does not match the step's lock "
+            f"({check.summary}).",
+            "Install the locked versions, or run without --strict-env.",
+        )

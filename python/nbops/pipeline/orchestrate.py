@@ -30,8 +30,8 @@ from .cache import cache_key, cached_run
 from .coordinator import Coordinator, Job, Outcome
 from .dag import Dag, build_dag, render_mermaid
 from .deadline import check_run_timeout
+from .environments import precheck
 from .executors import check_store_reachable, get_executor
-from .run import precheck
 from .spec import apply_overrides, read_pipeline
 from .target import Prepared, prepare
 

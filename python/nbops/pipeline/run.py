@@ -20,37 +20,49 @@ import contextlib
 import json
 import sys
 import tempfile
-import time
 import traceback
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from filelock import FileLock
 
 from ..capture.environment import capture_code
 from ..capture.session import end_orphaned_runs, owner_tags
 from ..config import Settings, load_settings
 from ..exceptions import InputError
 from ..names import (
-    EXECUTED_FOLDER,
     KIND_HEADLESS,
     NOTEBOOK_VARIABLE,
+    OPENING_VARIABLE,
     PINS_VARIABLE,
-    REPORT_FILE,
     RUN_ID_VARIABLE,
     RUN_KIND_TAG,
     SOURCE_NAME_TAG,
     SOURCE_TYPE_TAG,
     TRACKING_URI_VARIABLE,
 )
-from ..store import Store, open_store
-from ..store.opening import RunRequest, start_runs
+from ..store import open_store
+from ..store.opening import RunRequest, chooses_run_ids, start_runs
 from .deadline import RunDeadline, check_run_timeout
-from .ending import end_if_running, keep_error
-from .environments import check_lock
+from .ending import Failure, RunResult, end_if_running, finish, keep_error, written_snapshots
+from .environments import precheck
 from .kernels import installed_kernels, task_kernel_manager
 from .target import Prepared, prepare
 from .worker import check_environment, claim, record_where
 
-__all__ = ["end_if_running", "execute_task", "keep_error", "make_task", "open_run", "run"]
+__all__ = [
+    "RunResult",
+    "end_if_running",
+    "execute_task",
+    "keep_error",
+    "make_task",
+    "open_run",
+    "run",
+    "written_snapshots",
+]
 
 
 # -- 2. open the run -----------------------------------------------------------------------------
@@ -62,6 +74,7 @@ def open_run(
     experiment: str | None = None,
     name: str | None = None,
     tags: dict[str, str] | None = None,
+    run_id: str | None = None,
 ) -> str:
     """Create the MLflow run a headless execution logs into; record its parameters.
 
@@ -79,21 +92,24 @@ def open_run(
         The run's name.
     tags:
         Extra tags (``mlflow.parentRunId`` makes it a child run).
+    run_id:
+        Its id, chosen by the caller (only where :func:`~nbops.store.opening.chooses_run_ids`).
     """
-    return open_runs([(prepared, name, tags or {})], settings, experiment)[0]
+    return open_runs([(prepared, name, tags or {})], settings, experiment, [run_id])[0]
 
 
 def open_runs(
     items: list[tuple[Prepared, str | None, dict[str, str]]],
     settings: Settings,
     experiment: str | None = None,
+    run_ids: list[str | None] | None = None,
 ) -> list[str]:
     """:func:`open_run` for many runs of one experiment at once (``(prepared, name, tags)``
     each; the experiment defaults to the first one's notebook's): one transaction on a
     database store, concurrent requests to a server. Returns their ids in order."""
     owner = owner_tags()
     requests = []
-    for prepared, name, tags in items:
+    for (prepared, name, tags), run_id in zip(items, run_ids or [None] * len(items), strict=True):
         target = prepared.target
         all_tags = {
             **owner,
@@ -106,7 +122,7 @@ def open_runs(
         params = {
             k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()
         }
-        requests.append(RunRequest(name, all_tags, params))
+        requests.append(RunRequest(name, all_tags, params, run_id))
     experiment = experiment or items[0][0].target.experiment
     return start_runs(open_store(settings), experiment, requests)
 
@@ -230,34 +246,7 @@ def make_task(
 # -- 4. execute and finish -----------------------------------------------------------------------
 
 
-@dataclass
-class RunResult:
-    """How a headless run ended and where its outputs are."""
-
-    run_id: str
-    status: str
-    notebook: Path
-    report: Path
-    error: str | None = None
-    outputs: dict[str, str] = field(default_factory=dict)
-    key: str = ""
-    traceback: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the run FINISHED."""
-        return self.status == "FINISHED"
-
-
-@dataclass
-class Failure:
-    """Why a notebook did not run to the end: one line, and the full traceback."""
-
-    message: str
-    traceback: str
-
-
-def execute_task(task: Task) -> RunResult:
+def execute_task(task: Task, opening: Callable[[], object] | None = None) -> RunResult:
     """Run ``task`` with papermill, end its run FINISHED or FAILED, keep notebook and report.
 
     The worker records where the run ran (its environment, host and pid), materializes the
@@ -268,25 +257,57 @@ def execute_task(task: Task) -> RunResult:
     ----------
     task:
         What to run; its run must be open. Interrupted (Ctrl-C), the run ends KILLED.
+    opening:
+        Opens the task's run (``nbops run``, whose store lets it choose the id). It is called
+        while the kernel starts, then the run records where it runs; the kernel's first nbops
+        call waits for the run (a lock its ``NBOPS_RUN_OPENING`` names), and with
+        ``strict_env`` the first cell waits for the environment check.
     """
     store = open_store(task.settings)
     store.patient = True
-    claim(store, task)
+    if opening is None:
+        claim(store, task)
+    opened: Future | None = None
     try:
-        with _workspace(task) as (notebook, cwd, output):
-            record_where(store, task, notebook)
-            check_environment(store, task)
-            failure = _papermill(task, notebook, cwd, output)
+        with _workspace(task) as (notebook, cwd, output), ThreadPoolExecutor(1) as side:
+
+            def before_cells() -> None:
+                if opened is not None:
+                    opened.result()
+                    claim(store, task)
+                record_where(store, task, notebook)
+                check_environment(store, task)
+
+            if opening is None:
+                before_cells()
+                failure = _papermill(task, notebook, cwd, output)
+            else:  # the lock goes with the task's private folder
+                gate = FileLock(notebook.parent.parent / "opening.lock", thread_local=False)
+                gate.acquire()
+                opened = side.submit(_released_after, gate, opening)
+                ready = side.submit(before_cells)
+                failure = _papermill(task, notebook, cwd, output, ready, gate.lock_file)
+                ready.result()
             result = finish(store, task, failure, output)
     except Exception as err:  # outside the notebook: the run fails with this traceback
+        if opening is not None and (opened is None or opened.exception() is not None):
+            raise  # no run was opened
         trace = traceback.format_exc()
         end_if_running(store, task.run_id, "FAILED", f"{type(err).__name__}: {err}", trace)
         raise
     except BaseException:
-        end_if_running(store, task.run_id, "KILLED", "interrupted")
+        if opening is None or (opened is not None and opened.exception() is None):
+            end_if_running(store, task.run_id, "KILLED", "interrupted")
         raise
     result.outputs = written_snapshots(task.settings, task.run_id)
     return result
+
+
+def _released_after(gate: FileLock, opening: Callable[[], object]) -> None:
+    try:
+        opening()
+    finally:
+        gate.release()
 
 
 @contextlib.contextmanager
@@ -313,8 +334,17 @@ def _workspace(task: Task):
         yield notebook, Path(task.cwd) if task.cwd else folder, output
 
 
-def _papermill(task: Task, notebook: Path, cwd: Path, output: Path) -> Failure | None:
-    """Run papermill; return why it failed, or ``None`` if every cell ran."""
+def _papermill(
+    task: Task,
+    notebook: Path,
+    cwd: Path,
+    output: Path,
+    ready: Future | None = None,
+    gate: str | None = None,
+) -> Failure | None:
+    """Run papermill; return why it failed, or ``None`` if every cell ran. The kernel's nbops
+    waits for the lock file ``gate``; with ``strict_env`` the first cell waits for ``ready``
+    (``None`` is returned if it failed: the caller raises its error)."""
     import papermill
 
     from ..reports.header import strip_ansi
@@ -324,6 +354,7 @@ def _papermill(task: Task, notebook: Path, cwd: Path, output: Path) -> Failure |
         NOTEBOOK_VARIABLE: task.source,
         TRACKING_URI_VARIABLE: task.settings.tracking_uri,
         PINS_VARIABLE: json.dumps(task.pins),
+        **({OPENING_VARIABLE: gate} if gate else {}),
     }
     deadline = RunDeadline(task.run_timeout) if task.run_timeout else None
     base = deadline.kernel_manager_class() if deadline else None
@@ -339,7 +370,10 @@ def _papermill(task: Task, notebook: Path, cwd: Path, output: Path) -> Failure |
                 progress_bar=task.progress,
                 execution_timeout=task.timeout,
                 kernel_manager_class=manager,
+                **({"on_cell_start": _waiting_for(ready)} if ready and task.strict_env else {}),
             )
+    except _NotReady:
+        return None
     except papermill.PapermillExecutionError as err:
         message = f"Cell {err.exec_count} raised {err.ename}: {err.evalue}"
         return Failure(message, strip_ansi("\n".join(err.traceback)))
@@ -356,63 +390,18 @@ def _papermill(task: Task, notebook: Path, cwd: Path, output: Path) -> Failure |
     return None
 
 
-def finish(store: Store, task: Task, failure: Failure | None, folder: Path) -> RunResult:
-    """End the run; keep the executed notebook, the error (if any) and the report.
-
-    Parameters
-    ----------
-    store:
-        Where the run is.
-    task:
-        The task that ran.
-    failure:
-        Why it failed, or ``None`` if every cell ran.
-    folder:
-        Where the executed notebook is, and where the report is written.
-    """
-    from ..reports.build import report_html
-    from .export import read_notebook
-
-    status = "FAILED" if failure else "FINISHED"
-    if failure is not None:
-        keep_error(store, task.run_id, failure.message, failure.traceback)
-    executed = folder / Path(task.notebook).name
-    report = folder / REPORT_FILE
-    if executed.is_file():  # artifacts first: a run killed while saving is never FINISHED
-        store.log_artifact(task.run_id, str(executed), EXECUTED_FOLDER)
-        ending = {"status": status, "end_time": int(time.time() * 1000)}  # what the header shows
-        html = report_html(
-            store, task.run_id, notebook=read_notebook(executed), folder=folder, ending=ending
-        )
-        _write_atomically(report, html)
-        store.log_artifact(task.run_id, str(report))
-    store.end_run(task.run_id, status)
-    if not task.output:  # the folder goes away: the artifacts are what stays
-        executed = Path(f"runs:/{task.run_id}/{EXECUTED_FOLDER}/{executed.name}")
-        report = Path(f"runs:/{task.run_id}/{REPORT_FILE}")
-    return RunResult(
-        task.run_id,
-        store.get_run(task.run_id).status,
-        executed,
-        report,
-        failure.message if failure else None,
-        key=task.key,
-        traceback=failure.traceback if failure else None,
-    )
+class _NotReady(Exception):
+    """What the run records before its notebook failed: its cells are not run."""
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader never finds half of it."""
-    partial = path.with_suffix(f"{path.suffix}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+def _waiting_for(ready: Future):
+    """nbclient's ``on_cell_start`` hook: wait until ``ready`` is done; stop if it failed."""
 
+    def hook(**_: object) -> None:
+        if ready.exception() is not None:
+            raise _NotReady
 
-def written_snapshots(settings: Settings, run_id: str) -> dict[str, str]:
-    """The snapshots ``run_id`` wrote (role ``output``): ids by name, the last one per name."""
-    from ..data.snapshot import catalog_for
-
-    return catalog_for(settings).outputs_of(run_id)
+    return hook
 
 
 # -- the whole path, in this process -------------------------------------------------------------
@@ -462,7 +451,8 @@ def run(
     precheck(prepared, strict_env, echo)
     settings = load_settings(prepared.target.project)
     end_orphaned_runs(open_store(settings), prepared.target.experiment)
-    run_id = open_run(prepared, settings)
+    direct = not chooses_run_ids(settings.tracking_uri)  # a server chooses its runs' ids
+    run_id = open_run(prepared, settings) if direct else uuid.uuid4().hex
     show = sys.stderr.isatty() if progress is None else progress
     task = make_task(
         prepared,
@@ -474,22 +464,6 @@ def run(
         run_timeout=check_run_timeout(run_timeout),
         strict_env=strict_env,
     )
-    return execute_task(task)
-
-
-def precheck(prepared: Prepared, strict: bool, echo=None) -> None:
-    """Print how the kernel's packages differ from the step's lock; refuse them if ``strict``."""
-    target = prepared.target
-    check = check_lock(target.lock, target.kernel)
-    if not check:
-        return
-    say = echo or (lambda line: print(line, file=sys.stderr))
-    say(f"The environment of kernel {target.kernel!r} differs from the lock of {target.notebook}:")
-    for line in check.lines()[:20]:
-        say(f"  {line}")
-    if strict:
-        raise InputError(
-            f"--strict-env: the kernel {target.kernel!r} does not match the step's lock "
-            f"({check.summary}).",
-            "Install the locked versions, or run without --strict-env.",
-        )
+    if direct:
+        return execute_task(task)
+    return execute_task(task, lambda: open_run(prepared, settings, run_id=run_id))

@@ -38,8 +38,9 @@ from ..store import open_store
 from .cache import cache_key, cached_run
 from .coordinator import Outcome
 from .dag import build_dag
+from .environments import precheck
 from .orchestrate import keep_definition, keep_summary
-from .run import end_if_running, execute_task, make_task, open_run, precheck
+from .run import end_if_running, execute_task, make_task, open_run
 from .spec import read_pipeline
 from .target import prepare, resolve_target
 

@@ -24,8 +24,8 @@ from ..names import (
 from ..store import Metric, open_store
 from .coordinator import Coordinator, Job, Outcome
 from .deadline import check_run_timeout
+from .environments import precheck
 from .executors import check_store_reachable, get_executor
-from .run import precheck
 from .schema import parse_parameters
 from .target import Prepared, prepare
 

@@ -83,6 +83,11 @@ class Store(ABC):
         self.artifact_root = artifact_root
         self.patient = False  # wait for a server that stops answering (headless workers)
 
+    def warm_up(self) -> None:
+        """Load what the first call will need (a backend's library), while waiting for a run.
+        A store with nothing to load does nothing."""
+        return
+
     @abstractmethod
     def check(self) -> None:
         """Raise :class:`~nbops.exceptions.StoreUnavailableError` unless the store answers."""

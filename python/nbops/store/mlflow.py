@@ -110,6 +110,10 @@ class MlflowStore(Store):
             except OSError as err:
                 raise self._unavailable(err) from err
 
+    def warm_up(self) -> None:
+        """Create the MLflow client now (importing MLflow, opening the database)."""
+        self.client  # noqa: B018 - the property creates it
+
     def check(self) -> None:
         """Raise :class:`StoreUnavailableError` unless the store answers."""
         if "client" not in self.__dict__ and self.reader is not None:
@@ -130,6 +134,12 @@ class MlflowStore(Store):
         if not create and self.reader is not None:
             return next(iter(self.reader.experiments(name)), None)
         experiment = self.client.get_experiment_by_name(name)
+        if experiment is not None and experiment.lifecycle_stage == "deleted" and create:
+            number = experiment.experiment_id
+            raise InputError(
+                f"The experiment {name!r} (id {number}) was deleted in {self.uri}.",
+                f"Restore it: mlflow experiments restore --experiment-id {number}.",
+            )
         if experiment is not None:
             return experiment.experiment_id
         if not create:

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 SERVER_REQUESTS_AT_ONCE = 8
+DATABASE_SCHEMES = {"sqlite", "postgresql", "mysql", "mssql"}
 
 
 @dataclass
@@ -27,6 +28,13 @@ class RunRequest:
     name: str | None
     tags: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
+    run_id: str | None = None  # chosen by the caller: only a database store allows it
+
+
+def chooses_run_ids(uri: str) -> bool:
+    """Whether runs of tracking ``uri`` can be opened with ids nbops chose (a database store,
+    which nbops writes through MLflow's ORM); known without importing MLflow."""
+    return uri.split(":", 1)[0].split("+", 1)[0] in DATABASE_SCHEMES
 
 
 def start_runs(store, experiment: str, requests: list[RunRequest]) -> list[str]:
@@ -38,6 +46,8 @@ def start_runs(store, experiment: str, requests: list[RunRequest]) -> list[str]:
     database = _database_store(store)
     if database is not None:
         return _in_one_transaction(database, experiment_id, requests)
+    if any(r.run_id for r in requests):
+        raise ValueError(f"The tracking store {store.uri} chooses its runs' ids.")
     with ThreadPoolExecutor(min(SERVER_REQUESTS_AT_ONCE, len(requests))) as pool:
         return list(pool.map(lambda r: _one_by_one(store, experiment_id, r), requests))
 
@@ -78,7 +88,7 @@ def _in_one_transaction(database, experiment_id: str, requests: list[RunRequest]
             [], [Param(k, v) for k, v in request.params.items()],
             [RunTag(k, v) for k, v in tags.items()],
         )  # fmt: skip
-        run_id = uuid.uuid4().hex
+        run_id = request.run_id or uuid.uuid4().hex
         rows.append(
             SqlRun(
                 name=name,
