@@ -2,7 +2,7 @@
 
 Run by hand: ``python benchmarks/bench_run.py [--repeat N]``. Everything runs side by side in one
 process on a temporary project; in-process pairs alternate so machine noise hits both alike.
-Goals: ``nbops run`` <= 1.15x papermill's wall time; report <= 1.5x ``jupyter nbconvert --to html``.
+Goals: ``nbops run`` <= 1.1x papermill's wall time; report <= 1.1x ``jupyter nbconvert --to html``.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def main() -> None:
                 )
             )
         )
-    line("run of a small step, in-process", ours, theirs, 1.15)
+    line("run of a small step, in-process", ours, theirs, 1.1)
 
     bin_dir = Path(sys.executable).parent
     ours_cli, theirs_cli = [], []
@@ -99,7 +99,7 @@ def main() -> None:
                 )
             )
         )
-    line("run of a small step, command line", ours_cli, theirs_cli, 1.15)
+    line("run of a small step, command line", ours_cli, theirs_cli, 1.1)
 
     big = write(project / "big.ipynb", [(f"x{i} = {i}\nprint(x{i} * 2)", []) for i in range(50)])
     result = run(big, progress=False)
@@ -131,7 +131,7 @@ def main() -> None:
                 )
             )
         )
-    line("report of a 50-cell notebook, command line", report_cli, nbconvert_cli, 1.5)
+    line("report of a 50-cell notebook, command line", report_cli, nbconvert_cli, 1.1)
 
     from nbconvert import HTMLExporter
 
@@ -146,7 +146,7 @@ def main() -> None:
     for _ in range(args.repeat):
         ours_html.append(timed(lambda: render_report(nb, summary, store.uri)))
         theirs_html.append(timed(lambda: exporter.from_notebook_node(nb)))
-    line("report of a 50-cell notebook, in-process", ours_html, theirs_html, 1.5)
+    line("report of a 50-cell notebook, in-process", ours_html, theirs_html, 1.1)
 
 
 if __name__ == "__main__":

@@ -91,7 +91,9 @@ def test_generated_requests_get_no_5xx_and_stay_on_schema(jp_nbops_served_root, 
         "--url", f"{jp_nbops_served_root}/nbops/api",
         "-H", f"Authorization: token {TOKEN}",
         "--checks", "not_a_server_error,response_schema_conformance",
-        "--max-examples", "100", "--workers", "2", "--seed", "20261126",
+        # one worker: hypothesis parses lambdas' source with ast in each worker thread, which
+        # CPython 3.11 can fail with "AST constructor recursion depth mismatch" (gh-106905)
+        "--max-examples", "100", "--workers", "1", "--seed", "20261126",
         "--report", "junit", "--report-dir", str(tmp_path / "report"),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
