@@ -80,18 +80,29 @@ def dask_overhead(tasks: int, workers: int) -> float:
     real, dask_executor.execute_task = dask_executor.execute_task, noop
     try:
         with get_executor("dask", workers) as pool:
-            wait([pool.submit(SimpleNamespace(key=f"warm-{i}")) for i in range(workers)])
+            wait(
+                [
+                    pool.submit(SimpleNamespace(key=f"warm-{i}", run_id=f"warm-{i}", resources={}))
+                    for i in range(workers)
+                ]
+            )
             start = time.perf_counter()
-            wait([pool.submit(SimpleNamespace(key=f"noop-{i}")) for i in range(tasks)])
+            wait(
+                [
+                    pool.submit(SimpleNamespace(key=f"noop-{i}", run_id=f"noop-{i}", resources={}))
+                    for i in range(tasks)
+                ]
+            )
             return (time.perf_counter() - start) / tasks * 1000
     finally:
         dask_executor.execute_task = real
 
 
-def kernel_costs(sweep_result) -> dict[str, float]:
-    """Seconds per task of a finished sweep, split: the kernel's start (measured alone), the
-    notebook's cells (papermill's own durations; the notebook's first nbops call imports nbops
-    and MLflow in the kernel, measured alone too) and nbops's bookkeeping (the rest)."""
+def kernel_costs(sweep_result, seconds: float, workers: int) -> dict[str, float]:
+    """Seconds per task of a sweep that took ``seconds`` on ``workers``, split: the kernel's
+    start (measured alone), the notebook's cells (papermill's own durations; the notebook's
+    first nbops call imports nbops and MLflow in the kernel, measured alone too) and the rest:
+    nbops's bookkeeping in the worker and the coordinator, the kernel's shutdown."""
     import json
 
     from jupyter_client.manager import start_new_kernel
@@ -108,15 +119,13 @@ def kernel_costs(sweep_result) -> dict[str, float]:
     client.stop_channels()
     manager.shutdown_kernel(now=True)
     store = open_store(load_settings())
-    totals, cells = [], []
+    cells = []
     for row in sweep_result.rows:
-        run = store.get_run(row.outcome.run_id)
-        totals.append((run.end_time - run.start_time) / 1000)
-        executed = json.loads(store.load_text(run.run_id, "executed/step.ipynb"))
+        executed = json.loads(store.load_text(row.outcome.run_id, "executed/step.ipynb"))
         cells.append(sum(c["metadata"]["papermill"]["duration"] or 0 for c in executed["cells"]))
-    task, notebook = statistics.mean(totals), statistics.mean(cells)
+    task, notebook = seconds * workers / len(sweep_result.rows), statistics.mean(cells)
     return {
-        "task (run start to end)": task,
+        "task (sweep time x workers / tasks)": task,
         "kernel start": kernel,
         "notebook cells": notebook,
         "  of which: import nbops and MLflow": imports,
@@ -168,7 +177,7 @@ def main() -> None:
         base = sequential(notebook, values)
         local, result = swept(notebook, values, "local", args.workers)
         dask, _ = swept(notebook, values, "dask", args.workers)
-        costs = kernel_costs(result)
+        costs = kernel_costs(result, local, args.workers)
         overhead, hit = dask_overhead(200, args.workers), cache_hit_seconds(project)
         rows = [
             ("sequential (nbops.run one after another)", f"{base:7.1f} s", ""),

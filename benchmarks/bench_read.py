@@ -127,21 +127,25 @@ def bench_pages(store, experiment: str, runs: int) -> None:
         return lambda: client.search_runs([experiment_id], "", max_results=50, order_by=[order])
 
     unsorted, by_metric = median_ms(ours("start_time")), median_ms(ours("metrics.rmse"))
-    repeat = 3 if runs <= 10_000 else 1  # MLflow's sorted search reads every run: minutes
-    mlflow_unsorted = median_ms(theirs("attributes.start_time DESC"), repeat)
-    mlflow_sorted = median_ms(theirs("metrics.`rmse` DESC"), repeat)
-    page = store.runs_page(experiment, 50, sort="metrics.rmse")[0]
-    expected = client.search_runs(
-        [experiment_id], "", max_results=50, order_by=["metrics.`rmse` DESC"]
-    )
-    assert [r.run_id for r in page] == [r.info.run_id for r in expected], "orders differ"
+    mlflow_unsorted = median_ms(theirs("attributes.start_time DESC"), 3)
+    # MLflow's sorted search joins every run: 598 s for one page at 100,000 runs here
+    mlflow_sorted = median_ms(theirs("metrics.`rmse` DESC"), 3) if runs <= 10_000 else None
+    if mlflow_sorted is not None:
+        page = store.runs_page(experiment, 50, sort="metrics.rmse")[0]
+        expected = client.search_runs(
+            [experiment_id], "", max_results=50, order_by=["metrics.`rmse` DESC"]
+        )
+        assert [r.run_id for r in page] == [r.info.run_id for r in expected], "orders differ"
     assert isinstance(store, MlflowStore) and store.reader is not None
     print(f"\n2. One page of 50 of {runs:,} runs (ms, median)")
     print(f"   {'':<22}{'nbops':>10}{'MLflow':>10}{'ratio':>9}")
     print(f"   {'by start time':<22}{unsorted:>10.1f}{mlflow_unsorted:>10.1f}"
           f"{unsorted / mlflow_unsorted:>8.2f}x")  # fmt: skip
-    print(f"   {'by metrics.rmse':<22}{by_metric:>10.1f}{mlflow_sorted:>10.1f}"
-          f"{by_metric / mlflow_sorted:>8.2f}x")  # fmt: skip
+    if mlflow_sorted is None:
+        print(f"   {'by metrics.rmse':<22}{by_metric:>10.1f}{'(minutes)':>10}")
+    else:
+        print(f"   {'by metrics.rmse':<22}{by_metric:>10.1f}{mlflow_sorted:>10.1f}"
+              f"{by_metric / mlflow_sorted:>8.2f}x")  # fmt: skip
     ratio = by_metric / unsorted
     print(f"   sorted / unsorted: {ratio:.2f}x (goal <= {SORTED_GOAL}x); sorted page"
           f" {by_metric:.1f} ms (goal <= {PAGE_GOAL_MS:.0f} ms at 100,000)")  # fmt: skip

@@ -17,6 +17,7 @@ Ctrl-C, a cancelled job) is ended by :func:`end_if_running`, the one place that 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import sys
 import tempfile
@@ -286,6 +287,7 @@ def execute_task(task: Task, opening: Callable[[], object] | None = None) -> Run
                 gate.acquire()
                 opened = side.submit(_released_after, gate, opening)
                 ready = side.submit(before_cells)
+                side.submit(importlib.import_module, "nbops.reports.build")  # while cells run
                 failure = _papermill(task, notebook, cwd, output, ready, gate.lock_file)
                 ready.result()
             result = finish(store, task, failure, output)
