@@ -19,7 +19,6 @@ import argparse
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,18 +26,16 @@ import time
 import uuid
 from pathlib import Path
 
+from bench_api import timed
+
 READ_GOAL = 0.15
 SORTED_GOAL = 3.0
 PAGE_GOAL_MS = 100.0
 
 
 def median_ms(fn, repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+    """Median milliseconds of ``repeat`` calls (bench_api's timer)."""
+    return timed(fn, repeat)
 
 
 def fill(store, experiment: str, runs: int) -> list[str]:
