@@ -45,6 +45,20 @@ def only_run(client, experiment):
     return run
 
 
+def test_mlflow_is_never_imported_in_two_threads_at_once(run_notebook):
+    """The warm-up waits for the cell that loaded nbops, and the next cell waits for it."""
+    nb = run_notebook(
+        "imports.ipynb",
+        [
+            "%load_ext nbops\nimport threading\n"
+            "assert 'nbops-warm-up' not in {t.name for t in threading.enumerate()}\n"
+            "import mlflow.pyfunc",
+            "import nbops.magics\nassert not nbops.magics.warm_up_thread.is_alive()",
+        ],
+    )
+    assert all(o.output_type != "error" for cell in nb.cells for o in cell.outputs)
+
+
 def test_tracked_notebook_makes_a_complete_run(run_notebook, client):
     nb = run_notebook("train.ipynb", TRACKED)
     run = only_run(client, "train.ipynb")
@@ -116,7 +130,8 @@ def test_killed_kernel_leaves_a_run_the_next_load_marks_killed(
 
     km, kc = start_new_kernel(cwd=str(jp_nbops_project))
     try:
-        execute(kc, "%load_ext nbops\nimport nbops.magics\nnbops.magics.warm_up_thread.join()")
+        execute(kc, "%load_ext nbops")
+        execute(kc, "import nbops.magics\nassert not nbops.magics.warm_up_thread.is_alive()")
     finally:
         kc.stop_channels()
         km.shutdown_kernel()
