@@ -250,8 +250,9 @@ def make_task(
 def execute_task(task: Task, opening: Callable[[], object] | None = None) -> RunResult:
     """Run ``task`` with papermill, end its run FINISHED or FAILED, keep notebook and report.
 
-    The worker records where the run ran (its environment, host and pid), materializes the
-    notebook (and files) it carries, and starts the kernel with the run's variables; its own
+    The worker materializes the notebook (and files) the task carries and starts the kernel with
+    the run's variables; meanwhile it records where the run runs (its environment, host and pid)
+    and checks the environment (with ``strict_env`` the first cell waits for the check); its own
     process environment and working folder are left alone, so one worker runs tasks in parallel.
 
     Parameters
@@ -279,17 +280,17 @@ def execute_task(task: Task, opening: Callable[[], object] | None = None) -> Run
                 record_where(store, task, notebook)
                 check_environment(store, task)
 
-            if opening is None:
-                before_cells()
-                failure = _papermill(task, notebook, cwd, output)
-            else:  # the lock goes with the task's private folder
+            gate, lock = None, None
+            if opening is not None:  # the lock goes with the task's private folder
                 gate = FileLock(notebook.parent.parent / "opening.lock", thread_local=False)
                 gate.acquire()
+                lock = gate.lock_file
                 opened = side.submit(_released_after, gate, opening)
-                ready = side.submit(before_cells)
-                side.submit(importlib.import_module, "nbops.reports.build")  # while cells run
-                failure = _papermill(task, notebook, cwd, output, ready, gate.lock_file)
-                ready.result()
+            ready = side.submit(before_cells)  # while the kernel starts
+            importlib.import_module("papermill")  # here first: the two threads import apart
+            side.submit(importlib.import_module, "nbops.reports.build")  # while cells run
+            failure = _papermill(task, notebook, cwd, output, ready, lock)
+            ready.result()
             result = finish(store, task, failure, output)
     except Exception as err:  # outside the notebook: the run fails with this traceback
         if opening is not None and (opened is None or opened.exception() is not None):
