@@ -81,6 +81,7 @@ REPRODUCTIONS_FOLDER = "reproductions"  # on the original run: one verdict per r
 PROMOTION_FOLDER = "promotion"  # on a candidate run: one decision per model version
 MONITOR_FILE = "monitor/report.json"  # a monitor run's drift and expectations
 ERROR_FILE = "error.txt"  # the full traceback of a failed headless run
+KERNEL_LOG_FILE = "kernel.log"  # a headless kernel process's own output, kept when not empty
 CELLS_FOLDER = "cells"  # the source of each tracked cell
 DRIFT_REPORT_FILE = "drift/report.json"
 EXPECTATIONS_FOLDER = "expectations"

@@ -263,3 +263,40 @@ def test_a_deleted_experiment_is_refused_with_how_to_restore_it(jp_nbops_noteboo
     assert "was deleted" in result.output and "mlflow experiments restore" in result.output
     runs = client.search_runs([experiment], run_view_type=mlflow.entities.ViewType.ALL)
     assert len(runs) == 1  # the first run only: nothing was opened
+
+
+def test_the_kernel_process_talks_over_unix_sockets_and_its_own_output_stays_with_the_run(
+    jp_nbops_notebook_factory, jp_nbops_project, client
+):
+    """No ipykernel warning about TCP in nbops's output: the kernel listens on Unix sockets in
+    the task's private folder, and what its process writes itself is the run's ``kernel.log``."""
+    cells = [
+        ("import os, sys\nos.write(2, b'low-level note\\n')", []),
+        ("import json\nfrom pathlib import Path\n"
+         "info = json.loads(Path(sys.argv[sys.argv.index('-f') + 1]).read_text())\n"
+         "print(info['transport'], info['shell_port'])", []),
+    ]  # fmt: skip
+    jp_nbops_notebook_factory("quiet.ipynb", cells)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "nbops"), "run", "quiet.ipynb"],
+        cwd=jp_nbops_project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "TCP" not in done.stderr and "IPKernelApp" not in done.stderr
+    assert "low-level note" not in done.stderr + done.stdout
+    (recorded,) = all_runs(client)
+    run_id = recorded.info.run_id
+
+    def artifact(path):
+        uri = client.tracking_uri
+        return Path(mlflow.artifacts.download_artifacts(run_id=run_id, artifact_path=path,
+                                                        tracking_uri=uri))  # fmt: skip
+
+    assert "low-level note" in artifact("kernel.log").read_text()
+    executed = artifact("executed/quiet.ipynb")
+    transport = nbformat.read(executed, as_version=4).cells[1].outputs[0]["text"].split()
+    assert transport == ["ipc", "1"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from ..exceptions import InputError
 
@@ -66,7 +67,12 @@ def choose_kernel(metadata: dict, source: str, requested: str | None = None) -> 
 
 
 def task_kernel_manager(
-    env: dict[str, str], cwd: Path, base: type | None = None, python: str | None = None
+    env: dict[str, str],
+    cwd: Path,
+    base: type | None = None,
+    python: str | None = None,
+    sockets: Path | None = None,
+    log: BinaryIO | None = None,
 ) -> type:
     """A kernel-manager class for nbclient that starts its kernel in ``cwd`` with ``env`` added to
     this process's environment, which stays untouched: tasks on one worker run side by side.
@@ -81,13 +87,28 @@ def task_kernel_manager(
         The class to extend (default: ``AsyncKernelManager``, nbclient's).
     python:
         The interpreter that runs a Python kernel instead of its spec's (a rebuilt environment).
+    sockets:
+        Where the kernel's Unix sockets go (a short, private path prefix): kernel and client talk
+        over IPC instead of TCP ports open to the machine. Ignored where there is no IPC (Windows).
+    log:
+        A file that takes the kernel process's own output (ipykernel's log lines), which would
+        otherwise interleave with nbops's; the cells' output reaches the notebook either way.
     """
     from jupyter_client.manager import AsyncKernelManager
 
+    ipc = sockets is not None and os.name == "posix"
+
     class TaskKernelManager(base or AsyncKernelManager):
+        def __init__(self, **kw):
+            if ipc:
+                kw.update(transport="ipc", ip=str(sockets))
+            super().__init__(**kw)
+
         async def _async_pre_start_kernel(self, **kw):
             kw["env"] = {**(kw.get("env") or os.environ), **env}
             kw["cwd"] = str(cwd)
+            if log is not None:
+                kw["stdout"] = kw["stderr"] = log
             return await super()._async_pre_start_kernel(**kw)
 
         def format_kernel_cmd(self, extra_arguments=None):

@@ -35,6 +35,7 @@ from ..capture.session import end_orphaned_runs, owner_tags
 from ..config import Settings, load_settings
 from ..exceptions import InputError
 from ..names import (
+    KERNEL_LOG_FILE,
     KIND_HEADLESS,
     NOTEBOOK_VARIABLE,
     OPENING_VARIABLE,
@@ -291,6 +292,7 @@ def execute_task(task: Task, opening: Callable[[], object] | None = None) -> Run
             side.submit(importlib.import_module, "nbops.reports.build")  # while cells run
             failure = _papermill(task, notebook, cwd, output, ready, lock)
             ready.result()
+            _keep_kernel_log(store, task, notebook.parent.parent / KERNEL_LOG_FILE)
             result = finish(store, task, failure, output)
     except Exception as err:  # outside the notebook: the run fails with this traceback
         if opening is not None and (opened is None or opened.exception() is not None):
@@ -304,6 +306,12 @@ def execute_task(task: Task, opening: Callable[[], object] | None = None) -> Run
         raise
     result.outputs = written_snapshots(task.settings, task.run_id)
     return result
+
+
+def _keep_kernel_log(store, task: Task, path: Path) -> None:
+    """Keep the kernel process's own output with the run, if it wrote any."""
+    if path.is_file() and path.stat().st_size:
+        store.log_artifact(task.run_id, str(path))
 
 
 def _released_after(gate: FileLock, opening: Callable[[], object]) -> None:
@@ -361,9 +369,11 @@ def _papermill(
     }
     deadline = RunDeadline(task.run_timeout) if task.run_timeout else None
     base = deadline.kernel_manager_class() if deadline else None
-    manager = task_kernel_manager(env, cwd, base, task.python)
+    scratch = notebook.parent.parent
+    log = (scratch / KERNEL_LOG_FILE).open("wb")
+    manager = task_kernel_manager(env, cwd, base, task.python, scratch / "kernel", log)
     try:
-        with deadline or contextlib.nullcontext():
+        with deadline or contextlib.nullcontext(), log:
             papermill.execute_notebook(
                 str(notebook),
                 str(output / notebook.name),
