@@ -77,9 +77,12 @@ def test_local_run_then_cache_hits_and_misses(jp_nbops_pipeline, client, jp_nbop
     assert again.outcomes["train"].run_id == first.outcomes["train"].run_id
     assert children(client, again.run_id) == {}  # nothing ran
 
-    result = invoke("pipeline", "run", str(jp_nbops_pipeline), "-p", "train.C", "0.05",
-                    "--workers", "2")  # fmt: skip
+    result = CliRunner().invoke(main, ["pipeline", "run", str(jp_nbops_pipeline), "-p",
+                                       "train.C", "0.05", "--workers", "2"],
+                                env={"COLUMNS": "80"})  # fmt: skip
     assert result.exit_code == 0, result.output
+    table = [line for line in result.output.splitlines() if "CACHED" in line or "FINISHED" in line]
+    assert len(table) == 5 and max(map(len, table)) <= 80, result.output  # title, one per step
     changed = children(client, client.search_runs(
         [client.get_run(first.run_id).info.experiment_id], "tags.`nbops.run_kind` = 'pipeline'",
         order_by=["attributes.start_time DESC"], max_results=1)[0].info.run_id)  # fmt: skip

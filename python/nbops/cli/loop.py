@@ -7,11 +7,11 @@ import sys
 import click
 
 from ..exceptions import InputError
-from .base import main
+from .base import main, resolve_run_id
 
 
 @main.command("promote")
-@click.argument("run_id", required=False)
+@click.argument("run_id", required=False, callback=resolve_run_id)
 @click.option("--model", "model", help="The registered model (created on first promotion).")
 @click.option(
     "--gate",

@@ -11,6 +11,7 @@ import click
 from .base import (
     EXIT_FAILED,
     executor_options,
+    fitting_table,
     main,
     progress_line,
     run_timeout_option,
@@ -57,11 +58,10 @@ def pipeline_run(
     and its outputs reused. A failed step stops the steps downstream of it only.
     Exit code 0 when every step finished or was cached, 1 otherwise, 2 for bad usage.
     """
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     from ..pipeline.orchestrate import run_pipeline
+    from ..store.ids import short_id
 
     result = run_pipeline(
         file,
@@ -76,14 +76,19 @@ def pipeline_run(
         tags=_tags(tags),
         strict_env=strict_env,
     )
-    table = Table(title=f"Pipeline run {result.run_id}: {result.status}", box=box.SIMPLE_HEAD)
-    for column in ("step", "status", "run id", "seconds", "note"):
-        table.add_column(column, overflow="fold")
-    for name, o in result.outcomes.items():
-        note = o.error or (f"outputs: {', '.join(o.outputs)}" if o.outputs else "")
-        seconds = f"{o.seconds:.1f}" if o.seconds else ""
-        table.add_row(name, o.status, o.run_id or "", seconds, note)
-    Console().print(table)
+    rows = [
+        (
+            name,
+            o.status,
+            short_id(o.run_id) if o.run_id else "",
+            f"{o.seconds:.1f}" if o.seconds else "",
+            o.error or (f"outputs: {', '.join(o.outputs)}" if o.outputs else ""),
+        )
+        for name, o in result.outcomes.items()
+    ]
+    columns = [("step", 1), ("status", 0), ("run id", 0), ("seconds", 0), ("note", 3)]
+    title = f"Pipeline run {result.run_id}: {result.status}"
+    Console().print(fitting_table(title, columns, rows, wrap=True))
     reports = [o.report for o in result.outcomes.values() if o.report and o.report.is_file()]
     if reports:
         click.echo(f"Reports: {reports[0].parent.parent} (one folder per run)")

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from .base import main
+from .base import main, resolve_run_id
 
 
 @main.command("reproduce")
-@click.argument("run_id")
+@click.argument("run_id", callback=resolve_run_id)
 @click.option(
     "--rtol", default="0", show_default=True, help="Relative tolerance for metrics and outputs."
 )

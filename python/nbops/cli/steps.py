@@ -11,6 +11,7 @@ from ..exceptions import InputError
 from .base import (
     EXIT_FAILED,
     executor_options,
+    fitting_table,
     main,
     progress_line,
     run_timeout_option,
@@ -206,11 +207,10 @@ def run_command(
 
 
 def _sweep(target, sweeps, parameters, metric, maximize, where, timeout, run_timeout, strict_env):
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     from ..pipeline.sweep import parse_sweeps, run_sweep
+    from ..store.ids import short_id
 
     result = run_sweep(
         target,
@@ -225,15 +225,19 @@ def _sweep(target, sweeps, parameters, metric, maximize, where, timeout, run_tim
         strict_env=strict_env,
     )
     order = f", by {metric} ({'largest' if maximize else 'smallest'} first)" if metric else ""
-    table = Table(title=f"Sweep {result.run_id}: {result.status}{order}", box=box.SIMPLE_HEAD)
-    names = list(result.rows[0].values)
-    for column in (*names, "status", metric or "", "run id"):
-        if column:
-            table.add_column(column, overflow="fold")
-    for row in result.rows:
-        value = [] if not metric else ["" if row.metric is None else f"{row.metric:.6g}"]
-        table.add_row(*row.values.values(), row.outcome.status, *value, row.outcome.run_id or "")
-    Console().print(table)
+    columns = [*((name, 1) for name in result.rows[0].values), ("status", 0)]
+    columns += [(metric, 0)] if metric else []
+    rows = [
+        (
+            *row.values.values(),
+            row.outcome.status,
+            *([] if not metric else ["" if row.metric is None else f"{row.metric:.6g}"]),
+            short_id(row.outcome.run_id) if row.outcome.run_id else "",
+        )
+        for row in result.rows
+    ]
+    title = f"Sweep {result.run_id}: {result.status}{order}"
+    Console().print(fitting_table(title, [*columns, ("run id", 0)], rows))
     click.echo(f"The table is kept as sweep.csv in the parent run {result.run_id}.")
     if not result.ok:
         sys.exit(EXIT_FAILED)

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from ..config import experiment_name, load_settings
 from ..exceptions import InputError
-from .base import EXIT_FAILED, format_duration, format_metrics, format_time, main
+from .base import (
+    EXIT_FAILED,
+    fitting_table,
+    format_duration,
+    format_metrics,
+    format_time,
+    main,
+    resolve_run_id,
+)
+
+WIDE = click.option("--wide", is_flag=True, help="Whole ids and values, wrapped instead of cut.")
+AS_JSON = click.option("--json", "as_json", is_flag=True, help="JSON, every field, for scripts.")
 
 
 @main.command()
@@ -21,29 +34,29 @@ from .base import EXIT_FAILED, format_duration, format_metrics, format_time, mai
 @click.option(
     "--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="How many runs."
 )
-def runs(notebook: Path | None, limit: int) -> None:
-    """List the newest runs, newest first."""
-    from rich import box
+@WIDE
+@AS_JSON
+def runs(notebook: Path | None, limit: int, wide: bool, as_json: bool) -> None:
+    """List the newest runs, newest first (ids shortened; any command takes a short id)."""
     from rich.console import Console
-    from rich.table import Table
 
     from ..store import open_store
+    from ..store.ids import short_id
 
     if notebook is not None and notebook.suffix != ".ipynb":
         raise InputError(f"{notebook} is not a notebook.", "Give the path of an .ipynb file.")
     settings = load_settings(notebook.resolve().parent if notebook else None)
     experiment = experiment_name(notebook, settings.project) if notebook else None
     found = open_store(settings).list_runs(experiment, limit)
+    if as_json:
+        click.echo(json.dumps([asdict(run) for run in found], indent=1))
+        return
     title = f"Runs of {experiment or 'all experiments'} in {settings.tracking_uri}"
-    table = Table(title=title, box=box.SIMPLE_HEAD)
-    table.add_column("run id", no_wrap=True)
-    for column in ("name", *(["experiment"] if experiment is None else []), "status", "started"):
-        table.add_column(column, overflow="fold")
-    table.add_column("duration", no_wrap=True)
-    table.add_column("metrics", overflow="fold")
-    for run in found:
-        table.add_row(
-            run.run_id,
+    columns = [("run id", 0), ("name", 2), *([("experiment", 2)] if experiment is None else [])]
+    columns += [("status", 0), ("started", 0), ("duration", 0), ("metrics", 3)]
+    rows = [
+        (
+            run.run_id if wide else short_id(run.run_id),
             run.name,
             *([run.experiment] if experiment is None else []),
             run.status,
@@ -51,6 +64,9 @@ def runs(notebook: Path | None, limit: int) -> None:
             format_duration(run.duration_ms),
             format_metrics(run.metrics),
         )
+        for run in found
+    ]
+    table = fitting_table(title, columns, rows, wide)
     Console().print(table if found else f"No runs yet for {experiment or 'this project'}.")
 
 
@@ -74,8 +90,8 @@ def env() -> None:
 
 
 @env.command("diff")
-@click.argument("run_a")
-@click.argument("run_b")
+@click.argument("run_a", callback=resolve_run_id)
+@click.argument("run_b", callback=resolve_run_id)
 def env_diff(run_a: str, run_b: str) -> None:
     """List packages added, removed and changed from RUN_A to RUN_B, and other differences."""
     from ..capture.environment import environment_diff_of
@@ -87,7 +103,7 @@ def env_diff(run_a: str, run_b: str) -> None:
 
 
 @main.command()
-@click.argument("run_id")
+@click.argument("run_id", callback=resolve_run_id)
 @click.option(
     "-o",
     "--output",
@@ -107,21 +123,28 @@ def report(run_id: str, output: Path | None, no_input: bool) -> None:
 
 @main.command("snapshots")
 @click.option("--name", help="Only this snapshot's versions and reads.")
-def snapshots_command(name: str | None) -> None:
+@WIDE
+@AS_JSON
+def snapshots_command(name: str | None, wide: bool, as_json: bool) -> None:
     """List the data snapshots of this project: name, id, role, run, shape."""
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
 
     from ..data.catalog import catalog_for
+    from ..store.ids import short_id
 
     entries = catalog_for(load_settings()).entries(name)
+    if as_json:
+        click.echo(json.dumps([asdict(e) for e in entries], indent=1))
+        return
     if not entries:
         click.echo("No snapshots yet. Take one in a notebook: nbops.snapshot(df, 'name').")
         return
-    table = Table(title="Snapshots", box=box.SIMPLE_HEAD)
-    for column in ("name", "id", "role", "run", "rows", "columns", "when"):
-        table.add_column(column, overflow="fold")
-    for e in entries:
-        table.add_row(e.name, e.id, e.role, e.run_id or "", str(e.rows), str(e.columns), e.created)
+    columns = [("name", 2), ("id", 1), ("role", 0), ("run", 0)]
+    columns += [("rows", 0), ("columns", 0), ("when", 0)]
+    rows = [
+        (e.name, e.id, e.role, (e.run_id if wide else short_id(e.run_id)) if e.run_id else "",
+         str(e.rows), str(e.columns), e.created)
+        for e in entries
+    ]  # fmt: skip
+    table = fitting_table("Snapshots", columns, rows, wide)
     Console().print(table)

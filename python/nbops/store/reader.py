@@ -213,6 +213,15 @@ class SqliteReader:
             names = {str(rows[0]["experiment_id"]): rows[0]["experiment"]}
             return self._summaries(connection, rows, names)[0]
 
+    def run_ids_starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` run ids that start with ``prefix`` (deleted runs too)."""
+        with self._connect() as connection:
+            rows = connection.execute(
+                "SELECT run_uuid FROM runs WHERE run_uuid >= ? AND run_uuid < ? LIMIT ?",
+                (prefix, prefix + "g", limit),  # ids are lowercase hexadecimal: g follows f
+            ).fetchall()
+        return [row["run_uuid"] for row in rows]
+
     def artifact_uri(self, run_id: str) -> str | None:
         """Where the run's artifacts are, ``None`` if there is no such run."""
         with self._connect() as connection:
