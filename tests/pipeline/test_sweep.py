@@ -170,3 +170,18 @@ def test_a_sweep_of_20000_tasks_completes_with_a_summary(jp_nbops_notebook_facto
         assert name == f"country={params['country']} setting={params['setting']}"
     table = jp_nbops_store.load_text(result.run_id, "sweep.csv").splitlines()
     assert len(table) == 20_001
+
+
+def test_on_a_terminal_one_live_line_counts_the_runs(jp_nbops_notebook_factory, jp_nbops_store):
+    """Starts and ends become the counts of one live line (rich); elsewhere each is a line."""
+    import simulated  # noqa: F401 - registers --executor simulated
+
+    notebook = jp_nbops_notebook_factory("step.ipynb", [("a = 0", ["parameters"])])
+    args = ["run", str(notebook), "--sweep", "a=1,2,3", "--executor", "simulated"]
+    live = CliRunner().invoke(main, args, env={"COLUMNS": "80", "TTY_COMPATIBLE": "1"})
+    assert live.exit_code == 0, live.output
+    assert "sweep: 0 running, 3 done" in live.output
+    assert "started   " not in live.output and "done      " not in live.output
+    logged = CliRunner().invoke(main, args, env={"COLUMNS": "80", "TTY_COMPATIBLE": "0"})
+    assert logged.exit_code == 0, logged.output
+    assert logged.output.count("started   ") == 3 and "running," not in logged.output

@@ -108,11 +108,12 @@ strict_env_option = click.option(
 )
 
 
+LINE_COLORS = {"done": "green", "FAILED": "red", "cached": "cyan", "skipped": "yellow"}
+
+
 def progress_line(line: str) -> None:
     """Print one progress line of a pipeline or a sweep, colored by what happened."""
-    word = line.split(" ", 1)[0]
-    color = {"done": "green", "FAILED": "red", "cached": "cyan", "skipped": "yellow"}.get(word)
-    click.secho(line, fg=color, err=True)
+    click.secho(line, fg=LINE_COLORS.get(line.split(" ", 1)[0]), err=True)
 
 
 def fitting_table(

@@ -13,7 +13,6 @@ from .base import (
     executor_options,
     fitting_table,
     main,
-    progress_line,
     run_timeout_option,
     strict_env_option,
 )
@@ -62,20 +61,22 @@ def pipeline_run(
 
     from ..pipeline.orchestrate import run_pipeline
     from ..store.ids import short_id
+    from .progress import LiveProgress
 
-    result = run_pipeline(
-        file,
-        list(parameters),
-        executor,
-        workers,
-        address,
-        force,
-        timeout,
-        echo=progress_line,
-        run_timeout=run_timeout,
-        tags=_tags(tags),
-        strict_env=strict_env,
-    )
+    with LiveProgress("pipeline") as echo:
+        result = run_pipeline(
+            file,
+            list(parameters),
+            executor,
+            workers,
+            address,
+            force,
+            timeout,
+            echo=echo,
+            run_timeout=run_timeout,
+            tags=_tags(tags),
+            strict_env=strict_env,
+        )
     rows = [
         (
             name,

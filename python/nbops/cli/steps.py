@@ -13,7 +13,6 @@ from .base import (
     executor_options,
     fitting_table,
     main,
-    progress_line,
     run_timeout_option,
     strict_env_option,
 )
@@ -211,19 +210,21 @@ def _sweep(target, sweeps, parameters, metric, maximize, where, timeout, run_tim
 
     from ..pipeline.sweep import parse_sweeps, run_sweep
     from ..store.ids import short_id
+    from .progress import LiveProgress
 
-    result = run_sweep(
-        target,
-        parse_sweeps(list(sweeps)),
-        parameters,
-        metric,
-        maximize,
-        *where,
-        timeout,
-        echo=progress_line,
-        run_timeout=run_timeout,
-        strict_env=strict_env,
-    )
+    with LiveProgress("sweep") as echo:
+        result = run_sweep(
+            target,
+            parse_sweeps(list(sweeps)),
+            parameters,
+            metric,
+            maximize,
+            *where,
+            timeout,
+            echo=echo,
+            run_timeout=run_timeout,
+            strict_env=strict_env,
+        )
     order = f", by {metric} ({'largest' if maximize else 'smallest'} first)" if metric else ""
     columns = [*((name, 1) for name in result.rows[0].values), ("status", 0)]
     columns += [(metric, 0)] if metric else []
