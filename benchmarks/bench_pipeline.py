@@ -3,7 +3,9 @@
 Run by hand: ``python benchmarks/bench_pipeline.py [--runs 16]``. One temporary project, one
 process; the three ways run the same small step (a scikit-learn fit) with the same values.
 Goals (2-core machine): both executors >= 1.8x faster than sequential; Dask scheduling overhead
-per no-op task reported in ms; a cache hit <= 0.2 s per step.
+per no-op task reported in ms; a cache hit <= 0.2 s per step. ``--runs 200`` is the count of
+issue 19 (about 22 minutes here); with 16 runs, each sweep's fixed start of its worker processes
+(about 2 s) weighs more.
 """
 
 from __future__ import annotations
