@@ -2,10 +2,14 @@
 
 The notebook in ``notebooks/experiment.ipynb`` is executed twice through a real kernel before the
 server starts, so its two runs are recorded by nbops itself in the embedded store of the root.
+A copy, ``tuning.ipynb``, runs as a sweep of three trials and as the step of a one-step pipeline
+(whose runs live in the pipeline's experiment), through the real ``nbops`` command.
 """
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -29,3 +33,15 @@ for alpha in (0.1, 0.5):
     NotebookClient(nb, resources={"metadata": {"path": str(root)}}, timeout=120).execute()
 del os.environ["JPY_SESSION_NAME"]
 shutil.copy(Path(__file__).parent / "notebooks" / "experiment.ipynb", root / "fresh.ipynb")
+
+shutil.copy(Path(__file__).parent / "notebooks" / "experiment.ipynb", root / "tuning.ipynb")
+(root / "pipeline.yaml").write_text(
+    "name: tuning\nsteps:\n  train:\n    notebook: tuning.ipynb\n    parameters:\n"
+    "      alpha: 4.0\n"
+)
+nbops = [str(Path(sys.executable).with_name("nbops"))]  # the command of this environment
+for command in (
+    ["run", "tuning.ipynb", "--sweep", "alpha=0.25,1,2", "--metric", "rmse", "--workers", "2"],
+    ["pipeline", "run", "pipeline.yaml"],
+):
+    subprocess.run([*nbops, *command], cwd=root, check=True)

@@ -2,7 +2,8 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
 import { URLExt } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
-import { TranslationBundle } from '@jupyterlab/translation';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { requestAPI } from './api';
 import { addTagCommands } from './cellTags';
@@ -22,6 +23,9 @@ export interface ICommandContext {
   notebooks: INotebookTracker;
   trans: TranslationBundle;
   settings: () => ISettings;
+  /** JupyterLab's renderers (the compare tab's charts use its Vega-Lite one). */
+  rendermime: IRenderMimeRegistry | null;
+  translator: ITranslator;
 }
 
 /** Register every `nbops:*` command. */
@@ -42,7 +46,7 @@ export function addCommands(ctx: ICommandContext): void {
           app.serviceManager.serverSettings
         );
         const view = new MainAreaWidget({
-          content: new CompareView(comparison)
+          content: new CompareView(comparison, ctx.translator, ctx.rendermime)
         });
         view.id = `nbops-compare-${Date.now()}`;
         view.title.label = trans.__('Compare %1 runs', comparison.runs.length);

@@ -5,6 +5,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -37,7 +38,8 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     ICommandPalette,
     ITranslator,
     ISettingRegistry,
-    IStateDB
+    IStateDB,
+    IRenderMimeRegistry
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -46,7 +48,8 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null,
     registry: ISettingRegistry | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    rendermime: IRenderMimeRegistry | null
   ) => {
     const trans = (translator ?? nullTranslator).load('nbops');
     const model = new RunsModel(app.serviceManager.serverSettings);
@@ -129,7 +132,15 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    addCommands({ app, model, notebooks, trans, settings: () => settings });
+    addCommands({
+      app,
+      model,
+      notebooks,
+      trans,
+      settings: () => settings,
+      rendermime,
+      translator: translator ?? nullTranslator
+    });
     app.commands.addCommand(CommandIDs.refresh, {
       label: trans.__('nbops: Refresh Runs'),
       execute: () => model.refresh()

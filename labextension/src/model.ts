@@ -2,6 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { NbopsAPIError, requestAPI } from './api';
+import { buildTree, IRunNode } from './runTree';
 import {
   IDescribeConfig,
   IDescribeRun,
@@ -28,6 +29,8 @@ export interface ISort {
 export interface IModelState {
   sort: ISort;
   selected: string[];
+  /** The parent runs whose nested runs are shown. */
+  expanded?: string[];
 }
 
 export const PAGE_SIZE = 50;
@@ -54,6 +57,26 @@ export class RunsModel {
 
   get runs(): IRun[] {
     return this._runs;
+  }
+
+  /** The runs nested under their sweep or pipeline parent, in the page's order. */
+  get tree(): IRunNode[] {
+    return buildTree(this._runs, [...this._parents.values()]);
+  }
+
+  /** Whether the group of `runId` (a parent) shows its runs. */
+  isExpanded(runId: string): boolean {
+    return this._expanded.has(runId);
+  }
+
+  /** Show or hide the runs nested under `runId`. */
+  toggleExpanded(runId: string): void {
+    if (this._expanded.has(runId)) {
+      this._expanded.delete(runId);
+    } else {
+      this._expanded.add(runId);
+    }
+    this._changed.emit();
   }
 
   get hasMore(): boolean {
@@ -109,7 +132,11 @@ export class RunsModel {
 
   /** The state to save (sort order, selection). */
   toJSON(): IModelState {
-    return { sort: this._sort, selected: this.selected };
+    return {
+      sort: this._sort,
+      selected: this.selected,
+      expanded: [...this._expanded]
+    };
   }
 
   /** Put back a saved state. */
@@ -118,6 +145,7 @@ export class RunsModel {
       this._sort = state.sort;
     }
     this._selected = new Set(state?.selected ?? []);
+    this._expanded = new Set(state?.expanded ?? []);
     this._changed.emit();
   }
 
@@ -128,6 +156,7 @@ export class RunsModel {
     }
     if (path !== this._notebook) {
       this._selected.clear();
+      this._expanded.clear();
       this._detail = null;
       this._snapshot = null;
     }
@@ -218,6 +247,7 @@ export class RunsModel {
       if (request === this._request) {
         this._config = config;
         this._runs = page.runs;
+        this._parents = parentsOf(page);
         this._next = page.next_page_token;
         this._snapshots = snapshots.snapshots;
         this._steps = steps.steps;
@@ -241,6 +271,9 @@ export class RunsModel {
     }
     const page = await this._page(this._notebook, this._next);
     this._runs = [...this._runs, ...page.runs];
+    for (const [id, run] of parentsOf(page)) {
+      this._parents.set(id, run);
+    }
     this._next = page.next_page_token;
     this._changed.emit();
   }
@@ -292,6 +325,8 @@ export class RunsModel {
   private _state: RunsState = 'no-notebook';
   private _notebook: string | null = null;
   private _runs: IRun[] = [];
+  private _parents = new Map<string, IRun>();
+  private _expanded = new Set<string>();
   private _next: string | null = null;
   private _error = '';
   private _config: IDescribeConfig | null = null;
@@ -305,4 +340,8 @@ export class RunsModel {
   private _monitors: IMonitor[] = [];
   private _registryError = '';
   private _request = 0;
+}
+
+function parentsOf(page: IListRunsResponse): Map<string, IRun> {
+  return new Map((page.parents ?? []).map(run => [run.run_id, run]));
 }

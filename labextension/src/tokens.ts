@@ -2,6 +2,8 @@
  * Shared types and identifiers of the nbops extension (the REST API's models, see api/openapi.yaml).
  */
 
+import { PartialJSONObject } from '@lumino/coreutils';
+
 /** One run as the server lists it (`GET /nbops/api/runs`). */
 export interface IRun {
   run_id: string;
@@ -21,6 +23,8 @@ export interface IListRunsResponse {
   tracking_uri: string;
   experiment: string | null;
   runs: IRun[];
+  /** The parents (pipelines, sweeps) of the page's runs that are not on it. */
+  parents?: IRun[];
   next_page_token: string | null;
 }
 
@@ -55,6 +59,13 @@ export interface IDescribeComparison {
   environment: { run_id: string; lines: string[] }[];
   code: { run_id: string; changes: { kind: string; diff: string }[] }[];
   history: Record<string, Record<string, IMetricPoint[]>>;
+  charts: IChart[];
+}
+
+/** A chart as the server builds it: a title and a Vega-Lite (v5) specification. */
+export interface IChart {
+  title: string;
+  spec: PartialJSONObject;
 }
 
 /** A snapshot catalog entry (`ListSnapshotsResponse`). */

@@ -15,6 +15,7 @@ except ImportError:  # running from a source tree that was never built
 
 _API = (
     "active_run",
+    "compare",
     "drift",
     "end_run",
     "environment_diff",

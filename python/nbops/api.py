@@ -174,6 +174,25 @@ def environment_diff(run_a: str, run_b: str) -> EnvironmentDiff:
     return environment_diff_of(current_session().store, run_a, run_b)
 
 
+def compare(*run_ids: str, by: str = "step"):
+    """Chart runs side by side, as the compare tab does: each metric's history and, for runs
+    whose parameters differ (a sweep's trials), each metric against each parameter and in
+    parallel coordinates. Displays with JupyterLab's Vega-Lite renderer.
+
+    Parameters
+    ----------
+    run_ids:
+        1 to 20 run ids, or their first characters (as ``nbops runs`` shows them).
+    by:
+        The histories' axis: ``step`` or ``time``.
+    """
+    from .reports.charts import charts_of_runs
+    from .store.ids import full_run_id
+
+    store = current_session().store
+    return charts_of_runs(store, [full_run_id(store, run_id) for run_id in run_ids], by)
+
+
 def export(notebook: str | Path, name: str | None = None, out: str | Path | None = None):
     """Export a tagged notebook as a versioned pipeline step (see ``nbops.pipeline.export``).
 

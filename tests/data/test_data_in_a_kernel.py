@@ -4,6 +4,8 @@ import mlflow
 import nbformat
 from nbclient import NotebookClient
 
+from nbops.reports.charts import VEGALITE_MIME
+
 CELLS = [
     "%load_ext nbops\nimport numpy as np, pandas as pd\nimport nbops",
     "df = pd.DataFrame({'x': np.arange(1000.0), 'c': ['a', 'b'] * 500})",
@@ -28,6 +30,15 @@ def test_notebook_snapshots_and_drift(jp_nbops_project, jp_nbops_write_notebook,
     )
     assert "Snapshot raw (input): 1000 rows x 2 columns" in outputs
     assert "DRIFT" in outputs
+    (chart,) = [
+        o["data"][VEGALITE_MIME]
+        for o in nb.cells[3].outputs
+        if "data" in o and VEGALITE_MIME in o["data"]
+    ]
+    assert {row["column"]: row["drifted"] for row in chart["data"]["values"]} == {
+        "x": "drift",
+        "c": "ok",
+    }
     client = mlflow.MlflowClient(f"sqlite:///{jp_nbops_project / '.nbops' / 'mlflow.db'}")
     experiment = client.get_experiment_by_name("data.ipynb")
     (run,) = client.search_runs([experiment.experiment_id])

@@ -84,6 +84,47 @@ def test_runs_shows_this_notebooks_runs(shell, capsys):
     assert "Ended run one" in capsys.readouterr().out
 
 
+def test_runs_of_the_notebook_in_other_experiments_and_their_charts(shell, jp_nbops_store):
+    """A pipeline's step run of this notebook is one of its runs; ``--chart`` charts them with
+    JupyterLab's Vega-Lite renderer, as ``nbops.compare`` charts chosen runs."""
+    from nbops.names import SOURCE_TAG
+    from nbops.reports.charts import VEGALITE_MIME
+
+    for alpha, rmse in ((0.1, 3.0), (1.0, 2.0)):
+        shell.run_line_magic("nbops", f"start --name a{alpha}")
+        shell.run_cell("import nbops")
+        shell.run_cell(f"nbops.log_params({{'alpha': {alpha}}}); nbops.log_metric('rmse', {rmse})")
+        shell.run_line_magic("nbops", "end")
+    step = jp_nbops_store.start_run("pipeline.yaml", "step", {SOURCE_TAG: "nb/train.ipynb"})
+    jp_nbops_store.end_run(step)
+    jp_nbops_store.start_run("pipeline.yaml", "other notebook", {SOURCE_TAG: "nb/other.ipynb"})
+
+    view = shell.run_line_magic("nbops", "runs")
+    assert [run.name for run in view.runs] == ["step", "a1.0", "a0.1"]
+    charts = shell.run_line_magic("nbops", "runs --chart rmse")
+    assert [c.title for c in charts.charts] == ["rmse by run", "rmse against each parameter"]
+    spec = charts._repr_mimebundle_()[VEGALITE_MIME]
+    assert [view["title"] for view in spec["vconcat"]] == [
+        "rmse by run",
+        "rmse against each parameter",
+    ]
+    with pytest.raises(UsageError, match=r"a metric named 'mae'\. Their metrics: rmse"):
+        shell.run_line_magic("nbops", "runs --chart mae")
+
+    ids = [run.run_id for run in view.runs[1:]]
+    shell.user_ns["ids"] = [ids[0][:8], ids[1]]  # a short id as `nbops runs` shows it
+    compared = shell.ev("nbops.compare(*ids)")
+    assert [c.title for c in compared.charts] == [
+        "rmse by step", "rmse against each parameter", "rmse: parallel coordinates"
+    ]  # fmt: skip
+    from nbops.exceptions import InputError
+
+    with pytest.raises(InputError, match="Chart 1 to 20 runs, not 0"):
+        shell.ev("nbops.compare()")
+    with pytest.raises(InputError, match="by 'epoch'"):
+        shell.ev("nbops.compare(*ids, by='epoch')")
+
+
 def test_track_cell_logs_changed_numbers_and_strings(shell, jp_nbops_store, capsys):
     shell.user_ns["alpha"] = 0.1
     shell.user_ns["kept"] = 5

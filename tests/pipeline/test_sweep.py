@@ -185,3 +185,6 @@ def test_on_a_terminal_one_live_line_counts_the_runs(jp_nbops_notebook_factory, 
     logged = CliRunner().invoke(main, args, env={"COLUMNS": "80", "TTY_COMPATIBLE": "0"})
     assert logged.exit_code == 0, logged.output
     assert logged.output.count("started   ") == 3 and "running," not in logged.output
+    colored = CliRunner().invoke(main, args, env={"COLUMNS": "80", "FORCE_COLOR": "1"})
+    assert colored.exit_code == 0, colored.output  # a CI log in color: still one line each
+    assert colored.output.count("started   ") == 3 and "running," not in colored.output

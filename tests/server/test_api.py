@@ -88,6 +88,34 @@ async def test_compare_runs(jp_fetch, many_runs):
     assert [c["run_id"] for c in body["code"]] == [many_runs[1]]
 
 
+async def test_compare_charts_are_vega_lite_for_jupyterlabs_renderer(jp_fetch, many_runs):
+    ids = ",".join(many_runs[:3])
+    body = await get_json(jp_fetch, "compare", ids=ids, notebook="many.ipynb")
+    titles = [chart["title"] for chart in body["charts"]]
+    assert titles == [
+        "rmse by step",
+        "rmse against each parameter",
+        "rmse: parallel coordinates",
+    ]
+    history = body["charts"][0]["spec"]
+    assert history["$schema"].endswith("vega-lite/v5.json")
+    assert [point["value"] for point in history["data"]["values"]] == [3.0, 1.0, 4.0]
+    assert history["encoding"]["x"]["title"] == "step"
+    assert history["encoding"]["y"]["title"] == "rmse"
+    legend = history["encoding"]["color"]["scale"]["domain"]
+    assert legend == [f"r{i} ({run_id[:8]})" for i, run_id in enumerate(many_runs[:3])]
+    (panel,) = body["charts"][1]["spec"]["hconcat"]  # the one parameter that varies: i
+    assert panel["encoding"]["x"] == {
+        "field": "x",
+        "title": "i",
+        "type": "quantitative",
+        "scale": {"zero": False},
+    }
+    assert [(row["x"], row["y"]) for row in panel["data"]["values"]] == [
+        (0.0, 3.0), (1.0, 1.0), (2.0, 4.0)
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("ids", "code"),
     [

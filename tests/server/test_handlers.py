@@ -32,6 +32,38 @@ async def test_runs_of_a_notebook(jp_fetch, jp_nbops_notebook_with_runs):
     assert tuned["duration_ms"] == tuned["end_time"] - tuned["start_time"]
 
 
+async def test_a_notebooks_runs_in_other_experiments_come_with_their_parents(
+    jp_fetch, jp_root_dir, jp_nbops_notebook_with_runs
+):
+    """A pipeline's step run of the notebook lives in the pipeline's experiment: it is listed,
+    and its pipeline parent (which ran no one notebook) comes along to nest it under."""
+    from nbops.config import load_settings
+    from nbops.names import PARENT_TAG, RUN_KIND_TAG, SOURCE_TAG
+    from nbops.store import open_store
+
+    notebook, (first, second) = jp_nbops_notebook_with_runs
+    store = open_store(load_settings(notebook.parent, jp_root_dir))
+    parent = store.start_run("pipeline.yaml", "pipeline daily", {RUN_KIND_TAG: "pipeline"})
+    step = store.start_run(
+        "pipeline.yaml", "train", {PARENT_TAG: parent, SOURCE_TAG: "analysis/train.ipynb"}
+    )
+    other = store.start_run(
+        "pipeline.yaml", "evaluate", {PARENT_TAG: parent, SOURCE_TAG: "x.ipynb"}
+    )
+    for run_id in (step, other, parent):
+        store.end_run(run_id)
+
+    body = await get_json(jp_fetch, "runs", notebook="analysis/train.ipynb")
+    assert [run["run_id"] for run in body["runs"]] == [step, second, first]
+    assert body["runs"][0]["experiment"] == "pipeline.yaml"
+    assert [run["run_id"] for run in body["parents"]] == [parent]
+    assert body["parents"][0]["tags"][RUN_KIND_TAG] == "pipeline"
+    # a page that holds the parent itself does not repeat it
+    root = await get_json(jp_fetch, "runs", limit="100")
+    assert {parent, step, other} <= {run["run_id"] for run in root["runs"]}
+    assert root["parents"] == []
+
+
 async def test_limit_cuts_the_list(jp_fetch, jp_nbops_notebook_with_runs):
     _, (_, second) = jp_nbops_notebook_with_runs
     body = await get_json(jp_fetch, "runs", notebook="analysis/train.ipynb", limit="1")

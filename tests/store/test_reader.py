@@ -13,6 +13,7 @@ import pytest
 from nbops.exceptions import InputError, NotFoundError
 from nbops.store.mlflow import MlflowStore
 from nbops.store.reader import SqliteReader, sqlite_path
+from nbops.store.search import summary
 
 HEAVY = ("mlflow", "pandas", "sqlalchemy", "jupyter_client", "nbclient", "papermill", "IPython")
 
@@ -40,7 +41,7 @@ def populated(jp_nbops_store):
         client.set_terminated(run_id, ["FINISHED", "FAILED", "KILLED"][i % 3], end_time=2_000)
         ids.append(run_id)
     client.delete_run(ids[7])
-    other = client.create_run(second, run_name="elsewhere").info.run_id
+    other = client.create_run(second, run_name="elsewhere", tags={"k": "v"}).info.run_id
     client.log_metric(other, "m", 99.0)
     return store, {first: "first.ipynb", second: "second.ipynb"}
 
@@ -73,7 +74,7 @@ def test_every_page_of_a_sorted_listing_is_mlflows_order(populated, sort, descen
             break
     assert [run.run_id for run in seen] == expected
     for run in seen:  # each summary holds what MLflow's run holds
-        assert _plain(run) == _plain(MlflowStore._summary(by_id[run.run_id], experiments))
+        assert _plain(run) == _plain(summary(by_id[run.run_id], experiments))
 
 
 def test_filters_by_experiment_status_and_tags_as_mlflow_does(populated):
@@ -87,6 +88,22 @@ def test_filters_by_experiment_status_and_tags_as_mlflow_does(populated):
     page, token = store.runs_page("second.ipynb", 10, sort="metrics.m")
     assert [run.name for run in page] == ["elsewhere"] and token is None
     assert store.list_runs("no-such.ipynb") == []
+
+
+@pytest.mark.parametrize("sort", ["start_time", "metrics.m"])
+def test_a_tagged_page_across_experiments_is_mlflows(populated, sort):
+    """What the sidebar asks for a notebook: its runs in every experiment (by their tag)."""
+    store, experiments = populated
+    order = "attributes.start_time" if sort == "start_time" else "metrics.`m`"
+    expected, _ = _mlflow_order(store, list(experiments), [f"{order} DESC"], "tags.`k` = 'v'")
+    seen, token = [], None
+    while True:
+        page, token = store.runs_page(None, 6, sort=sort, page_token=token, tags={"k": "v"})
+        seen += page
+        if token is None:
+            break
+    assert [run.run_id for run in seen] == expected
+    assert {run.experiment for run in seen} == {"first.ipynb", "second.ipynb"}
 
 
 def test_one_run_and_its_metric_history(populated):

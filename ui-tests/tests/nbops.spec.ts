@@ -26,10 +26,88 @@ test('the sidebar lists the runs of the notebook in focus', async ({
   const runs = panel.locator('tr.nbops-run');
   await expect(runs).toHaveCount(2);
   await expect(runs.nth(0)).toContainText('alpha=0.5');
-  await expect(runs.nth(0)).toContainText('FINISHED');
+  await expect(runs.nth(0).locator('.nbops-dot')).toHaveAttribute(
+    'aria-label',
+    'FINISHED'
+  );
   await expect(runs.nth(1)).toContainText('alpha=0.1');
-  await expect(runs.nth(1)).toContainText('10');
+  await expect(panel.locator('tr.nbops-run-values').nth(1)).toContainText('10');
+  await expect(runs.nth(1).locator('.nbops-badge')).toHaveText('notebook');
   await page.screenshot({ path: 'test-results/nbops-sidebar.png' });
+});
+
+test("the metric column is readable at the sidebar's default width", async ({
+  page
+}) => {
+  await page.goto();
+  await page.notebook.openByPath('experiment.ipynb');
+  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
+  const panel = page.locator('#nbops-panel');
+  const rmse = panel.locator('.nbops-runs th', { hasText: 'rmse' });
+  await expect(rmse).toBeVisible();
+  const box = (await panel.boundingBox())!;
+  const header = (await rmse.boundingBox())!;
+  expect(header.x + header.width).toBeLessThanOrEqual(box.x + box.width);
+  // neither the metric nor the name column scrolls or is cut to nothing
+  const value = panel
+    .locator('tr.nbops-run-values')
+    .first()
+    .locator('.nbops-metric');
+  await expect(value).toHaveText('2');
+  const fits = await value.evaluate(
+    node => node.scrollWidth <= node.clientWidth
+  );
+  expect(fits).toBe(true);
+  const name = panel.locator('tr.nbops-run .nbops-run-name').first();
+  await expect(name).toHaveText('alpha=0.5');
+  const whole = await name.evaluate(
+    node => node.scrollWidth <= node.clientWidth
+  );
+  expect(whole).toBe(true);
+  const scrolls = await panel
+    .locator('.nbops-body')
+    .evaluate(node => node.scrollWidth > node.clientWidth);
+  expect(scrolls).toBe(false);
+});
+
+test("a sweep's trials and a pipeline's step nest under their parents", async ({
+  page
+}) => {
+  await page.goto();
+  await page.notebook.openByPath('tuning.ipynb');
+  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
+  const panel = page.locator('#nbops-panel');
+  await expect(panel.locator('.nbops-notebook')).toHaveText('tuning.ipynb');
+  const rows = panel.locator('tr.nbops-run');
+  // newest first: the pipeline (which ran this notebook as its step), then the sweep
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toHaveAttribute('data-kind', 'pipeline');
+  await expect(rows.nth(1)).toHaveAttribute('data-kind', 'sweep');
+  const pipeline = panel.locator('tr.nbops-run[data-kind="pipeline"]');
+  const sweep = panel.locator('tr.nbops-run[data-kind="sweep"]');
+  await expect(pipeline.locator('.nbops-badge')).toHaveText('pipeline 1');
+  await expect(pipeline).toContainText('pipeline tuning');
+  await expect(sweep.locator('.nbops-badge')).toHaveText('sweep 3');
+
+  await sweep.locator('button.nbops-expand').click();
+  const trials = panel.locator('tr.nbops-run[data-kind="trial"]');
+  await expect(trials).toHaveCount(3);
+  await expect(sweep.locator('button.nbops-expand')).toHaveAttribute(
+    'aria-expanded',
+    'true'
+  );
+  await expect(trials.nth(0)).toHaveClass(/nbops-mod-nested/);
+
+  await pipeline.locator('button.nbops-expand').click();
+  const step = panel.locator('tr.nbops-run[data-kind="step"]');
+  await expect(step).toHaveCount(1);
+  await expect(step).toContainText('alpha=4.0');
+  await expect(step).toHaveAttribute('title', /pipeline\.yaml/);
+  await page.screenshot({ path: 'test-results/nbops-sidebar-nested.png' });
+
+  await sweep.locator('button.nbops-expand').click();
+  await expect(trials).toHaveCount(0);
+  await expect(step).toHaveCount(1); // the pipeline's step stays open
 });
 
 test('the sidebar follows the focus and explains an empty notebook', async ({
@@ -93,6 +171,7 @@ test('select two runs and compare them', async ({ page }) => {
   const rows = panel.locator('tr.nbops-run');
   await rows.nth(0).locator('input.nbops-select').check();
   await rows.nth(1).locator('input.nbops-select').check();
+  const names = await rows.locator('.nbops-run-name').allTextContents();
   await expect(panel.locator('.nbops-environment dl')).toBeVisible();
   await panel.locator('button.nbops-compare').click();
   const view = page.locator('.nbops-compare-view');
@@ -101,7 +180,13 @@ test('select two runs and compare them', async ({ page }) => {
     view.locator('.nbops-compare-params tr.nbops-mod-differs')
   ).toContainText('alpha');
   await expect(view.locator('.nbops-compare-metrics')).toContainText('rmse');
-  await expect(view.locator('svg.nbops-chart').first()).toBeVisible();
+  // JupyterLab's own Vega-Lite renderer draws the metric history, with axes and a legend
+  const chart = view.locator('.nbops-chart-box', { hasText: 'rmse by step' });
+  const axes = chart.locator('svg .role-axis-title');
+  await expect(axes).toHaveText(['step', 'rmse']);
+  const legend = chart.locator('svg .role-legend');
+  await expect(legend).toContainText(names[0]);
+  await expect(legend).toContainText(names[1]);
   await page.screenshot({ path: 'test-results/nbops-compare.png' });
 });
 

@@ -115,18 +115,25 @@ describe('RunsModel', () => {
     expect(failing.error).toBe('nope');
   });
 
-  it('remembers the selection and the sort order, not across notebooks', async () => {
+  it('remembers the selection, sort order and open groups, not across notebooks', async () => {
     const { settings } = server();
     const model = new RunsModel(settings);
     model.restore({
       sort: { key: 'metrics.rmse', descending: false },
-      selected: ['x']
+      selected: ['x'],
+      expanded: ['p']
     });
     expect(model.toJSON()).toEqual({
       sort: { key: 'metrics.rmse', descending: false },
-      selected: ['x']
+      selected: ['x'],
+      expanded: ['p']
     });
+    expect(model.isExpanded('p')).toBe(true);
+    model.toggleExpanded('p');
+    expect(model.isExpanded('p')).toBe(false);
+    model.toggleExpanded('p');
     await model.setNotebook('other.ipynb');
     expect(model.selected).toEqual([]);
+    expect(model.isExpanded('p')).toBe(false);
   });
 });

@@ -1,98 +1,105 @@
+import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
+import { Panel, Widget } from '@lumino/widgets';
 
-import { ICompareRow, IDescribeComparison, IMetricPoint } from '../tokens';
+import { IChart, ICompareRow, IDescribeComparison } from '../tokens';
 import { formatValue, h } from './dom';
 
-const SVG = 'http://www.w3.org/2000/svg';
-const COLORS = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b'
-];
+/** The mime type of JupyterLab's Vega-Lite renderer, which draws the server's charts. */
+export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 
-/** A line chart (inline SVG) of one metric's history in each run. */
-function chart(
-  series: IMetricPoint[][],
-  width = 260,
-  height = 90
-): SVGSVGElement {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('class', 'nbops-chart');
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
-  const points = ([] as IMetricPoint[]).concat(...series);
-  const xs = points.map(p => p.step);
-  const ys = points.map(p => p.value);
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  const sx = (x: number) =>
-    x1 === x0 ? width / 2 : ((x - x0) / (x1 - x0)) * (width - 8) + 4;
-  const sy = (y: number) =>
-    y1 === y0 ? height / 2 : height - 4 - ((y - y0) / (y1 - y0)) * (height - 8);
-  series.forEach((line, i) => {
-    const color = COLORS[i % COLORS.length];
-    if (line.length === 1) {
-      const dot = document.createElementNS(SVG, 'circle');
-      dot.setAttribute('cx', String(sx(line[0].step)));
-      dot.setAttribute('cy', String(sy(line[0].value)));
-      dot.setAttribute('r', '3');
-      dot.setAttribute('fill', color);
-      svg.appendChild(dot);
-      return;
-    }
-    const path = document.createElementNS(SVG, 'polyline');
-    path.setAttribute(
-      'points',
-      line.map(p => `${sx(p.step)},${sy(p.value)}`).join(' ')
+/**
+ * Render the server's charts (Vega-Lite specifications) with JupyterLab's own renderer, each in
+ * a figure with its title; without that renderer, say so rather than draw something else.
+ */
+export function chartsWidget(
+  charts: IChart[],
+  rendermime: IRenderMimeRegistry | null,
+  translator: ITranslator = nullTranslator
+): Widget {
+  const trans = translator.load('nbops');
+  const panel = new Panel();
+  panel.addClass('nbops-charts');
+  const available =
+    rendermime?.preferredMimeType({ [VEGALITE_MIME]: {} }, 'any') ===
+    VEGALITE_MIME;
+  if (!rendermime || !available) {
+    panel.addWidget(
+      new Widget({
+        node: h(
+          'p',
+          'nbops-message nbops-mod-error',
+          trans.__(
+            "The charts need JupyterLab's Vega-Lite renderer (@jupyterlab/vega5-extension), which is disabled."
+          )
+        )
+      })
     );
-    path.setAttribute('fill', 'none');
-    path.setAttribute('stroke', color);
-    path.setAttribute('stroke-width', '1.5');
-    svg.appendChild(path);
-  });
-  return svg;
+    return panel;
+  }
+  for (const chart of charts) {
+    const figure = new Panel();
+    figure.addClass('nbops-chart-box');
+    figure.addWidget(new Widget({ node: h('figcaption', '', chart.title) }));
+    const renderer = rendermime.createRenderer(VEGALITE_MIME);
+    renderer.addClass('nbops-chart');
+    void renderer.renderModel(
+      new MimeModel({
+        data: { [VEGALITE_MIME]: chart.spec },
+        // SVG, not canvas: text stays text (axes, legends), sharp at any zoom
+        metadata: { [VEGALITE_MIME]: { embed_options: { renderer: 'svg' } } },
+        trusted: true
+      })
+    );
+    figure.addWidget(renderer);
+    panel.addWidget(figure);
+  }
+  return panel;
 }
 
 /**
  * The compare view (a main-area tab): params and metrics side by side with differences
- * highlighted, metric history charts, environment and data differences, code diff per cell.
+ * highlighted, charts (metric history, sweep views) drawn by JupyterLab's Vega-Lite renderer,
+ * environment and data differences, code diff per cell.
  */
-export class CompareView extends Widget {
+export class CompareView extends Panel {
   constructor(
     comparison: IDescribeComparison,
-    translator: ITranslator = nullTranslator
+    translator: ITranslator = nullTranslator,
+    rendermime: IRenderMimeRegistry | null = null
   ) {
     super();
     this._trans = translator.load('nbops');
     this.addClass('nbops-compare-view');
-    this._render(comparison);
-  }
-
-  private _render(c: IDescribeComparison): void {
+    const c = comparison;
     const trans = this._trans;
     const names = c.runs.map(r => r.name || r.run_id.slice(0, 8));
-    this.node.appendChild(
+    this._part = new Widget();
+    this.addWidget(this._part);
+    this._part.node.appendChild(
       h('h2', '', trans.__('Compare %1 runs', c.runs.length))
     );
-    const legend = h('div', 'nbops-legend');
-    names.forEach((name, i) => {
-      const item = h('span', 'nbops-legend-item', name);
-      item.style.borderColor = COLORS[i % COLORS.length];
-      legend.appendChild(item);
-    });
-    this.node.appendChild(legend);
     this._table(trans.__('Parameters'), names, c.params, 'params');
     this._table(trans.__('Metrics'), names, c.metrics, 'metrics');
-    this._charts(c);
+    if (c.charts.length) {
+      this._part.node.appendChild(h('h3', '', trans.__('Charts')));
+      this.addWidget(chartsWidget(c.charts, rendermime, translator));
+    }
+    this._part = new Widget();
+    this.addWidget(this._part);
     this._table(trans.__('Data'), names, c.data, 'data');
-    this.node.appendChild(h('h3', '', trans.__('Environment')));
+    this._rest(c, names);
+  }
+
+  /** The environment and code differences against the first run. */
+  private _rest(c: IDescribeComparison, names: string[]): void {
+    const trans = this._trans;
+    const node = this._part.node;
+    node.appendChild(h('h3', '', trans.__('Environment')));
     for (const env of c.environment) {
       const title = trans.__('%1 against %2', env.run_id.slice(0, 8), names[0]);
-      this.node.appendChild(h('div', 'nbops-subtitle', title));
-      this.node.appendChild(
+      node.appendChild(h('div', 'nbops-subtitle', title));
+      node.appendChild(
         h(
           'pre',
           'nbops-diff',
@@ -100,16 +107,16 @@ export class CompareView extends Widget {
         )
       );
     }
-    this.node.appendChild(h('h3', '', trans.__('Code')));
+    node.appendChild(h('h3', '', trans.__('Code')));
     for (const code of c.code) {
       const title = trans.__(
         '%1 against %2',
         code.run_id.slice(0, 8),
         names[0]
       );
-      this.node.appendChild(h('div', 'nbops-subtitle', title));
+      node.appendChild(h('div', 'nbops-subtitle', title));
       if (code.changes.length === 0) {
-        this.node.appendChild(h('p', 'nbops-message', trans.__('Same code.')));
+        node.appendChild(h('p', 'nbops-message', trans.__('Same code.')));
       }
       for (const change of code.changes) {
         const pre = h('pre', 'nbops-diff nbops-code-diff');
@@ -121,7 +128,7 @@ export class CompareView extends Widget {
               : 'ctx';
           pre.appendChild(h('div', `nbops-diff-${kind}`, line));
         }
-        this.node.appendChild(pre);
+        node.appendChild(pre);
       }
     }
   }
@@ -132,9 +139,11 @@ export class CompareView extends Widget {
     rows: ICompareRow[],
     key: string
   ): void {
-    this.node.appendChild(h('h3', '', title));
+    this._part.node.appendChild(h('h3', '', title));
     if (rows.length === 0) {
-      this.node.appendChild(h('p', 'nbops-message', this._trans.__('None.')));
+      this._part.node.appendChild(
+        h('p', 'nbops-message', this._trans.__('None.'))
+      );
       return;
     }
     const table = h('table', `nbops-compare nbops-compare-${key}`);
@@ -150,27 +159,9 @@ export class CompareView extends Widget {
         value => (tr.insertCell().textContent = formatValue(value))
       );
     }
-    this.node.appendChild(table);
+    this._part.node.appendChild(table);
   }
 
-  private _charts(c: IDescribeComparison): void {
-    const keys = new Set<string>();
-    Object.values(c.history).forEach(history =>
-      Object.keys(history).forEach(key => keys.add(key))
-    );
-    if (keys.size === 0) {
-      return;
-    }
-    this.node.appendChild(h('h3', '', this._trans.__('Metric history')));
-    const grid = h('div', 'nbops-charts');
-    for (const key of [...keys].sort()) {
-      const box = h('figure', 'nbops-chart-box');
-      box.appendChild(h('figcaption', '', key));
-      box.appendChild(chart(c.runs.map(r => c.history[r.run_id]?.[key] ?? [])));
-      grid.appendChild(box);
-    }
-    this.node.appendChild(grid);
-  }
-
+  private _part: Widget;
   private _trans: ReturnType<ITranslator['load']>;
 }

@@ -36,6 +36,7 @@ from ..names import (
     RUN_ID_VARIABLE,
     RUN_NAME_TAG,
     SOURCE_NAME_TAG,
+    SOURCE_TAG,
     SOURCE_TYPE_TAG,
     TRACKING_URI_VARIABLE,
     USER_TAG,
@@ -160,6 +161,7 @@ class Session:
             if self.notebook:
                 own |= {
                     NOTEBOOK_TAG: self.experiment,
+                    SOURCE_TAG: self.experiment,  # what finds every run of a notebook
                     SOURCE_NAME_TAG: str(self.notebook),
                     SOURCE_TYPE_TAG: "NOTEBOOK",
                 }

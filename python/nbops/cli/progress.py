@@ -8,6 +8,7 @@ it, as they matter. Elsewhere (a log, CI), every line is printed as it comes.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 from .base import LINE_COLORS, progress_line
@@ -27,7 +28,7 @@ class LiveProgress:
         self.progress = None
 
     def __enter__(self):
-        if not self.console.is_terminal:
+        if not self.live():
             return progress_line
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -40,6 +41,14 @@ class LiveProgress:
         self.task = self.progress.add_task(self.summary())
         self.progress.start()
         return self.echo
+
+    def live(self) -> bool:
+        """Whether to animate: on an interactive terminal, or where the user says the output is
+        one (rich's ``TTY_COMPATIBLE=1`` or ``TTY_INTERACTIVE=1``). ``FORCE_COLOR`` alone, which
+        CI systems set for colored logs, keeps plain lines: a log cannot redraw a line."""
+        console = self.console
+        said = "1" in (os.environ.get("TTY_COMPATIBLE"), os.environ.get("TTY_INTERACTIVE"))
+        return console.is_interactive and (said or console.file.isatty())
 
     def __exit__(self, *exc) -> None:
         if self.progress is not None:

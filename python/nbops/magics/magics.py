@@ -15,12 +15,14 @@ from .. import api
 from ..capture import track
 from ..capture.session import current_session
 from ..exceptions import ExpectationError, NbopsError
+from ..names import SOURCE_TAG
 from .display import RunsView, StatusView
 
 USAGE = """%nbops status            where runs go: store, experiment, active run
 %nbops start [--name N]  start a run (ending the active one)
 %nbops end [--status S]  end the active run (FINISHED, FAILED or KILLED)
-%nbops runs [--limit N]  this notebook's runs
+%nbops runs [--limit N] [--chart [METRIC]]
+                         this notebook's runs (in every experiment); --chart: charted
 %nbops snapshots         this project's data snapshots
 %nbops flush             write every queued value now
 %nbops autolog on|off    switch MLflow's autologging for supported libraries
@@ -38,6 +40,7 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--status", default="FINISHED")
     elif command == "runs":
         parser.add_argument("--limit", type=int, default=20)
+        parser.add_argument("--chart", nargs="?", const="", default=None, metavar="METRIC")
     elif command == "reproduce":
         parser.add_argument("run_id")
         parser.add_argument("--rtol", type=float, default=0.0)
@@ -104,9 +107,22 @@ class NbopsMagics(Magics):
             return
         print(f"Ended run {run.name or run_id} ({run_id}): {run.status}, {counts}.")
 
-    def _runs(self, args: argparse.Namespace) -> RunsView:
+    def _runs(self, args: argparse.Namespace):
         session = self._session()
-        return RunsView(session.experiment, session.store.list_runs(session.experiment, args.limit))
+        if session.notebook:  # its runs in every experiment
+            runs = session.store.list_runs(None, args.limit, tags={SOURCE_TAG: session.experiment})
+        else:
+            runs = session.store.list_runs(session.experiment, args.limit)
+        view = RunsView(session.experiment, runs)
+        if args.chart is None:
+            return view
+        from IPython.display import display
+
+        from ..reports.charts import runs_charts
+
+        charts = runs_charts(runs, args.chart or None)
+        display(view)
+        return charts
 
     def _snapshots(self, args: argparse.Namespace):
         from .display import SnapshotsView
@@ -148,15 +164,22 @@ class NbopsMagics(Magics):
     @argument("--threshold", type=float, default=0.2, help="PSI over which a column drifts.")
     @line_magic
     def drift(self, line: str):
-        """Compare two datasets: ``%drift REF CUR [--threshold T]``."""
+        """Compare two datasets: ``%drift REF CUR [--threshold T]``. Shows the table of every
+        column, then the chart of each column's PSI against the threshold."""
         args = parse_argstring(self.drift, line)
         namespace = self.shell.user_ns
         items = [namespace.get(name, name) for name in (args.reference, args.current)]
         self._session()
         try:
-            return api.drift(items[0], items[1], args.threshold)
+            report = api.drift(items[0], items[1], args.threshold)
         except NbopsError as err:
             raise UsageError(str(err)) from None
+        from IPython.display import display
+
+        from ..reports.charts import drift_chart
+
+        display(report)
+        return drift_chart(report.to_dict()["columns"], report.threshold)
 
     @magic_arguments()
     @argument("frame", help="The DataFrame variable.")

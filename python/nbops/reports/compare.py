@@ -1,6 +1,8 @@
 """Compare runs: parameters, metrics, environments, data and the code of their notebooks.
 
-What the JupyterLab compare view shows; the server answers it as JSON.
+What the JupyterLab compare view shows; the server answers it as JSON, with the charts as
+Vega-Lite specifications (:mod:`nbops.reports.charts`) that the view renders with JupyterLab's
+own renderer.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from ..exceptions import InputError, NotFoundError
 from ..names import ENVIRONMENT_FILE
 from ..store import Store
 from .build import load_run_notebook
+from .charts import comparison_charts
 
 MAX_RUNS = 10
 
@@ -91,6 +94,7 @@ def compare_runs(store: Store, run_ids: list[str]) -> dict[str, object]:
             "Select two or more runs.",
         )
     runs = [store.get_run(r) for r in run_ids]
+    history = {r: store.metric_history(r) for r in run_ids}
     datasets = [
         {f"{d['role']}:{d['name']}": d["digest"] for d in store.datasets(r)} for r in run_ids
     ]
@@ -101,5 +105,6 @@ def compare_runs(store: Store, run_ids: list[str]) -> dict[str, object]:
         "data": _table(datasets),
         "environment": _environment(store, run_ids),
         "code": [{"run_id": r, "changes": code_diff(store, run_ids[0], r)} for r in run_ids[1:]],
-        "history": {r: store.metric_history(r) for r in run_ids},
+        "history": history,
+        "charts": [chart.to_dict() for chart in comparison_charts(runs, history)],
     }

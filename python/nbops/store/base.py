@@ -212,9 +212,15 @@ class Store(ABC):
         sort: str = "start_time",
         descending: bool = True,
         page_token: str | None = None,
+        tags: dict[str, str] | None = None,
     ) -> tuple[list[RunSummary], str | None]:
-        """One page of runs, sorted by ``start_time`` or ``metrics.NAME``; and the next page's
-        token (``None`` on the last page)."""
+        """One page of runs, sorted by ``start_time`` or ``metrics.NAME``, only those with every
+        one of ``tags`` if given; and the next page's token (``None`` on the last page)."""
+
+    @abstractmethod
+    def run_ids_starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of runs (deleted ones too) that start with hexadecimal ``prefix``
+        (what :func:`nbops.store.ids.full_run_id` resolves a short id with)."""
 
 
 def finished_run(store: Store, run_id: object, done: str) -> RunSummary:

@@ -31,7 +31,7 @@ def full_run_id(store, text: str) -> str:
     text = text.strip().lower()
     if FULL_ID.fullmatch(text) or not PREFIX.fullmatch(text):
         return text
-    found = _ids_starting(store, text)
+    found = store.run_ids_starting(text, 2)  # two tell one from several
     if not found:
         raise InputError(
             f"No run's id starts with {text!r} in {store.uri}.",
@@ -43,26 +43,3 @@ def full_run_id(store, text: str) -> str:
             "Give more of the id (`nbops runs --wide` shows whole ids).",
         )
     return found[0]
-
-
-def _ids_starting(store, prefix: str) -> list[str]:
-    """Up to two run ids that start with ``prefix`` (enough to tell one from several)."""
-    reader = getattr(store, "reader", None)
-    if reader is not None:
-        return reader.run_ids_starting(prefix, 2)
-    if getattr(store, "_no_database", lambda: False)():
-        return []
-    from mlflow.entities import ViewType
-
-    client = store.client
-    experiments = [e.experiment_id for e in client.search_experiments(view_type=ViewType.ALL)]
-    found: list[str] = []
-    for start in range(0, len(experiments), 100):  # MLflow takes up to 100 experiments a call
-        runs = client.search_runs(
-            experiments[start : start + 100],
-            filter_string=f"attributes.run_id LIKE '{prefix}%'",  # hexadecimal only: checked
-            run_view_type=ViewType.ALL,
-            max_results=2,
-        )
-        found += [r.info.run_id for r in runs]
-    return found[:2]

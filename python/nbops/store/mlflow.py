@@ -19,6 +19,7 @@ from ..names import RUN_ID_VARIABLE, SNAPSHOT_EXPERIMENT
 from .base import SAFE_TERM, Metric, RunSummary, Store, check_status, check_term
 from .reader import SqliteReader, sqlite_path, token_offset
 from .schema import add_indexes, quiet_migrations, schema_lock
+from .search import experiment_names, filter_string, run_ids_starting, summary
 
 PROBE_TIMEOUT_S = 3.0
 RECONNECT_S = 60.0  # how long a server that answered before may take to answer again
@@ -345,7 +346,7 @@ class MlflowStore(Store):
                 )
             return found
         run = self._run(run_id)
-        return self._summary(run, self._experiment_names([run.info.experiment_id]))
+        return summary(run, experiment_names(self.client, [run.info.experiment_id]))
 
     def list_runs(
         self,
@@ -370,14 +371,11 @@ class MlflowStore(Store):
         ids = self._experiment_ids(experiment)
         if not ids:
             return []
-        clauses = [f"attributes.status = '{check_status(status)}'"] if status else []
-        clauses += [f"tags.`{check_term(k)}` = '{check_term(v)}'" for k, v in (tags or {}).items()]
-        query = " and ".join(clauses)
         runs = self.client.search_runs(
-            ids, query, max_results=limit, order_by=["attributes.start_time DESC"]
+            ids, filter_string(status, tags), max_results=limit, order_by=[NEWEST]
         )
-        names = self._experiment_names(ids)
-        return [self._summary(run, names) for run in runs]
+        names = experiment_names(self.client, ids)
+        return [summary(run, names) for run in runs]
 
     def metric_history(self, run_id: str) -> dict[str, list[dict[str, float]]]:
         """Every value of each metric of a run (at most 50 metrics, oldest value first)."""
@@ -401,21 +399,25 @@ class MlflowStore(Store):
         sort: str = "start_time",
         descending: bool = True,
         page_token: str | None = None,
+        tags: dict[str, str] | None = None,
     ) -> tuple[list[RunSummary], str | None]:
-        """One page of runs sorted by ``start_time`` or ``metrics.NAME``, and the next token."""
+        """One page of runs sorted by ``start_time`` or ``metrics.NAME`` (with every one of
+        ``tags`` if given), and the next token."""
         if sort == "start_time":
             order = "attributes.start_time"
         elif sort.startswith("metrics.") and len(sort) > len("metrics."):
             order = f"metrics.`{check_term(sort[len('metrics.') :])}`"
         else:
             raise InputError(f"Cannot sort runs by {sort!r}.", "Use start_time or metrics.NAME.")
-        query = f"attributes.status = '{check_status(status)}'" if status else ""
+        query = filter_string(status, tags)
         if self._no_database():
             token_offset(page_token)
             return [], None
         if self.reader is not None:
             metric = None if sort == "start_time" else sort[len("metrics.") :]
-            return self.reader.runs_page(experiment, limit, status, metric, descending, page_token)
+            return self.reader.runs_page(
+                experiment, limit, status, metric, descending, page_token, tags
+            )
         from mlflow.exceptions import MlflowException
 
         ids = self._experiment_ids(experiment)
@@ -433,9 +435,17 @@ class MlflowStore(Store):
                     f"The page token {page_token!r} is not valid.", "Start again."
                 ) from err
             raise
-        names = self._experiment_names(ids)
+        names = experiment_names(self.client, ids)
         token = runs.token.decode() if isinstance(runs.token, bytes) else runs.token
-        return [self._summary(run, names) for run in runs], token or None
+        return [summary(run, names) for run in runs], token or None
+
+    def run_ids_starting(self, prefix: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of runs (deleted ones too) that start with hexadecimal ``prefix``."""
+        if self.reader is not None:
+            return self.reader.run_ids_starting(prefix, limit)
+        if self._no_database():
+            return []
+        return run_ids_starting(self.client, prefix, limit)
 
     def _experiment_ids(self, experiment: str | None) -> list[str]:
         """The id of ``experiment`` (none if it does not exist), or of every experiment."""
@@ -444,25 +454,6 @@ class MlflowStore(Store):
             return [e.experiment_id for e in found if e.name != SNAPSHOT_EXPERIMENT]
         found = self.experiment_id(experiment)
         return [found] if found else []
-
-    def _experiment_names(self, ids: list[str]) -> dict[str, str]:
-        return {i: self.client.get_experiment(i).name for i in ids}
-
-    @staticmethod
-    def _summary(run, experiment_names: dict[str, str]) -> RunSummary:
-        info, data = run.info, run.data
-        return RunSummary(
-            run_id=info.run_id,
-            name=info.run_name or "",
-            experiment=experiment_names.get(info.experiment_id, info.experiment_id),
-            status=info.status,
-            start_time=info.start_time,
-            end_time=info.end_time,
-            params=dict(data.params),
-            metrics=dict(data.metrics),
-            tags=dict(data.tags),
-            experiment_id=info.experiment_id,
-        )
 
 
 def terminate(client, run_id: str, status: str = "FINISHED") -> None:

@@ -186,15 +186,23 @@ class SqliteReader:
         metric: str | None = None,
         descending: bool = True,
         token: str | None = None,
+        tags: dict[str, str] | None = None,
     ) -> tuple[list[RunSummary], str | None]:
-        """One page of the runs of ``experiment`` (every one if ``None``) sorted by ``metric`` or
-        start time, and the next page's token (``None`` on the last page)."""
+        """One page of the runs of ``experiment`` (every one if ``None``) with every one of
+        ``tags``, sorted by ``metric`` or start time, and the next page's token (``None`` on the
+        last page)."""
         offset = token_offset(token)
         experiments = self.experiments(experiment)
         if not experiments:
             return [], None
         runs = self.page(
-            experiments, limit + 1, offset, status=status, metric=metric, descending=descending
+            experiments,
+            limit + 1,
+            offset,
+            status=status,
+            tags=tags,
+            metric=metric,
+            descending=descending,
         )
         more = len(runs) > limit
         return runs[:limit], offset_token(offset + limit) if more else None

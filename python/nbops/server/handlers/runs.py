@@ -1,10 +1,18 @@
-"""``GET /nbops/api/runs``: a page of a notebook's runs, sorted and filtered (``ListRunsQuery``)."""
+"""``GET /nbops/api/runs``: a page of a notebook's runs, sorted and filtered (``ListRunsQuery``).
+
+A notebook's runs are every run that executed it, in any experiment: its interactive runs,
+headless runs and jobs, sweep trials, pipeline steps and reproductions (the ``nbops.source``
+tag). The parents of the page's runs that are not on it come with the page, so the sidebar can
+nest a pipeline's step under its pipeline.
+"""
 
 from __future__ import annotations
 
 from tornado import web
 
-from ...store import open_store
+from ...exceptions import NotFoundError
+from ...names import PARENT_TAG, SOURCE_TAG
+from ...store import RunSummary, Store, open_store
 from ..models import ListRunsQuery
 from .base import NbopsHandler
 
@@ -23,19 +31,38 @@ class RunsHandler(NbopsHandler):
             status=self.get_query_argument("status", None) or None,
             page_token=self.get_query_argument("page_token", None) or None,
         )
-        settings, experiment = self.notebook_settings()
+        settings, notebook = self.notebook_settings()
         store = open_store(settings)
-        runs, token = await self.blocking(
-            lambda: store.runs_page(
-                experiment, query.limit, query.status, query.sort, query.order == "desc",
-                query.page_token,
-            )
-        )  # fmt: skip
+        tags = {SOURCE_TAG: notebook} if notebook else None
+
+        def page() -> tuple[list[RunSummary], str | None, list[RunSummary]]:
+            runs, token = store.runs_page(
+                None, query.limit, query.status, query.sort, query.order == "desc",
+                query.page_token, tags,
+            )  # fmt: skip
+            return runs, token, missing_parents(store, runs)
+
+        runs, token, parents = await self.blocking(page)
         self.finish(
             {
                 "tracking_uri": settings.tracking_uri,
-                "experiment": experiment,
+                "experiment": notebook,
                 "runs": [run.to_dict() for run in runs],
+                "parents": [run.to_dict() for run in parents],
                 "next_page_token": token,
             }
         )
+
+
+def missing_parents(store: Store, runs: list[RunSummary]) -> list[RunSummary]:
+    """The parent runs (a pipeline's, a sweep's) of ``runs`` that are not among them; a parent
+    that no longer exists is left out (its children show at the top level)."""
+    shown = {run.run_id for run in runs}
+    wanted = sorted({run.tags[PARENT_TAG] for run in runs if run.tags.get(PARENT_TAG)} - shown)
+    found = []
+    for run_id in wanted:
+        try:
+            found.append(store.get_run(run_id))
+        except NotFoundError:
+            continue
+    return found
