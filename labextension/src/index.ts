@@ -11,6 +11,8 @@ import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { listIcon } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { Poll } from '@lumino/polling';
+import { Widget } from '@lumino/widgets';
 
 import { showTags, TAGS } from './cellTags';
 import { addCommands } from './commands';
@@ -67,18 +69,13 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       refreshInterval: 0,
       defaultKernel: ''
     };
-    let timer = 0;
+    let poll: Poll | null = null;
     const applySettings = (values: ISettings) => {
       settings = values;
       panel.metrics = values.metrics;
-      window.clearInterval(timer);
-      if (values.refreshInterval > 0) {
-        timer = window.setInterval(() => {
-          if (model.state === 'ready') {
-            void model.refresh();
-          }
-        }, values.refreshInterval * 1000);
-      }
+      poll?.dispose();
+      poll =
+        values.refreshInterval > 0 ? refreshPoll(model, panel, values) : null;
     };
     if (registry) {
       void registry.load(PLUGIN_ID).then(loaded => {
@@ -162,5 +159,20 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     }
   }
 };
+
+/**
+ * Refresh the runs every `refreshInterval` seconds while the sidebar is in view and the page
+ * visible (JupyterLab's own poll: it stands by when hidden and backs off when the server fails).
+ */
+function refreshPoll(model: RunsModel, panel: Widget, values: ISettings): Poll {
+  const interval = values.refreshInterval * 1000;
+  return new Poll({
+    factory: () =>
+      model.state === 'ready' ? model.refresh() : Promise.resolve(),
+    frequency: { interval, backoff: true, max: interval * 10 },
+    name: 'nbops:refresh-runs',
+    standby: () => !panel.isVisible || 'when-hidden'
+  });
+}
 
 export default [sidebar];

@@ -87,6 +87,18 @@ export class RunsModel {
     return this._error;
   }
 
+  /** What last went wrong in a part of the sidebar (a run's details, more runs, a profile),
+   * while the rest still shows: '' when nothing did. */
+  get notice(): string {
+    return this._notice;
+  }
+
+  /** Hide the notice. */
+  dismissNotice(): void {
+    this._notice = '';
+    this._changed.emit();
+  }
+
   get config(): IDescribeConfig | null {
     return this._config;
   }
@@ -197,7 +209,7 @@ export class RunsModel {
       );
     } catch (error) {
       this._detail = null;
-      this._error = (error as Error).message;
+      this._notice = (error as Error).message;
     }
     this._changed.emit();
   }
@@ -207,12 +219,16 @@ export class RunsModel {
     if (this._snapshot?.id === id) {
       this._snapshot = null;
     } else {
-      this._snapshot = await requestAPI<IDescribeSnapshot>(
-        `snapshots/${id}`,
-        { notebook: this._notebook ?? '' },
-        {},
-        this._settings
-      );
+      try {
+        this._snapshot = await requestAPI<IDescribeSnapshot>(
+          `snapshots/${id}`,
+          { notebook: this._notebook ?? '' },
+          {},
+          this._settings
+        );
+      } catch (error) {
+        this._notice = (error as Error).message;
+      }
     }
     this._changed.emit();
   }
@@ -269,7 +285,14 @@ export class RunsModel {
     if (this._notebook === null || this._next === null) {
       return;
     }
-    const page = await this._page(this._notebook, this._next);
+    let page: IListRunsResponse;
+    try {
+      page = await this._page(this._notebook, this._next);
+    } catch (error) {
+      this._notice = (error as Error).message;
+      this._changed.emit();
+      return;
+    }
     this._runs = [...this._runs, ...page.runs];
     for (const [id, run] of parentsOf(page)) {
       this._parents.set(id, run);
@@ -329,6 +352,7 @@ export class RunsModel {
   private _expanded = new Set<string>();
   private _next: string | null = null;
   private _error = '';
+  private _notice = '';
   private _config: IDescribeConfig | null = null;
   private _sort: ISort = { key: 'start_time', descending: true };
   private _selected = new Set<string>();

@@ -55,6 +55,22 @@ async def test_runs_pages_sorting_and_status(jp_fetch, many_runs):
     assert [r["run_id"] for r in failed["runs"]] == [many_runs[2]]
 
 
+async def test_runs_filtered_in_mlflows_syntax_and_sorted_by_a_parameter(jp_fetch, many_runs):
+    """What the Runs view asks: MLflow's own search, the notebook's runs only."""
+    query = {"notebook": "many.ipynb", "sort": "metrics.rmse", "order": "asc"}
+    good = await get_json(jp_fetch, "runs", filter="metrics.rmse < 4", **query)
+    assert [r["metrics"]["rmse"] for r in good["runs"]] == [1.0, 1.5, 3.0]
+    both = await get_json(
+        jp_fetch, "runs", filter="metrics.rmse < 4 and params.i != '1'", limit="2", **query
+    )
+    assert [r["run_id"] for r in both["runs"]] == [many_runs[3], many_runs[0]]
+    assert both["next_page_token"] is None
+    by_param = await get_json(jp_fetch, "runs", notebook="many.ipynb", sort="params.i")
+    assert [r["params"]["i"] for r in by_param["runs"]] == ["4", "3", "2", "1", "0"]
+    other = await get_json(jp_fetch, "runs", notebook="other.ipynb", filter="metrics.rmse < 4")
+    assert other["runs"] == []  # another notebook's filter never shows these
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -63,6 +79,9 @@ async def test_runs_pages_sorting_and_status(jp_fetch, many_runs):
         ({"status": "DONE"}, "status='DONE' is not a run status"),
         ({"sort": "metrics.a'b"}, "Cannot search runs by the tag text"),
         ({"page_token": "garbage"}, "page token 'garbage' is not valid"),
+        ({"sort": "params."}, "Cannot sort runs by 'params.'"),
+        ({"filter": "rmse <"}, "The filter 'rmse <' is not valid"),
+        ({"filter": "metrics.rmse < 'x'"}, "The filter \"metrics.rmse < 'x'\" is not valid"),
     ],
 )
 async def test_bad_runs_queries_are_400(jp_fetch, many_runs, query, message):

@@ -25,3 +25,68 @@ export function fakeServer(answer: (url: string) => Answer): {
   });
   return { settings, urls };
 }
+
+/** A finished run named `id` with one metric. */
+export function fakeRun(id: string, rmse: number) {
+  return {
+    run_id: id.padEnd(32, '0'),
+    name: id,
+    experiment: 'nb.ipynb',
+    status: 'FINISHED',
+    start_time: 1,
+    end_time: 2,
+    duration_ms: 1,
+    params: {},
+    metrics: { rmse },
+    tags: {}
+  };
+}
+
+/** A fake nbops server: two pages of runs, one snapshot, no steps; `failing` paths fail. */
+export function nbopsServer(status = 200, failing: RegExp | null = null) {
+  return fakeServer(url => {
+    if (failing?.test(url)) {
+      return { status: 500, body: '{"message": "The store went away."}' };
+    }
+    if (status !== 200) {
+      return { status, body: '{"message": "nope"}' };
+    }
+    const path = new URL(url).pathname;
+    const query = new URL(url).searchParams;
+    if (path.endsWith('/config')) {
+      return { status: 200, body: '{"tracking_uri": "sqlite:///x.db"}' };
+    }
+    if (path.endsWith('/runs')) {
+      const second = query.get('page_token') === 'p2';
+      const runs = second
+        ? [fakeRun('c', 3)]
+        : [fakeRun('a', 1), fakeRun('b', 2)];
+      return {
+        status: 200,
+        body: JSON.stringify({ runs, next_page_token: second ? null : 'p2' })
+      };
+    }
+    if (path.endsWith('/snapshots')) {
+      return {
+        status: 200,
+        body: '{"snapshots": [{"id": "f00", "name": "train"}]}'
+      };
+    }
+    if (path.endsWith('/models')) {
+      const version = {
+        model: 'diabetes',
+        version: '2',
+        run_id: 'a'.padEnd(32, '0'),
+        aliases: ['champion'],
+        decision: 'promoted',
+        gates: [],
+        champion_version: '2'
+      };
+      return {
+        status: 200,
+        body: JSON.stringify({ versions: [version], monitors: [] })
+      };
+    }
+    return { status: 200, body: '{"steps": []}' };
+  });
+}

@@ -1,64 +1,5 @@
 import { RunsModel } from '../model';
-import { fakeServer } from './fakeServer';
-
-function run(id: string, rmse: number) {
-  return {
-    run_id: id.padEnd(32, '0'),
-    name: id,
-    experiment: 'nb.ipynb',
-    status: 'FINISHED',
-    start_time: 1,
-    end_time: 2,
-    duration_ms: 1,
-    params: {},
-    metrics: { rmse },
-    tags: {}
-  };
-}
-
-/** A fake nbops server: two pages of runs, one snapshot, no steps. */
-function server(status = 200) {
-  return fakeServer(url => {
-    if (status !== 200) {
-      return { status, body: '{"message": "nope"}' };
-    }
-    const path = new URL(url).pathname;
-    const query = new URL(url).searchParams;
-    if (path.endsWith('/config')) {
-      return { status: 200, body: '{"tracking_uri": "sqlite:///x.db"}' };
-    }
-    if (path.endsWith('/runs')) {
-      const second = query.get('page_token') === 'p2';
-      const runs = second ? [run('c', 3)] : [run('a', 1), run('b', 2)];
-      return {
-        status: 200,
-        body: JSON.stringify({ runs, next_page_token: second ? null : 'p2' })
-      };
-    }
-    if (path.endsWith('/snapshots')) {
-      return {
-        status: 200,
-        body: '{"snapshots": [{"id": "f00", "name": "train"}]}'
-      };
-    }
-    if (path.endsWith('/models')) {
-      const version = {
-        model: 'diabetes',
-        version: '2',
-        run_id: 'a'.padEnd(32, '0'),
-        aliases: ['champion'],
-        decision: 'promoted',
-        gates: [],
-        champion_version: '2'
-      };
-      return {
-        status: 200,
-        body: JSON.stringify({ versions: [version], monitors: [] })
-      };
-    }
-    return { status: 200, body: '{"steps": []}' };
-  });
-}
+import { nbopsServer as server } from './fakeServer';
 
 describe('RunsModel', () => {
   it('loads the runs, snapshots and steps of a notebook', async () => {
@@ -81,6 +22,21 @@ describe('RunsModel', () => {
         u.includes('runs?notebook=nb.ipynb&limit=50&sort=start_time&order=desc')
       )
     ).toBe(true);
+  });
+
+  it('shows why a part failed while the rest stays', async () => {
+    const { settings } = server(200, /page_token=p2|runs\/a0/);
+    const model = new RunsModel(settings);
+    await model.setNotebook('nb.ipynb');
+    await model.loadMore();
+    expect(model.state).toBe('ready');
+    expect(model.runs.map(r => r.name)).toEqual(['a', 'b']);
+    expect(model.notice).toBe('The store went away.');
+    model.dismissNotice();
+    expect(model.notice).toBe('');
+    await model.toggle(model.runs[0].run_id);
+    expect(model.notice).toBe('The store went away.');
+    expect(model.detail).toBeNull();
   });
 
   it('appends the next page', async () => {

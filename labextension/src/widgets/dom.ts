@@ -14,11 +14,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** A paragraph saying why a section is empty, or what to do. */
-export function message(text: string): HTMLParagraphElement {
-  return h('p', 'nbops-message', text);
-}
-
 /** A time (ms since the epoch): the time alone when it is today. */
 export function formatTime(ms: number | null): string {
   if (!ms) {
@@ -45,25 +40,4 @@ export function formatValue(value: unknown): string {
     return Number.isInteger(value) ? String(value) : value.toPrecision(4);
   }
   return value === null || value === undefined ? '' : String(value);
-}
-
-/** A collapsible section (`<details>`) that remembers whether it is open. */
-export function section(
-  title: string,
-  open: Set<string>,
-  key: string,
-  onToggle: () => void
-): HTMLDetailsElement {
-  const details = h('details', `nbops-section nbops-section-${key}`);
-  details.open = open.has(key);
-  details.appendChild(h('summary', 'nbops-section-title', title));
-  details.addEventListener('toggle', () => {
-    if (details.open) {
-      open.add(key);
-    } else {
-      open.delete(key);
-    }
-    onToggle();
-  });
-  return details;
 }

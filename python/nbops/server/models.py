@@ -122,6 +122,7 @@ class ListRunsQuery:
     order: str = "desc"
     status: str | None = None
     page_token: str | None = None
+    filter: str | None = None
 
     def __post_init__(self) -> None:
         if self.order not in ("asc", "desc"):
@@ -131,5 +132,7 @@ class ListRunsQuery:
                 f"status={self.status!r} is not a run status.",
                 f"Use one of {', '.join(RUN_STATUSES)}.",
             )
-        if self.sort != "start_time" and not self.sort.startswith("metrics."):
-            raise InputError(f"sort={self.sort!r} is not valid.", "Use start_time or metrics.NAME.")
+        if self.sort != "start_time" and not self.sort.startswith(("metrics.", "params.")):
+            raise InputError(
+                f"sort={self.sort!r} is not valid.", "Use start_time, metrics.NAME or params.NAME."
+            )

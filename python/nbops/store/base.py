@@ -213,9 +213,11 @@ class Store(ABC):
         descending: bool = True,
         page_token: str | None = None,
         tags: dict[str, str] | None = None,
+        where: str | None = None,
     ) -> tuple[list[RunSummary], str | None]:
-        """One page of runs, sorted by ``start_time`` or ``metrics.NAME``, only those with every
-        one of ``tags`` if given; and the next page's token (``None`` on the last page)."""
+        """One page of runs, sorted by ``start_time``, ``metrics.NAME`` or ``params.NAME``, only
+        those with every one of ``tags`` and matching ``where`` (MLflow's filter syntax) if
+        given; and the next page's token (``None`` on the last page)."""
 
     @abstractmethod
     def run_ids_starting(self, prefix: str, limit: int) -> list[str]:

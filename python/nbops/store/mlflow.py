@@ -16,10 +16,18 @@ from pathlib import Path
 from ..config import environment_variables
 from ..exceptions import InputError, NotFoundError, StoreUnavailableError
 from ..names import RUN_ID_VARIABLE, SNAPSHOT_EXPERIMENT
-from .base import SAFE_TERM, Metric, RunSummary, Store, check_status, check_term
+from .base import SAFE_TERM, Metric, RunSummary, Store, check_status
 from .reader import SqliteReader, sqlite_path, token_offset
 from .schema import add_indexes, quiet_migrations, schema_lock
-from .search import experiment_names, filter_string, run_ids_starting, summary
+from .search import (
+    NEWEST,
+    experiment_names,
+    filter_string,
+    order_by,
+    run_ids_starting,
+    search_page,
+    summary,
+)
 
 PROBE_TIMEOUT_S = 3.0
 RECONNECT_S = 60.0  # how long a server that answered before may take to answer again
@@ -27,7 +35,6 @@ RECONNECT_EVERY_S = 0.5
 MAX_PARAMS_PER_BATCH = 100
 MAX_METRICS_PER_BATCH = 1000
 MAX_HISTORY_KEYS = 50
-NEWEST = "attributes.start_time DESC"
 NOT_FOUND_CODES = ("RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE")  # MlflowException codes
 
 
@@ -400,44 +407,28 @@ class MlflowStore(Store):
         descending: bool = True,
         page_token: str | None = None,
         tags: dict[str, str] | None = None,
+        where: str | None = None,
     ) -> tuple[list[RunSummary], str | None]:
-        """One page of runs sorted by ``start_time`` or ``metrics.NAME`` (with every one of
-        ``tags`` if given), and the next token."""
-        if sort == "start_time":
-            order = "attributes.start_time"
-        elif sort.startswith("metrics.") and len(sort) > len("metrics."):
-            order = f"metrics.`{check_term(sort[len('metrics.') :])}`"
-        else:
-            raise InputError(f"Cannot sort runs by {sort!r}.", "Use start_time or metrics.NAME.")
-        query = filter_string(status, tags)
+        """One page of runs sorted by ``start_time``, ``metrics.NAME`` or ``params.NAME`` (with
+        every one of ``tags`` and matching ``where``, MLflow's filter syntax, if given), and the
+        next token. The embedded store reads its tables directly unless MLflow's own search is
+        needed (a filter, a sort by parameter)."""
+        order = order_by(sort, descending)
         if self._no_database():
             token_offset(page_token)
             return [], None
-        if self.reader is not None:
+        if self.reader is not None and not where and not sort.startswith("params."):
             metric = None if sort == "start_time" else sort[len("metrics.") :]
             return self.reader.runs_page(
                 experiment, limit, status, metric, descending, page_token, tags
             )
-        from mlflow.exceptions import MlflowException
-
         ids = self._experiment_ids(experiment)
         if not ids:
             return [], None
-        try:
-            direction = "DESC" if descending else "ASC"
-            runs = self.client.search_runs(
-                ids, query, max_results=limit, page_token=page_token,
-                order_by=[f"{order} {direction}", *([] if sort == "start_time" else [NEWEST])],
-            )  # fmt: skip
-        except MlflowException as err:
-            if page_token:
-                raise InputError(
-                    f"The page token {page_token!r} is not valid.", "Start again."
-                ) from err
-            raise
+        query = " and ".join(q for q in (filter_string(status, tags), where) if q)
+        runs, token = search_page(self.client, ids, query, limit, order, page_token, where)
         names = experiment_names(self.client, ids)
-        token = runs.token.decode() if isinstance(runs.token, bytes) else runs.token
-        return [summary(run, names) for run in runs], token or None
+        return [summary(run, names) for run in runs], token
 
     def run_ids_starting(self, prefix: str, limit: int) -> list[str]:
         """Up to ``limit`` ids of runs (deleted ones too) that start with hexadecimal ``prefix``."""

@@ -7,9 +7,12 @@ with MLflow's filter syntax. Each function takes the client; none imports MLflow
 
 from __future__ import annotations
 
+from ..exceptions import InputError
 from .base import RunSummary, check_status, check_term
 
 MAX_EXPERIMENTS_PER_SEARCH = 100  # what MLflow's search_runs takes in one call
+NEWEST = "attributes.start_time DESC"
+FILTER_EXAMPLE = "metrics.rmse < 3 and params.alpha = '0.5'"
 
 
 def filter_string(status: str | None = None, tags: dict[str, str] | None = None) -> str:
@@ -17,6 +20,54 @@ def filter_string(status: str | None = None, tags: dict[str, str] | None = None)
     clauses = [f"attributes.status = '{check_status(status)}'"] if status else []
     clauses += [f"tags.`{check_term(k)}` = '{check_term(v)}'" for k, v in (tags or {}).items()]
     return " and ".join(clauses)
+
+
+def order_by(sort: str, descending: bool = True) -> list[str]:
+    """MLflow's ``order_by`` for a sort by ``start_time``, ``metrics.NAME`` or ``params.NAME``
+    (ties: newest first); :class:`InputError` for any other sort."""
+    direction = "DESC" if descending else "ASC"
+    if sort == "start_time":
+        return [f"attributes.start_time {direction}"]
+    for kind in ("metrics", "params"):
+        name = sort[len(kind) + 1 :] if sort.startswith(f"{kind}.") else ""
+        if name:
+            return [f"{kind}.`{check_term(name)}` {direction}", NEWEST]
+    raise InputError(
+        f"Cannot sort runs by {sort!r}.", "Use start_time, metrics.NAME or params.NAME."
+    )
+
+
+def search_page(
+    client,
+    experiment_ids: list[str],
+    query: str,
+    limit: int,
+    order: list[str],
+    page_token: str | None = None,
+    where: str | None = None,
+) -> tuple[list, str | None]:
+    """One page of MLflow ``Run`` objects and the next page's token; a filter (``where``) or a
+    page token MLflow refuses is the user's :class:`InputError`, naming it."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        runs = client.search_runs(
+            experiment_ids, query, max_results=limit, page_token=page_token, order_by=order
+        )
+    except MlflowException as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else err.error_code
+        if where and err.error_code == "INVALID_PARAMETER_VALUE" and "token" not in reason:
+            raise InputError(
+                f"The filter {where!r} is not valid: {reason}",
+                f"Use MLflow's search syntax, e.g. {FILTER_EXAMPLE}.",
+            ) from err
+        if page_token:
+            raise InputError(
+                f"The page token {page_token!r} is not valid.", "Start again."
+            ) from err
+        raise
+    token = runs.token.decode() if isinstance(runs.token, bytes) else runs.token
+    return list(runs), token or None
 
 
 def experiment_names(client, ids: list[str]) -> dict[str, str]:

@@ -30,6 +30,7 @@ class RunsHandler(NbopsHandler):
             order=self.get_query_argument("order", "desc"),
             status=self.get_query_argument("status", None) or None,
             page_token=self.get_query_argument("page_token", None) or None,
+            filter=self.get_query_argument("filter", None) or None,
         )
         settings, notebook = self.notebook_settings()
         store = open_store(settings)
@@ -38,7 +39,7 @@ class RunsHandler(NbopsHandler):
         def page() -> tuple[list[RunSummary], str | None, list[RunSummary]]:
             runs, token = store.runs_page(
                 None, query.limit, query.status, query.sort, query.order == "desc",
-                query.page_token, tags,
+                query.page_token, tags, query.filter,
             )  # fmt: skip
             return runs, token, missing_parents(store, runs)
 

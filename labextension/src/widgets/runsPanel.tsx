@@ -1,0 +1,216 @@
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  ReactWidget,
+  refreshIcon,
+  ToolbarButton
+} from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
+import { Panel, Widget } from '@lumino/widgets';
+import * as React from 'react';
+
+import { RunsModel } from '../model';
+import { h } from './dom';
+import { RunsSection } from './runsTable';
+import {
+  DataSection,
+  EnvironmentSection,
+  ISectionContext,
+  Message,
+  ProductionSection,
+  Section,
+  StepsSection
+} from './sections';
+
+const SECTIONS = ['runs', 'data', 'env', 'steps', 'production'];
+
+/**
+ * The left-sidebar panel: Runs, Data, Environment, Steps and Production of the notebook in
+ * focus. A header with the refresh button above a React body that re-renders (keeping focus
+ * and scroll) whenever the model changes. Owns no state but which sections are open.
+ */
+export class RunsPanel extends Panel {
+  constructor(
+    model: RunsModel,
+    commands: CommandRegistry,
+    translator: ITranslator = nullTranslator
+  ) {
+    super();
+    const trans = translator.load('nbops');
+    this.id = 'nbops-panel';
+    this.addClass('nbops-panel');
+    this.title.caption = trans.__('nbops: runs of this notebook');
+    const header = new Widget({ node: h('div', 'nbops-header') });
+    header.node.appendChild(h('h2', 'nbops-title', 'nbops'));
+    header.node.appendChild(h('span', 'nbops-spinner'));
+    const refresh = new ToolbarButton({
+      icon: refreshIcon,
+      tooltip: trans.__('Refresh'),
+      onClick: () => void model.refresh()
+    });
+    refresh.addClass('nbops-refresh');
+    header.node.appendChild(refresh.node);
+    this.addWidget(header);
+    this._body = new SidebarBody(model, commands, translator);
+    this.addWidget(this._body);
+    model.changed.connect(() => {
+      this.toggleClass('nbops-mod-loading', model.state === 'loading');
+      this._body.update();
+    });
+    this._body.onSectionsChanged = () => this.onSectionsChanged();
+  }
+
+  /** Metric names shown as columns (from the settings; else those most runs logged). */
+  set metrics(names: string[]) {
+    this._body.metrics = names;
+    this._body.update();
+  }
+
+  /** Which sections are open (saved with the layout). */
+  get openSections(): string[] {
+    return [...this._body.open];
+  }
+
+  set openSections(keys: string[]) {
+    this._body.open = new Set(keys);
+    this._body.update();
+  }
+
+  /** Called when a section opens or closes. */
+  onSectionsChanged: () => void = () => undefined;
+
+  private _body: SidebarBody;
+}
+
+/** The sidebar's content, rendered by React from the model. */
+class SidebarBody extends ReactWidget {
+  constructor(
+    private readonly _model: RunsModel,
+    private readonly _commands: CommandRegistry,
+    translator: ITranslator
+  ) {
+    super();
+    this._trans = translator.load('nbops');
+    this.addClass('nbops-body');
+  }
+
+  metrics: string[] = [];
+  open = new Set(SECTIONS);
+  onSectionsChanged: () => void = () => undefined;
+
+  protected render(): JSX.Element {
+    const model = this._model;
+    const shown = model.state === 'ready' || this._ready(model.state);
+    return (
+      <>
+        {model.notebook && (
+          <div className="nbops-notebook">{model.notebook}</div>
+        )}
+        {shown ? this._sections() : this._state()}
+      </>
+    );
+  }
+
+  /** While loading, keep showing what was there (no flicker) once something was. */
+  private _ready(state: string): boolean {
+    if (state === 'ready') {
+      this._loaded = true;
+    } else if (state !== 'loading') {
+      this._loaded = false;
+    }
+    return state === 'loading' && this._loaded;
+  }
+
+  private _state(): JSX.Element {
+    const { _model: model, _trans: trans } = this;
+    switch (model.state) {
+      case 'no-notebook':
+        return (
+          <Message>{trans.__('Open a notebook to see its runs.')}</Message>
+        );
+      case 'loading':
+        return <Message>{trans.__('Loading runs…')}</Message>;
+      case 'no-server':
+        return (
+          <Message error>
+            {trans.__(
+              'The nbops server extension is not running. Enable it with `jupyter server extension enable nbops` and restart JupyterLab.'
+            )}
+          </Message>
+        );
+      default:
+        return (
+          <>
+            <Message error>{model.error}</Message>
+            <Message>
+              {trans.__(
+                'Check the tracking store with `nbops status` in a terminal, then refresh.'
+              )}
+            </Message>
+          </>
+        );
+    }
+  }
+
+  private _sections(): JSX.Element {
+    const { _model: model, _trans: trans } = this;
+    const ctx: ISectionContext = {
+      model,
+      commands: this._commands,
+      trans,
+      metrics: this.metrics
+    };
+    const toggle = (id: string, open: boolean) => {
+      if (open === this.open.has(id)) {
+        return;
+      }
+      if (open) {
+        this.open.add(id);
+      } else {
+        this.open.delete(id);
+      }
+      this.onSectionsChanged();
+    };
+    const section = (id: string, title: string, body: JSX.Element) => (
+      <Section id={id} title={title} open={this.open.has(id)} onToggle={toggle}>
+        {body}
+      </Section>
+    );
+    return (
+      <>
+        {model.config && (
+          <div className="nbops-store">
+            {trans.__('Store: %1', model.config.tracking_uri)}
+          </div>
+        )}
+        {model.notice && (
+          <div className="nbops-notice" role="alert">
+            <span>{model.notice}</span>
+            <button
+              className="jp-mod-styled nbops-dismiss"
+              aria-label={trans.__('Dismiss')}
+              onClick={() => model.dismissNotice()}
+            >
+              ×
+            </button>
+          </div>
+        )}
+        {section('runs', trans.__('Runs'), <RunsSection ctx={ctx} />)}
+        {section('data', trans.__('Data'), <DataSection ctx={ctx} />)}
+        {section(
+          'env',
+          trans.__('Environment'),
+          <EnvironmentSection ctx={ctx} />
+        )}
+        {section('steps', trans.__('Steps'), <StepsSection ctx={ctx} />)}
+        {section(
+          'production',
+          trans.__('Production'),
+          <ProductionSection ctx={ctx} />
+        )}
+      </>
+    );
+  }
+
+  private _loaded = false;
+  private _trans: ReturnType<ITranslator['load']>;
+}

@@ -1,0 +1,283 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import { IRunNode, RunKind } from '../runTree';
+import { CommandIDs, IRun } from '../tokens';
+import { formatDuration, formatTime, formatValue } from './dom';
+import { ISectionContext, Message } from './sections';
+
+const METRICS_SHOWN = 2; // what fits the sidebar's default width
+const INDENT_PX = 14;
+
+/** The chosen metrics, else those most runs logged (then by name): what fits the sidebar. */
+export function metricNames(chosen: string[], runs: IRun[]): string[] {
+  if (chosen.length) {
+    return chosen;
+  }
+  const counts = new Map<string, number>();
+  for (const run of runs) {
+    for (const name of Object.keys(run.metrics)) {
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, METRICS_SHOWN)
+    .map(([name]) => name);
+}
+
+/** The badge of a kind of run, translated. */
+export function kindLabel(trans: TranslationBundle, kind: RunKind): string {
+  const labels: Record<RunKind, string> = {
+    interactive: trans.__('notebook'),
+    headless: trans.__('headless'),
+    job: trans.__('job'),
+    sweep: trans.__('sweep'),
+    trial: trans.__('trial'),
+    pipeline: trans.__('pipeline'),
+    step: trans.__('step'),
+    reproduction: trans.__('reproduction'),
+    monitor: trans.__('monitor'),
+    evaluation: trans.__('evaluation')
+  };
+  return labels[kind];
+}
+
+/** The Runs section: the actions on the selected runs, the nested table, more runs. */
+export function RunsSection({ ctx }: { ctx: ISectionContext }): JSX.Element {
+  const { model, trans, commands } = ctx;
+  if (model.runs.length === 0) {
+    return (
+      <div className="nbops-runs-box">
+        <Message>
+          {trans.__(
+            'No runs yet. Run `%load_ext nbops` and log a metric in this notebook to record one.'
+          )}
+        </Message>
+      </div>
+    );
+  }
+  const count = model.selected.length;
+  const run = (command: string, args = {}) =>
+    void commands.execute(command, args);
+  return (
+    <div className="nbops-runs-box">
+      <div className="nbops-actions">
+        <button
+          className="jp-mod-styled jp-mod-accept nbops-compare"
+          disabled={count < 2}
+          onClick={() => run(CommandIDs.compare)}
+        >
+          {trans.__('Compare (%1)', count)}
+        </button>
+        <button
+          className="jp-mod-styled nbops-report"
+          disabled={count !== 1}
+          onClick={() =>
+            run(CommandIDs.openReport, { runId: model.selected[0] })
+          }
+        >
+          {trans.__('Report')}
+        </button>
+        <button
+          className="jp-mod-styled nbops-reproduce"
+          disabled={count !== 1}
+          title={trans.__(
+            'Run the selected run again as recorded and compare (nbops reproduce)'
+          )}
+          onClick={() => run(CommandIDs.reproduce)}
+        >
+          {trans.__('Reproduce')}
+        </button>
+        <button
+          className="jp-mod-styled nbops-promote"
+          disabled={count !== 1}
+          title={trans.__(
+            "Register the selected run's model; move @champion past gates"
+          )}
+          onClick={() => run(CommandIDs.promote)}
+        >
+          {trans.__('Promote…')}
+        </button>
+      </div>
+      <RunsTable ctx={ctx} />
+      {model.hasMore && (
+        <button
+          className="jp-mod-styled nbops-more"
+          onClick={() => void model.loadMore()}
+        >
+          {trans.__('More runs')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * The runs table, narrow enough for the sidebar. Each run takes two lines: its name with
+ * select box, status and kind across the whole width, then its start time under the Run
+ * column and its values under the metric columns. Runs of a sweep or pipeline nest under
+ * their parent, which expands and collapses.
+ */
+function RunsTable({ ctx }: { ctx: ISectionContext }): JSX.Element {
+  const { model, trans } = ctx;
+  const metrics = metricNames(ctx.metrics, model.runs);
+  const columns: [string, string][] = [
+    [trans.__('Run'), 'start_time'],
+    ...metrics.map(m => [m, `metrics.${m}`] as [string, string])
+  ];
+  const rows: JSX.Element[] = [];
+  const addRuns = (nodes: IRunNode[], depth: number) => {
+    for (const node of nodes) {
+      rows.push(
+        <RunLines
+          key={node.run.run_id}
+          ctx={ctx}
+          node={node}
+          depth={depth}
+          metrics={metrics}
+        />
+      );
+      if (node.children.length && model.isExpanded(node.run.run_id)) {
+        addRuns(node.children, depth + 1);
+      }
+    }
+  };
+  addRuns(model.tree, 0);
+  return (
+    <table className="nbops-runs">
+      <colgroup>
+        <col className="nbops-col-run" />
+        {metrics.map(name => (
+          <col key={name} className="nbops-col-metric" />
+        ))}
+      </colgroup>
+      <thead>
+        <tr>
+          {columns.map(([label, key]) => {
+            const sorted = model.sort.key === key;
+            const arrow = model.sort.descending ? ' ▼' : ' ▲';
+            const metric = key !== 'start_time';
+            return (
+              <th
+                key={key}
+                className={
+                  'nbops-sortable' +
+                  (metric ? ' nbops-metric' : '') +
+                  (sorted ? ' nbops-mod-sorted' : '')
+                }
+                title={
+                  metric
+                    ? trans.__('Sort by %1', label)
+                    : trans.__('Sort by start time')
+                }
+                aria-sort={
+                  sorted
+                    ? model.sort.descending
+                      ? 'descending'
+                      : 'ascending'
+                    : 'none'
+                }
+                onClick={() => void model.setSort(key)}
+              >
+                {sorted ? label + arrow : label}
+              </th>
+            );
+          })}
+        </tr>
+      </thead>
+      {rows}
+    </table>
+  );
+}
+
+/** One run's two lines: select box, expander, status, name, kind; then start and metrics. */
+function RunLines(props: {
+  ctx: ISectionContext;
+  node: IRunNode;
+  depth: number;
+  metrics: string[];
+}): JSX.Element {
+  const { ctx, node, depth, metrics } = props;
+  const { model, trans } = ctx;
+  const run = node.run;
+  const selected = model.selected.includes(run.run_id);
+  const mods =
+    (selected ? ' nbops-mod-selected' : '') +
+    (depth > 0 ? ' nbops-mod-nested' : '') +
+    (node.own ? '' : ' nbops-mod-foreign');
+  const open = model.isExpanded(run.run_id);
+  const children = node.children.length;
+  return (
+    <tbody className="nbops-run-lines">
+      <tr
+        className={`nbops-run${mods}`}
+        data-run-id={run.run_id}
+        data-kind={node.kind}
+        title={trans.__(
+          '%1 · %2 · started %3 · %4',
+          run.run_id,
+          run.experiment,
+          formatTime(run.start_time),
+          formatDuration(run.duration_ms)
+        )}
+      >
+        <td colSpan={1 + metrics.length}>
+          <div
+            className="nbops-run-line"
+            style={{ paddingLeft: depth * INDENT_PX }}
+          >
+            <input
+              type="checkbox"
+              className="nbops-select"
+              checked={selected}
+              aria-label={trans.__('Select %1', run.name)}
+              onChange={() => void model.toggle(run.run_id)}
+            />
+            {children > 0 && (
+              <button
+                className="nbops-expand"
+                aria-expanded={open}
+                aria-label={
+                  open
+                    ? trans.__('Hide the %1 runs of %2', children, run.name)
+                    : trans.__('Show the %1 runs of %2', children, run.name)
+                }
+                onClick={() => model.toggleExpanded(run.run_id)}
+              >
+                {open ? '▾' : '▸'}
+              </button>
+            )}
+            <span
+              className={`nbops-dot nbops-status-${run.status.toLowerCase()}`}
+              role="img"
+              aria-label={run.status}
+              title={run.status}
+            />
+            <span className="nbops-run-name">
+              {run.name || run.run_id.slice(0, 8)}
+            </span>
+            <span className={`nbops-badge nbops-kind-${node.kind}`}>
+              {kindLabel(trans, node.kind) + (children ? ` ${children}` : '')}
+            </span>
+          </div>
+        </td>
+      </tr>
+      <tr className={`nbops-run-values${mods}`} data-run-id={run.run_id}>
+        <td
+          className="nbops-run-meta"
+          style={{ paddingLeft: depth * INDENT_PX + 24 }}
+        >
+          {formatTime(run.start_time)}
+        </td>
+        {metrics.map(name => (
+          <td key={name} className="nbops-metric">
+            {run.metrics[name] === undefined
+              ? ''
+              : formatValue(run.metrics[name])}
+          </td>
+        ))}
+      </tr>
+    </tbody>
+  );
+}
