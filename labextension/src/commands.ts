@@ -13,7 +13,9 @@ import { promoteRun } from './promote';
 import { reproduceRun } from './reproduce';
 import { runHeadless } from './runHeadless';
 import { CommandIDs, IDescribeComparison, ISettings, IStep } from './tokens';
+import { RunsViewModel } from './runsViewModel';
 import { CompareView } from './widgets/compareView';
+import { RunsView } from './widgets/runsView';
 import { ReportView } from './widgets/reportView';
 
 /** What the commands need from the plugin. */
@@ -36,12 +38,15 @@ export function addCommands(ctx: ICommandContext): void {
 
   app.commands.addCommand(CommandIDs.compare, {
     label: trans.__('nbops: Compare Selected Runs'),
-    isEnabled: () => model.selected.length >= 2,
-    execute: async () => {
+    isEnabled: args =>
+      ((args.ids as string[] | undefined) ?? model.selected).length >= 2,
+    execute: async args => {
+      const ids = (args.ids as string[] | undefined) ?? model.selected;
+      const notebook = (args.notebook as string) ?? model.notebook ?? '';
       try {
         const comparison = await requestAPI<IDescribeComparison>(
           'compare',
-          { ids: model.selected.join(','), notebook: model.notebook ?? '' },
+          { ids: ids.join(','), notebook },
           {},
           app.serviceManager.serverSettings
         );
@@ -55,6 +60,33 @@ export function addCommands(ctx: ICommandContext): void {
       } catch (error) {
         notifyError(trans.__('Cannot compare the runs'), error, trans);
       }
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.openRunsView, {
+    label: trans.__('nbops: Open Runs Table'),
+    caption: trans.__(
+      "Every run of this notebook in a tab: a column per metric and parameter, MLflow's filters"
+    ),
+    isEnabled: () => (model.notebook ?? currentPath()) !== null,
+    execute: async () => {
+      const notebook = model.notebook ?? currentPath();
+      if (notebook === null) {
+        return;
+      }
+      const table = new RunsViewModel(
+        notebook,
+        app.serviceManager.serverSettings
+      );
+      const view = new MainAreaWidget({
+        content: new RunsView(table, app.commands, ctx.translator)
+      });
+      view.id = `nbops-runs-view-${Date.now()}`;
+      view.title.label = trans.__('Runs of %1', notebook);
+      view.title.closable = true;
+      app.shell.add(view, 'main');
+      app.shell.activateById(view.id);
+      await table.load();
     }
   });
 

@@ -150,6 +150,7 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       CommandIDs.refresh,
       CommandIDs.openSidebar,
       CommandIDs.compare,
+      CommandIDs.openRunsView,
       CommandIDs.exportStep,
       CommandIDs.runHeadless,
       CommandIDs.openReport,

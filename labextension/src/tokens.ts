@@ -203,6 +203,7 @@ export namespace CommandIDs {
   export const refresh = 'nbops:refresh-runs';
   export const openSidebar = 'nbops:open-sidebar';
   export const compare = 'nbops:compare-runs';
+  export const openRunsView = 'nbops:open-runs-view';
   export const exportStep = 'nbops:export-step';
   export const runHeadless = 'nbops:run-headless';
   export const openReport = 'nbops:open-report';

@@ -14,13 +14,18 @@ async function openFile(page: IJupyterLabPageFixture, path: string) {
   ).toBeVisible();
 }
 
+/** Open a notebook and the nbops sidebar beside it; the sidebar's locator. */
+async function openSidebar(page: IJupyterLabPageFixture, path: string) {
+  await page.goto();
+  await page.notebook.openByPath(path);
+  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
+  return page.locator('#nbops-panel');
+}
+
 test('the sidebar lists the runs of the notebook in focus', async ({
   page
 }) => {
-  await page.goto();
-  await page.notebook.openByPath('experiment.ipynb');
-  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
-  const panel = page.locator('#nbops-panel');
+  const panel = await openSidebar(page, 'experiment.ipynb');
   await expect(panel).toBeVisible();
   await expect(panel.locator('.nbops-notebook')).toHaveText('experiment.ipynb');
   const runs = panel.locator('tr.nbops-run');
@@ -39,10 +44,7 @@ test('the sidebar lists the runs of the notebook in focus', async ({
 test("the metric column is readable at the sidebar's default width", async ({
   page
 }) => {
-  await page.goto();
-  await page.notebook.openByPath('experiment.ipynb');
-  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
-  const panel = page.locator('#nbops-panel');
+  const panel = await openSidebar(page, 'experiment.ipynb');
   const rmse = panel.locator('.nbops-runs th', { hasText: 'rmse' });
   await expect(rmse).toBeVisible();
   const box = (await panel.boundingBox())!;
@@ -73,10 +75,7 @@ test("the metric column is readable at the sidebar's default width", async ({
 test("a sweep's trials and a pipeline's step nest under their parents", async ({
   page
 }) => {
-  await page.goto();
-  await page.notebook.openByPath('tuning.ipynb');
-  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
-  const panel = page.locator('#nbops-panel');
+  const panel = await openSidebar(page, 'tuning.ipynb');
   await expect(panel.locator('.nbops-notebook')).toHaveText('tuning.ipynb');
   const rows = panel.locator('tr.nbops-run');
   // newest first: the pipeline (which ran this notebook as its step), then the sweep
@@ -143,10 +142,7 @@ test('the sidebar explains a missing server extension', async ({ page }) => {
 
 /** Open the sidebar with experiment.ipynb in focus; wait for its two seeded runs. */
 async function openExperiment(page: IJupyterLabPageFixture) {
-  await page.goto();
-  await page.notebook.openByPath('experiment.ipynb');
-  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
-  const panel = page.locator('#nbops-panel');
+  const panel = await openSidebar(page, 'experiment.ipynb');
   await expect(panel.locator('tr.nbops-run').first()).toBeVisible();
   return panel;
 }
@@ -188,6 +184,47 @@ test('select two runs and compare them', async ({ page }) => {
   await expect(legend).toContainText(names[0]);
   await expect(legend).toContainText(names[1]);
   await page.screenshot({ path: 'test-results/nbops-compare.png' });
+});
+
+test('the Runs table sorts, filters in MLflow syntax and compares', async ({
+  page
+}) => {
+  const panel = await openSidebar(page, 'tuning.ipynb');
+  await expect(panel.locator('.nbops-notebook')).toHaveText('tuning.ipynb');
+  await panel.locator('button.nbops-open-table').click();
+  const view = page.locator('.nbops-runs-view');
+  const rows = view.locator('tbody tr.nbops-run');
+  // the sweep, its three trials and the pipeline's step: every run of the notebook
+  await expect(rows).toHaveCount(5);
+  await expect(view.locator('th[data-key="params.alpha"]')).toBeVisible();
+
+  const rmse = view.locator('th[data-key="metrics.rmse"]');
+  await rmse.click();
+  await expect(rmse).toHaveAttribute('aria-sort', 'descending');
+  await rmse.click();
+  await expect(rmse).toHaveAttribute('aria-sort', 'ascending');
+  await expect(rows.first()).toContainText('alpha=4.0'); // rmse 0.25: the smallest
+
+  const filter = view.locator('input.nbops-filter-input');
+  await filter.fill("metrics.rmse < 0.3 and attributes.status = 'FINISHED'");
+  await filter.press('Enter');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('alpha=4.0');
+
+  await filter.fill('metrics.rmse <');
+  await filter.press('Enter');
+  await expect(view.locator('.nbops-mod-error')).toContainText('is not valid');
+  await expect(rows).toHaveCount(1); // the runs of the filter in force stay
+
+  await filter.fill('metrics.rmse > 0.3');
+  await filter.press('Enter');
+  await expect(rows).toHaveCount(3);
+  await rows.nth(0).locator('input.nbops-select').check();
+  await rows.nth(1).locator('input.nbops-select').check();
+  await view.locator('button.nbops-compare').click();
+  await expect(page.locator('.nbops-compare-view h2')).toHaveText(
+    'Compare 2 runs'
+  );
 });
 
 test('export, run headless with a changed parameter, open the report', async ({

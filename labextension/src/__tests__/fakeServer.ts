@@ -1,5 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 
+import { IRun } from '../tokens';
+
 type Answer = { status: number; body: string };
 
 /** Server settings whose fetch records each URL and answers with `answer(url)`. */
@@ -26,8 +28,13 @@ export function fakeServer(answer: (url: string) => Answer): {
   return { settings, urls };
 }
 
-/** A finished run named `id` with one metric. */
-export function fakeRun(id: string, rmse: number) {
+/** A finished run named `id`: with one metric `rmse`, or with the metrics, tags, params given. */
+export function fakeRun(
+  id: string,
+  metrics: number | Record<string, number> = {},
+  tags: Record<string, string> = {},
+  params: Record<string, string> = {}
+): IRun {
   return {
     run_id: id.padEnd(32, '0'),
     name: id,
@@ -36,9 +43,9 @@ export function fakeRun(id: string, rmse: number) {
     start_time: 1,
     end_time: 2,
     duration_ms: 1,
-    params: {},
-    metrics: { rmse },
-    tags: {}
+    params,
+    metrics: typeof metrics === 'number' ? { rmse: metrics } : metrics,
+    tags
   };
 }
 

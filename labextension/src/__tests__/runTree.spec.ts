@@ -1,20 +1,11 @@
 import { buildTree, PARENT_TAG, runKind } from '../runTree';
-import { IRun } from '../tokens';
+import { fakeRun } from './fakeServer';
 
-function run(id: string, tags: Record<string, string> = {}): IRun {
-  return {
-    run_id: id,
-    name: id,
-    experiment: 'nb.ipynb',
-    status: 'FINISHED',
-    start_time: 1,
-    end_time: 2,
-    duration_ms: 1,
-    params: {},
-    metrics: {},
-    tags
-  };
-}
+/** A run whose id is its name, as the parent tags below name them. */
+const run = (id: string, tags: Record<string, string> = {}) => ({
+  ...fakeRun(id, {}, tags),
+  run_id: id
+});
 
 describe('runKind', () => {
   it('reads the kind from the tags nbops writes', () => {

@@ -1,6 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { ISort } from '../model';
 import { IRunNode, RunKind } from '../runTree';
 import { CommandIDs, IRun } from '../tokens';
 import { formatDuration, formatTime, formatValue } from './dom';
@@ -24,6 +25,54 @@ export function metricNames(chosen: string[], runs: IRun[]): string[] {
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, METRICS_SHOWN)
     .map(([name]) => name);
+}
+
+/** A column title that sorts by its key when clicked (again: the other way). */
+export function SortHeader(props: {
+  label: string;
+  sortKey: string;
+  sort: ISort;
+  onSort: (key: string) => void;
+  className?: string;
+  title?: string;
+}): JSX.Element {
+  const { label, sortKey, sort } = props;
+  const sorted = sort.key === sortKey;
+  const order = sort.descending ? 'descending' : 'ascending';
+  return (
+    <th
+      className={`nbops-sortable ${props.className ?? ''}${sorted ? ' nbops-mod-sorted' : ''}`}
+      data-key={sortKey}
+      title={props.title}
+      aria-sort={sorted ? order : 'none'}
+      onClick={() => props.onSort(sortKey)}
+    >
+      {sorted ? `${label} ${sort.descending ? '▼' : '▲'}` : label}
+    </th>
+  );
+}
+
+/** A run's status dot, name and kind badge. */
+export function RunLabel(props: {
+  run: IRun;
+  kind: RunKind;
+  badge: string;
+}): JSX.Element {
+  const { run, kind } = props;
+  return (
+    <>
+      <span
+        className={`nbops-dot nbops-status-${run.status.toLowerCase()}`}
+        role="img"
+        aria-label={run.status}
+        title={run.status}
+      />
+      <span className="nbops-run-name">
+        {run.name || run.run_id.slice(0, 8)}
+      </span>
+      <span className={`nbops-badge nbops-kind-${kind}`}>{props.badge}</span>
+    </>
+  );
 }
 
 /** The badge of a kind of run, translated. */
@@ -90,6 +139,15 @@ export function RunsSection({ ctx }: { ctx: ISectionContext }): JSX.Element {
           {trans.__('Reproduce')}
         </button>
         <button
+          className="jp-mod-styled nbops-open-table"
+          title={trans.__(
+            "Every run in a tab: a column per metric and parameter, MLflow's filters"
+          )}
+          onClick={() => run(CommandIDs.openRunsView)}
+        >
+          {trans.__('Table')}
+        </button>
+        <button
           className="jp-mod-styled nbops-promote"
           disabled={count !== 1}
           title={trans.__(
@@ -154,36 +212,21 @@ function RunsTable({ ctx }: { ctx: ISectionContext }): JSX.Element {
       </colgroup>
       <thead>
         <tr>
-          {columns.map(([label, key]) => {
-            const sorted = model.sort.key === key;
-            const arrow = model.sort.descending ? ' ▼' : ' ▲';
-            const metric = key !== 'start_time';
-            return (
-              <th
-                key={key}
-                className={
-                  'nbops-sortable' +
-                  (metric ? ' nbops-metric' : '') +
-                  (sorted ? ' nbops-mod-sorted' : '')
-                }
-                title={
-                  metric
-                    ? trans.__('Sort by %1', label)
-                    : trans.__('Sort by start time')
-                }
-                aria-sort={
-                  sorted
-                    ? model.sort.descending
-                      ? 'descending'
-                      : 'ascending'
-                    : 'none'
-                }
-                onClick={() => void model.setSort(key)}
-              >
-                {sorted ? label + arrow : label}
-              </th>
-            );
-          })}
+          {columns.map(([label, key]) => (
+            <SortHeader
+              key={key}
+              label={label}
+              sortKey={key}
+              sort={model.sort}
+              onSort={k => void model.setSort(k)}
+              className={key === 'start_time' ? '' : 'nbops-metric'}
+              title={
+                key === 'start_time'
+                  ? trans.__('Sort by start time')
+                  : trans.__('Sort by %1', label)
+              }
+            />
+          ))}
         </tr>
       </thead>
       {rows}
@@ -248,18 +291,13 @@ function RunLines(props: {
                 {open ? '▾' : '▸'}
               </button>
             )}
-            <span
-              className={`nbops-dot nbops-status-${run.status.toLowerCase()}`}
-              role="img"
-              aria-label={run.status}
-              title={run.status}
+            <RunLabel
+              run={run}
+              badge={
+                kindLabel(trans, node.kind) + (children ? ` ${children}` : '')
+              }
+              kind={node.kind}
             />
-            <span className="nbops-run-name">
-              {run.name || run.run_id.slice(0, 8)}
-            </span>
-            <span className={`nbops-badge nbops-kind-${node.kind}`}>
-              {kindLabel(trans, node.kind) + (children ? ` ${children}` : '')}
-            </span>
           </div>
         </td>
       </tr>

@@ -48,6 +48,22 @@ def _spec(data: list[dict], **rest: object) -> dict:
     return {"$schema": SCHEMA, "data": {"values": data}, **rest}
 
 
+def _lines(data: list[dict], x: dict, metric: str, tooltip: list[dict], **encoding) -> dict:
+    """A line chart (with points) of ``value`` (titled ``metric``) against ``x``."""
+    return _spec(
+        data,
+        width=WIDTH,
+        height=HEIGHT,
+        mark={"type": "line", "point": True},
+        encoding={
+            "x": x,
+            "y": {"field": "value", "type": "quantitative", "title": metric},
+            **encoding,
+            "tooltip": tooltip,
+        },
+    )
+
+
 def _finite(value: object) -> bool:
     return isinstance(value, (int, float)) and math.isfinite(value)
 
@@ -82,27 +98,13 @@ def history_chart(
         if by == "step"
         else {"field": "time", "type": "temporal", "title": "time"}
     )
-    spec = _spec(
-        data,
-        width=WIDTH,
-        height=HEIGHT,
-        mark={"type": "line", "point": True},
-        encoding={
-            "x": x,
-            "y": {"field": "value", "type": "quantitative", "title": metric},
-            "color": {
-                "field": "run",
-                "type": "nominal",
-                "title": "run",
-                "scale": {"domain": labels},
-            },
-            "tooltip": [
-                {"field": "run"},
-                {"field": "step", "type": "quantitative"},
-                {"field": "value", "type": "quantitative", "title": metric},
-            ],
-        },
-    )
+    color = {"field": "run", "type": "nominal", "title": "run", "scale": {"domain": labels}}
+    tooltip = [
+        {"field": "run"},
+        {"field": "step", "type": "quantitative"},
+        {"field": "value", "type": "quantitative", "title": metric},
+    ]
+    spec = _lines(data, x, metric, tooltip, color=color)
     return Chart(f"{metric} by {by}", spec)
 
 
@@ -255,17 +257,9 @@ def runs_chart(runs: list[RunSummary], metric: str) -> Chart:
         for run in runs
         if run.start_time and _finite(run.metrics.get(metric))
     ]  # fmt: skip
-    spec = _spec(
-        data,
-        width=WIDTH,
-        height=HEIGHT,
-        mark={"type": "line", "point": True},
-        encoding={
-            "x": {"field": "started", "type": "temporal", "title": "run started"},
-            "y": {"field": "value", "type": "quantitative", "title": metric},
-            "tooltip": [{"field": "run"}, {"field": "status"}, {"field": "value", "title": metric}],
-        },
-    )
+    x = {"field": "started", "type": "temporal", "title": "run started"}
+    tooltip = [{"field": "run"}, {"field": "status"}, {"field": "value", "title": metric}]
+    spec = _lines(data, x, metric, tooltip)
     return Chart(f"{metric} by run", spec)
 
 
