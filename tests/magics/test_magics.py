@@ -1,3 +1,4 @@
+import re
 import subprocess
 import sys
 
@@ -101,6 +102,18 @@ def test_runs_of_the_notebook_in_other_experiments_and_their_charts(shell, jp_nb
 
     view = shell.run_line_magic("nbops", "runs")
     assert [run.name for run in view.runs] == ["step", "a1.0", "a0.1"]
+    # a widget in the kernel: sort by a metric (runs without it last), pick the columns
+    view.sort.value = "metric: rmse"
+    view.descending.value = False
+    assert [run.name for run in view.ordered()] == ["a1.0", "a0.1", "step"]
+    names = re.findall(r"<td style='text-align:left'>(a1\.0|a0\.1|step)</td>", view.table.value)
+    assert names == ["a1.0", "a0.1", "step"]
+    view.columns.value = ("name", "metrics")
+    assert "<th style='text-align:left'>status</th>" not in view.table.value
+    assert "rmse=2" in view.table.value
+    bundle = view._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle  # shown in JupyterLab
+    assert "Runs of nb/train.ipynb" in bundle["text/html"]  # kept for exported notebooks
     charts = shell.run_line_magic("nbops", "runs --chart rmse")
     assert [c.title for c in charts.charts] == ["rmse by run", "rmse against each parameter"]
     spec = charts._repr_mimebundle_()[VEGALITE_MIME]

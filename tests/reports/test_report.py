@@ -100,3 +100,29 @@ def test_report_of_unknown_run(jp_nbops_project, monkeypatch):
     monkeypatch.chdir(jp_nbops_project)
     result = CliRunner().invoke(main, ["report", "0" * 32])
     assert result.exit_code == 1 and "No run with id" in result.output
+
+
+def test_a_widgets_output_is_reported_as_its_html_table_even_with_saved_state():
+    """``%nbops runs`` shows a widget in a kernel; its output also holds the plain table, which
+    a report (no scripts) shows, even where JupyterLab saved the widgets' state."""
+    import nbformat.v4 as v4
+
+    from nbops.reports.exporter import render_report
+    from nbops.store import RunSummary
+
+    view = {"version_major": 2, "version_minor": 0, "model_id": "m1"}
+    output = v4.new_output(
+        "display_data",
+        {
+            "application/vnd.jupyter.widget-view+json": view,
+            "text/html": "<table class='nbops-runs'><tr><td>PLAIN TABLE</td></tr></table>",
+            "text/plain": "Runs of nb.ipynb",
+        },
+    )
+    nb = v4.new_notebook(cells=[v4.new_code_cell("%nbops runs", outputs=[output])])
+    state = {"state": {"m1": {"model_name": "VBoxModel", "state": {}}}}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": state}
+    run = RunSummary("a" * 32, "r", "nb.ipynb", "FINISHED", 1, 2)
+    html = render_report(nb, run, "sqlite:///x.db")
+    assert "PLAIN TABLE" in html
+    assert "widget-view+json" not in html

@@ -17,6 +17,7 @@ from ..capture.session import current_session
 from ..exceptions import ExpectationError, NbopsError
 from ..names import SOURCE_TAG
 from .display import RunsView, StatusView
+from .widgets import RunsTable
 
 USAGE = """%nbops status            where runs go: store, experiment, active run
 %nbops start [--name N]  start a run (ending the active one)
@@ -113,7 +114,7 @@ class NbopsMagics(Magics):
             runs = session.store.list_runs(None, args.limit, tags={SOURCE_TAG: session.experiment})
         else:
             runs = session.store.list_runs(session.experiment, args.limit)
-        view = RunsView(session.experiment, runs)
+        view = RunsTable(RunsView(session.experiment, runs))
         if args.chart is None:
             return view
         from IPython.display import display

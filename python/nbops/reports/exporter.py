@@ -11,6 +11,12 @@ from .header import render_header
 from .sanitize import clean_html
 
 TEMPLATES = Path(__file__).parent / "templates"
+# nbconvert's HTML order without widget views: a report runs no script, so an output's HTML (a
+# widget's plain table) is shown even where the notebook kept the widgets' state
+DISPLAY_PRIORITY = [
+    "application/javascript", "text/html", "text/markdown", "image/svg+xml", "text/vnd.mermaid",
+    "text/latex", "image/png", "image/jpeg", "text/plain",
+]  # fmt: skip
 _EXPORTERS: dict[bool, object] = {}
 _LOCK = threading.Lock()
 
@@ -25,6 +31,7 @@ def _exporter(no_input: bool):
             config = Config()
             config.TagRemovePreprocessor.enabled = True
             config.TagRemovePreprocessor.remove_cell_tags = {REPORT_HIDE}
+            config.NbConvertBase.display_data_priority = DISPLAY_PRIORITY
             exporter = HTMLExporter(
                 config=config,
                 extra_template_basedirs=[str(TEMPLATES)],
