@@ -30,6 +30,9 @@ def test_notebook_snapshots_and_drift(jp_nbops_project, jp_nbops_write_notebook,
     )
     assert "Snapshot raw (input): 1000 rows x 2 columns" in outputs
     assert "DRIFT" in outputs
+    (table,) = [o["data"] for o in nb.cells[3].outputs if "text/html" in o.get("data", {})]
+    assert "application/vnd.jupyter.widget-view+json" in table  # a widget in JupyterLab
+    assert "DRIFT" in table["text/html"]  # the plain table for exports
     (chart,) = [
         o["data"][VEGALITE_MIME]
         for o in nb.cells[3].outputs

@@ -104,5 +104,17 @@ def test_expect_cell_magic(people, jp_nbops_project, monkeypatch):
     report = shell.run_cell_magic("expect", "people --name cell", "age: 0..200\nid: int")
     assert report.passed
     assert "2/2 checks passed" in report._repr_mimebundle_()["text/plain"]
+    table = shell.run_cell_magic("expect", "people", "age: 0..10\nid: int\nname: not null")
+    assert not table.passed  # the widget reads as its report
+    assert [row[1] for row in table.rows()] == ["0..10", "int", "not null"]
+    table.sort.value = "check"
+    table.descending.value = True
+    assert [row[1] for row in table.rows()] == ["not null", "int", "0..10"]
+    table.only.value = True  # only the failures
+    assert {row[2] for row in table.rows()} == {"FAIL"} and len(table.rows()) == len(table.failed)
+    table.columns.value = ("column", "result")
+    assert "<th style='text-align:left'>examples</th>" not in table.table.value
+    bundle = table._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "<table>" in bundle["text/html"]
     with pytest.raises(ExpectationError):
         shell.run_cell_magic("expect", "people --strict", "id: unique")

@@ -194,3 +194,23 @@ def test_reproduce_magic_shows_the_verdict(shell, jp_nbops_project, jp_nbops_wri
         shell.run_line_magic("nbops", "reproduce nope")
     with pytest.raises(UsageError, match="invalid choice"):
         shell.run_line_magic("nbops", f"reproduce {original.run_id} --env docker")
+
+
+def test_drift_table_sorts_by_psi_and_keeps_only_drifted_columns():
+    import numpy as np
+    import pandas as pd
+
+    from nbops.data.drift import compare
+    from nbops.magics.widgets import drift_table
+
+    rng = np.random.default_rng(0)
+    reference = pd.DataFrame({"same": rng.normal(size=500), "moved": rng.normal(size=500)})
+    current = pd.DataFrame({"same": rng.normal(size=500), "moved": rng.normal(3, 1, size=500)})
+    table = drift_table(compare(reference, current))
+    assert table.drifted == ["moved"]  # reads as the report
+    table.sort.value = "PSI"
+    table.descending.value = True
+    assert [row[0] for row in table.rows()] == ["moved", "same"]
+    table.only.value = True
+    assert [row[0] for row in table.rows()] == ["moved"]
+    assert "same" not in table.table.value

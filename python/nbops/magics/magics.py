@@ -17,7 +17,7 @@ from ..capture.session import current_session
 from ..exceptions import ExpectationError, NbopsError
 from ..names import SOURCE_TAG
 from .display import RunsView, StatusView
-from .widgets import RunsTable
+from .widgets import RunsTable, drift_table, expectation_table
 
 USAGE = """%nbops status            where runs go: store, experiment, active run
 %nbops start [--name N]  start a run (ending the active one)
@@ -179,7 +179,7 @@ class NbopsMagics(Magics):
 
         from ..reports.charts import drift_chart
 
-        display(report)
+        display(drift_table(report))
         return drift_chart(report.to_dict()["columns"], report.threshold)
 
     @magic_arguments()
@@ -196,11 +196,12 @@ class NbopsMagics(Magics):
         frame = self._variable(args.frame, "%%expect DF [--name N] [--strict]")
         self._session()
         try:
-            return api.expect(frame, cell if cell.strip() else None, args.name, args.strict)
+            report = api.expect(frame, cell if cell.strip() else None, args.name, args.strict)
         except ExpectationError:
             raise  # --strict: the notebook (and a headless run) stops here
         except NbopsError as err:
             raise UsageError(str(err)) from None
+        return expectation_table(report)
 
     @magic_arguments()
     @argument("--params", default="", help="Variables to log as parameters, comma-separated.")

@@ -77,3 +77,89 @@ class RunsTable:
         if not self.runs:
             return plain
         return {**self.box._repr_mimebundle_(), **plain}
+
+
+class ReportTable:
+    """A check's table in a kernel (``%drift``, ``%%expect``): sort by any column, show only the
+    flagged rows (drifted columns, failed checks), pick the columns. Reads as the report it
+    shows (``.passed``, ``.drifted``, ...).
+
+    Parameters
+    ----------
+    report:
+        The report; its own output (the plain table) goes with the widget's.
+    header:
+        The column titles.
+    cells:
+        Per row, the text shown.
+    keys:
+        Per row, the values sorted by (``None`` last).
+    flagged:
+        Per row, whether it is one of those "only flagged" keeps.
+    flag:
+        The label of that switch.
+    """
+
+    def __init__(self, report, header, cells, keys, flagged, flag: str) -> None:
+        import ipywidgets as w
+
+        self.report = report
+        self.header = tuple(header)
+        self._rows = list(zip(cells, keys, flagged, strict=True))
+        self.sort = w.Dropdown(options=self.header, value=self.header[0], description="Sort by")
+        self.descending = w.Checkbox(value=False, description="descending")
+        self.only = w.Checkbox(value=False, description=flag)
+        self.columns = w.SelectMultiple(
+            options=self.header, value=self.header, rows=len(self.header), description="Columns"
+        )
+        self.table = w.HTML()
+        for control in (self.sort, self.descending, self.only, self.columns):
+            control.observe(lambda _: self.render(), names="value")
+        controls = w.HBox([w.VBox([self.sort, self.descending, self.only]), self.columns])
+        self.box = w.VBox([controls, self.table])
+        self.render()
+
+    def __getattr__(self, name: str):
+        if name == "report":  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
+        return getattr(self.report, name)
+
+    def rows(self) -> list[list[str]]:
+        """The shown rows' text, in the chosen order."""
+        index = self.header.index(self.sort.value)
+        rows = [r for r in self._rows if r[2] or not self.only.value]
+        known = [r for r in rows if r[1][index] is not None]
+        ordered = sorted(known, key=lambda r: r[1][index], reverse=self.descending.value)
+        return [r[0] for r in ordered + [r for r in rows if r[1][index] is None]]
+
+    def render(self) -> None:
+        """Redraw the table from the controls."""
+        shown = [i for i, name in enumerate(self.header) if name in self.columns.value]
+        rows = [[row[i] for i in shown] for row in self.rows()]
+        self.table.value = _table(tuple(self.header[i] for i in shown), rows, "nbops-check")
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return {**self.box._repr_mimebundle_(), **self.report._repr_mimebundle_()}
+
+
+def drift_table(report) -> ReportTable:
+    """``%drift``'s table: one row per column, "only drifted" to keep those over the threshold."""
+    keys = [
+        [c.column, c.kind, c.psi, c.test, c.statistic, c.p_value, c.drifted] for c in report.columns
+    ]
+    header = ["column", "kind", "PSI", "test", "statistic", "p-value", f"PSI > {report.threshold}"]
+    flagged = [c.drifted for c in report.columns]
+    return ReportTable(report, header, report._rows(), keys, flagged, "only drifted")
+
+
+def expectation_table(report) -> ReportTable:
+    """``%%expect``'s table: one row per check, "only failures" to keep those that failed."""
+    results = report.results
+    cells = [
+        [r.column, r.check, "pass" if r.passed else "FAIL", str(r.failing), ", ".join(r.examples)]
+        for r in results
+    ]
+    keys = [[r.column, r.check, r.passed, r.failing, ", ".join(r.examples)] for r in results]
+    header = ["column", "check", "result", "failing", "examples"]
+    flagged = [not r.passed for r in results]
+    return ReportTable(report, header, cells, keys, flagged, "only failures")
