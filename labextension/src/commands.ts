@@ -44,14 +44,21 @@ export function addCommands(ctx: ICommandContext): void {
       const ids = (args.ids as string[] | undefined) ?? model.selected;
       const notebook = (args.notebook as string) ?? model.notebook ?? '';
       try {
-        const comparison = await requestAPI<IDescribeComparison>(
-          'compare',
-          { ids: ids.join(','), notebook },
-          {},
-          app.serviceManager.serverSettings
-        );
+        const compare = (by: string) =>
+          requestAPI<IDescribeComparison>(
+            'compare',
+            { ids: ids.join(','), notebook, by },
+            {},
+            app.serviceManager.serverSettings
+          );
+        const comparison = await compare('step');
         const view = new MainAreaWidget({
-          content: new CompareView(comparison, ctx.translator, ctx.rendermime)
+          content: new CompareView(
+            comparison,
+            ctx.translator,
+            ctx.rendermime,
+            compare
+          )
         });
         view.id = `nbops-compare-${Date.now()}`;
         view.title.label = trans.__('Compare %1 runs', comparison.runs.length);

@@ -130,6 +130,11 @@ async def test_compare_charts_are_vega_lite_for_jupyterlabs_renderer(jp_fetch, m
         "type": "quantitative",
         "scale": {"zero": False},
     }
+    timed = await get_json(jp_fetch, "compare", ids=ids, notebook="many.ipynb", by="time")
+    assert timed["charts"][0]["title"] == "rmse by time"
+    assert timed["charts"][0]["spec"]["encoding"]["x"]["type"] == "temporal"
+    code, message = await fail(jp_fetch, "compare", ids=ids, notebook="many.ipynb", by="epoch")
+    assert code == 400 and "by 'epoch'" in message
     assert [(row["x"], row["y"]) for row in panel["data"]["values"]] == [
         (0.0, 3.0), (1.0, 1.0), (2.0, 4.0)
     ]  # fmt: skip

@@ -184,6 +184,12 @@ test('select two runs and compare them', async ({ page }) => {
   await expect(legend).toContainText(names[0]);
   await expect(legend).toContainText(names[1]);
   await page.screenshot({ path: 'test-results/nbops-compare.png' });
+  await view.locator('select.nbops-axis').selectOption('time');
+  const timed = view.locator('.nbops-chart-box', { hasText: 'rmse by time' });
+  await expect(timed.locator('svg .role-axis-title')).toHaveText([
+    'time',
+    'rmse'
+  ]);
 });
 
 test('the Runs table sorts, filters in MLflow syntax and compares', async ({
@@ -219,6 +225,7 @@ test('the Runs table sorts, filters in MLflow syntax and compares', async ({
   await filter.fill('metrics.rmse > 0.3');
   await filter.press('Enter');
   await expect(rows).toHaveCount(3);
+  await page.screenshot({ path: 'test-results/nbops-runs-view.png' });
   await rows.nth(0).locator('input.nbops-select').check();
   await rows.nth(1).locator('input.nbops-select').check();
   await view.locator('button.nbops-compare').click();

@@ -3,6 +3,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { IChart, ICompareRow, IDescribeComparison } from '../tokens';
+import { notifyError } from '../notify';
 import { formatValue, h } from './dom';
 
 /** The mime type of JupyterLab's Vega-Lite renderer, which draws the server's charts. */
@@ -66,7 +67,8 @@ export class CompareView extends Panel {
   constructor(
     comparison: IDescribeComparison,
     translator: ITranslator = nullTranslator,
-    rendermime: IRenderMimeRegistry | null = null
+    rendermime: IRenderMimeRegistry | null = null,
+    reload: ((by: string) => Promise<IDescribeComparison>) | null = null
   ) {
     super();
     this._trans = translator.load('nbops');
@@ -83,7 +85,31 @@ export class CompareView extends Panel {
     this._table(trans.__('Metrics'), names, c.metrics, 'metrics');
     if (c.charts.length) {
       this._part.node.appendChild(h('h3', '', trans.__('Charts')));
-      this.addWidget(chartsWidget(c.charts, rendermime, translator));
+      let charts = chartsWidget(c.charts, rendermime, translator);
+      if (reload) {
+        const axis = h('select', 'jp-mod-styled nbops-axis');
+        axis.setAttribute('aria-label', trans.__("The histories' axis"));
+        for (const [value, label] of [
+          ['step', trans.__('by step')],
+          ['time', trans.__('by time')]
+        ]) {
+          const option = axis.appendChild(h('option', '', label));
+          option.value = value;
+        }
+        axis.onchange = async () => {
+          try {
+            const next = await reload(axis.value);
+            const index = this.widgets.indexOf(charts);
+            charts.dispose();
+            charts = chartsWidget(next.charts, rendermime, translator);
+            this.insertWidget(index, charts);
+          } catch (error) {
+            notifyError(trans.__('Cannot chart the runs'), error, trans);
+          }
+        };
+        this._part.node.appendChild(axis);
+      }
+      this.addWidget(charts);
     }
     this._part = new Widget();
     this.addWidget(this._part);

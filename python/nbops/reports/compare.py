@@ -78,7 +78,7 @@ def code_diff(store: Store, run_a: str, run_b: str) -> list[dict[str, object]]:
     return changes
 
 
-def compare_runs(store: Store, run_ids: list[str]) -> dict[str, object]:
+def compare_runs(store: Store, run_ids: list[str], by: str = "step") -> dict[str, object]:
     """Everything that differs between runs (2 to 10), the first one being the reference.
 
     Parameters
@@ -87,6 +87,8 @@ def compare_runs(store: Store, run_ids: list[str]) -> dict[str, object]:
         Where the runs are.
     run_ids:
         The runs, first the reference.
+    by:
+        The metric histories' axis in the charts: ``step`` or ``time``.
     """
     if not 2 <= len(run_ids) <= MAX_RUNS or len(set(run_ids)) != len(run_ids):
         raise InputError(
@@ -106,5 +108,5 @@ def compare_runs(store: Store, run_ids: list[str]) -> dict[str, object]:
         "environment": _environment(store, run_ids),
         "code": [{"run_id": r, "changes": code_diff(store, run_ids[0], r)} for r in run_ids[1:]],
         "history": history,
-        "charts": [chart.to_dict() for chart in comparison_charts(runs, history)],
+        "charts": [chart.to_dict() for chart in comparison_charts(runs, history, by)],
     }

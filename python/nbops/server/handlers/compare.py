@@ -1,4 +1,5 @@
-"""``GET /nbops/api/compare?ids=A,B[,C...]``: what differs between runs (``DescribeComparison``)."""
+"""``GET /nbops/api/compare?ids=A,B[,C...][&by=step|time]``: what differs between runs
+(``DescribeComparison``), the metric histories charted by step or by time."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class CompareHandler(NbopsHandler):
     async def get(self) -> None:
         raw = self.get_query_argument("ids", "")
         ids = [check_run_id(i.strip()) for i in raw.split(",") if i.strip()]
+        by = self.get_query_argument("by", "step")
         settings, _ = self.notebook_settings()
         store = open_store(settings)
-        self.finish(await self.blocking(compare_runs, store, ids))
+        self.finish(await self.blocking(compare_runs, store, ids, by))
