@@ -107,7 +107,9 @@ export function addCommands(ctx: ICommandContext): void {
       const url =
         URLExt.join(base, 'nbops', 'api', 'runs', runId, 'report') +
         `?notebook=${encodeURIComponent(notebook)}`;
-      const view = new MainAreaWidget({ content: new ReportView(url) });
+      const view = new MainAreaWidget({
+        content: new ReportView(url, ctx.translator)
+      });
       view.id = `nbops-report-${runId}`;
       view.title.label = trans.__('Report %1', runId.slice(0, 8));
       view.title.closable = true;

@@ -1,3 +1,4 @@
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 /**
@@ -5,13 +6,14 @@ import { Widget } from '@lumino/widgets';
  * the server also sends a Content-Security-Policy forbidding them).
  */
 export class ReportView extends Widget {
-  constructor(url: string) {
+  constructor(url: string, translator: ITranslator = nullTranslator) {
     super();
     this.addClass('nbops-report-view');
     const frame = document.createElement('iframe');
     frame.className = 'nbops-report-frame';
     frame.setAttribute('sandbox', '');
     frame.setAttribute('referrerpolicy', 'no-referrer');
+    frame.title = translator.load('nbops').__('Run report');
     frame.src = url;
     this.node.appendChild(frame);
   }
