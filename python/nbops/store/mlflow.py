@@ -371,7 +371,9 @@ class MlflowStore(Store):
             if status:
                 check_status(status)
             return (
-                self.reader.page(experiments, limit, status=status, tags=tags)
+                self.reader.page(
+                    experiments, limit, status=status, tags=tags, every=experiment is None
+                )
                 if experiments
                 else []
             )

@@ -135,14 +135,17 @@ class SqliteReader:
         tags: dict[str, str] | None = None,
         metric: str | None = None,
         descending: bool = True,
+        every: bool = False,
     ) -> list[RunSummary]:
         """Active runs of ``experiments`` (ids to names) in MLflow's order for a sort by
-        ``metric`` (``None``: by start time), from ``offset``, at most ``limit``.
+        ``metric`` (``None``: by start time), from ``offset``, at most ``limit``. ``every``: the
+        experiments are every active one but the snapshots' (a condition SQLite can read in
+        start-time order, where a list of ids makes it sort every run).
 
         A metric sort reads three parts in turn, each in index order so that a page stops early:
         the runs with a value (by the value), those whose value is NaN, those without one.
         """
-        filters = _filters(experiments, status, tags)
+        filters = _filters(None if every else experiments, status, tags)
         direction = "DESC" if descending else "ASC"
         if metric is None:  # SQLite puts NULLs last when descending, as MLflow always does
             nulls = "" if descending else "(r.start_time IS NULL), "
@@ -203,6 +206,7 @@ class SqliteReader:
             tags=tags,
             metric=metric,
             descending=descending,
+            every=experiment is None,
         )
         more = len(runs) > limit
         return runs[:limit], offset_token(offset + limit) if more else None
@@ -367,14 +371,20 @@ class SqliteReader:
 
 
 def _filters(
-    experiments: dict[str, str], status: str | None, tags: dict[str, str] | None
+    experiments: dict[str, str] | None, status: str | None, tags: dict[str, str] | None
 ) -> list[tuple[str, list[object]]]:
-    """The conditions on a run ``r``: its experiment, active, its status, each of its tags."""
-    marks = ",".join("?" * len(experiments))
-    found: list[tuple[str, list[object]]] = [
-        (f"r.experiment_id IN ({marks})", [int(i) for i in experiments]),
-        ("r.lifecycle_stage = 'active'", []),
-    ]
+    """The conditions on a run ``r``: its experiment (``None``: any active one but the
+    snapshots'), active, its status, each of its tags."""
+    if experiments is None:
+        where = (
+            "r.experiment_id NOT IN (SELECT experiment_id FROM experiments"
+            " WHERE lifecycle_stage != 'active' OR name = ?)",
+            [SNAPSHOT_EXPERIMENT],
+        )
+    else:
+        marks = ",".join("?" * len(experiments))
+        where = (f"r.experiment_id IN ({marks})", [int(i) for i in experiments])
+    found: list[tuple[str, list[object]]] = [where, ("r.lifecycle_stage = 'active'", [])]
     if status:
         found.append(("r.status = ?", [status]))
     for key, value in (tags or {}).items():

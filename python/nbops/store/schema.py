@@ -10,11 +10,13 @@ import sqlite3
 from .reader import sqlite_path
 
 SCHEMA_LOCK_TIMEOUT_S = 300  # a migration of a large store can take minutes
-# MLflow indexes neither a run's experiment nor a metric's value; a page of runs sorted by either
-# would read every run of the store.
+# MLflow indexes neither a run's experiment, nor its start time, nor a metric's value; a page of
+# runs sorted by any of them would read every run of the store (a notebook's runs across every
+# experiment are read in start-time order).
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS nbops_runs_experiment_start"
     " ON runs (experiment_id, lifecycle_stage, start_time)",
+    "CREATE INDEX IF NOT EXISTS nbops_runs_start ON runs (lifecycle_stage, start_time)",
     "CREATE INDEX IF NOT EXISTS nbops_latest_metrics_key_value"
     " ON latest_metrics (key, is_nan, value)",
 )
