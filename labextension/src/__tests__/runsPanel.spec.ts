@@ -39,6 +39,11 @@ describe('RunsPanel', () => {
     )!;
     expect(compare.textContent).toBe('Compare (1)');
     expect(compare.disabled).toBe(true);
+
+    const more = () =>
+      panel.node.querySelector<HTMLButtonElement>('.nbops-more');
+    more()!.click(); // the last page: the button goes
+    await until(() => boxes().length === 3 && more() === null);
     Widget.detach(panel);
   });
 

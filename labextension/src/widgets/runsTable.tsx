@@ -27,6 +27,25 @@ export function metricNames(chosen: string[], runs: IRun[]): string[] {
     .map(([name]) => name);
 }
 
+/** "More runs" while a model has another page; loads it. */
+export function MoreButton(props: {
+  model: { hasMore: boolean; loadMore: () => Promise<void> };
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { model, trans } = props;
+  if (!model.hasMore) {
+    return null;
+  }
+  return (
+    <button
+      className="jp-mod-styled nbops-more"
+      onClick={() => void model.loadMore()}
+    >
+      {trans.__('More runs')}
+    </button>
+  );
+}
+
 /** A column title that sorts by its key when clicked (again: the other way). */
 export function SortHeader(props: {
   label: string;
@@ -159,14 +178,7 @@ export function RunsSection({ ctx }: { ctx: ISectionContext }): JSX.Element {
         </button>
       </div>
       <RunsTable ctx={ctx} />
-      {model.hasMore && (
-        <button
-          className="jp-mod-styled nbops-more"
-          onClick={() => void model.loadMore()}
-        >
-          {trans.__('More runs')}
-        </button>
-      )}
+      <MoreButton model={model} trans={trans} />
     </div>
   );
 }

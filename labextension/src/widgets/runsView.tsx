@@ -7,7 +7,7 @@ import { runKind } from '../runTree';
 import { RunsViewModel } from '../runsViewModel';
 import { CommandIDs, IRun } from '../tokens';
 import { formatDuration, formatTime, formatValue } from './dom';
-import { kindLabel, RunLabel, SortHeader } from './runsTable';
+import { kindLabel, MoreButton, RunLabel, SortHeader } from './runsTable';
 import { Message } from './sections';
 
 const FILTER_EXAMPLE = "metrics.rmse < 3 and params.alpha = '0.5'";
@@ -77,14 +77,7 @@ export class RunsView extends ReactWidget {
         ) : (
           this._table()
         )}
-        {model.hasMore && (
-          <button
-            className="jp-mod-styled nbops-more"
-            onClick={() => void model.loadMore()}
-          >
-            {trans.__('More runs')}
-          </button>
-        )}
+        <MoreButton model={model} trans={trans} />
       </>
     );
   }
