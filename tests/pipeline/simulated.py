@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from pathlib import Path
 
+from nbops.exceptions import WorkerLostError
 from nbops.pipeline.executors.base import Executor, register
 from nbops.pipeline.run import RunResult
 
@@ -28,4 +29,14 @@ class SimulatedExecutor(Executor):
         self.submitted = getattr(self, "submitted", 0) + 1
         future: Future = Future()
         future.set_result(RunResult(task.run_id, "FINISHED", Path(task.notebook), Path()))
+        return future
+
+
+@register("lost")
+class LostExecutor(SimulatedExecutor):
+    """Every task's worker dies before the task starts: its run is never touched by a worker."""
+
+    def submit(self, task) -> Future:
+        future: Future = Future()
+        future.set_exception(WorkerLostError(f"the worker of {task.key!r} died"))
         return future

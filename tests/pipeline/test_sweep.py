@@ -145,6 +145,50 @@ def test_run_timeout_applies_to_each_run_of_a_sweep(jp_nbops_notebook_factory, j
     assert len(kids) == 2 and {k.status for k in kids} == {"FAILED"}
 
 
+def test_on_a_server_the_workers_record_each_runs_parameters(
+    jp_nbops_mlflow_server, jp_nbops_notebook_factory
+):
+    """A server's runs are opened with their tags only (one request each): the parameters are
+    on every run all the same, recorded by the worker that ran it."""
+    from nbops.pipeline.sweep import run_sweep
+
+    notebook = jp_nbops_notebook_factory("step.ipynb", STEP)
+    result = run_sweep(
+        str(notebook), {"a": ["0", "3"]}, {"b": 1}, metric="loss", workers=2, echo=print
+    )
+    assert result.ok
+    client = mlflow.MlflowClient(jp_nbops_mlflow_server.uri)
+    for row in result.rows:
+        run = client.get_run(row.outcome.run_id)
+        assert run.data.params == {"a": f"{float(row.values['a'])}", "b": "1"}
+        assert run.data.metrics["loss"] == (float(row.values["a"]) - 2) ** 2 + 1
+        assert run.data.tags["nbops.worker.pid"]
+
+
+def test_on_a_server_runs_no_worker_reached_still_hold_their_parameters(
+    jp_nbops_mlflow_server, jp_nbops_notebook_factory
+):
+    """Every worker dies before its task starts (retried once, as a new run): each run is ended
+    FAILED by the coordinator, which records its parameters with the reason."""
+    import simulated  # noqa: F401 - registers --executor lost
+
+    from nbops.pipeline.sweep import run_sweep
+
+    notebook = jp_nbops_notebook_factory("step.ipynb", STEP)
+    result = run_sweep(str(notebook), {"a": ["0", "3"]}, executor="lost", echo=print)
+    assert not result.ok and {row.outcome.status for row in result.rows} == {"FAILED"}
+    client = mlflow.MlflowClient(jp_nbops_mlflow_server.uri)
+    kids = client.search_runs(
+        [client.get_run(result.run_id).info.experiment_id],
+        f"tags.mlflow.parentRunId = '{result.run_id}'",
+    )
+    assert len(kids) == 4  # two combinations, each tried twice
+    for kid in kids:
+        assert kid.info.status == "FAILED" and "died" in kid.data.tags["nbops.error"]
+        assert kid.data.params["b"] == "0" and kid.data.params["a"] in {"0.0", "3.0"}
+        assert "nbops.worker.pid" not in kid.data.tags
+
+
 def test_a_sweep_of_20000_tasks_completes_with_a_summary(jp_nbops_notebook_factory, jp_nbops_store):
     """200 countries x 100 settings through the real coordinator; the simulated executor
     (tests/pipeline/simulated.py) finishes each task at once without a kernel."""

@@ -78,11 +78,18 @@ class Postgres:
 
 
 class MlflowServer:
-    """``mlflow server`` on PostgreSQL with artifacts proxied into ``artifacts``; restartable."""
+    """``mlflow server`` on PostgreSQL with artifacts proxied into ``artifacts``; restartable.
 
-    def __init__(self, backend: str, artifacts: Path, log: Path, workers: int = 1) -> None:
+    ``gunicorn`` serves it with gunicorn's workers instead of uvicorn's (MLflow's default), which
+    with more than one worker stalls every request after the first on a kept-alive connection
+    ~40 ms (uvicorn issue 3149; see docs/operators.md).
+    """
+
+    def __init__(
+        self, backend: str, artifacts: Path, log: Path, workers: int = 1, gunicorn: bool = False
+    ) -> None:
         self.backend, self.artifacts, self.log = backend, artifacts, log
-        self.workers = workers
+        self.workers, self.gunicorn = workers, gunicorn
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -94,8 +101,12 @@ class MlflowServer:
         self.artifacts.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
         command = [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--workers", str(self.workers), "--backend-store-uri", self.backend,
+                   "--backend-store-uri", self.backend,
                    "--artifacts-destination", str(self.artifacts)]  # fmt: skip
+        if self.gunicorn:
+            command += ["--gunicorn-opts", f"--workers {self.workers}"]
+        else:
+            command += ["--workers", str(self.workers)]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=log, env=env, start_new_session=True

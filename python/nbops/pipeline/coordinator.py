@@ -25,9 +25,10 @@ from ..capture.environment import capture_code
 from ..config import Settings
 from ..exceptions import TaskError, WorkerLostError
 from ..store import open_store
+from ..store.opening import chooses_run_ids
 from .deadline import check_run_timeout
 from .executors import Executor
-from .run import RunResult, Task, end_if_running, make_task, open_runs
+from .run import RunResult, Task, end_if_running, make_task, open_runs, param_text
 from .target import Prepared
 
 ABORT_WAIT_S = 10.0
@@ -127,6 +128,10 @@ class Coordinator:
         self._in_flight: dict[int, Job] = {}  # submitted and not settled, by id()
         self._aborting = False
         self._code_states: dict[Path, dict] = {}  # captured once per notebook, for every run
+        # a database store writes a batch of runs with their parameters in one transaction; a
+        # server's runs are opened with their tags, their workers record the parameters
+        self._params_at_opening = chooses_run_ids(settings.tracking_uri)
+        self._experiment_ids: dict[str, str] = {}  # by name, asked once per coordinator
 
     @property
     def busy(self) -> bool:
@@ -147,14 +152,14 @@ class Coordinator:
     def submit_many(self, jobs: list[Job]) -> list[str]:
         """Open the runs of ``jobs`` together (one batch per experiment), then queue their
         tasks; return the runs' ids. Runs opened for jobs not queued (the executor refused one)
-        are ended FAILED."""
+        are ended FAILED. On a server, each run is one request: its worker records its
+        parameters."""
         by_experiment: dict[str, list[Job]] = {}
         for job in jobs:
             experiment = job.experiment or job.prepared.target.experiment
             by_experiment.setdefault(experiment, []).append(job)
         for experiment, group in by_experiment.items():
-            items = [(job.prepared, job.name, job.tags) for job in group]
-            for job, run_id in zip(group, open_runs(items, self.settings, experiment), strict=True):
+            for job, run_id in zip(group, self._open(experiment, group), strict=True):
                 job.run_id = run_id
         for i, job in enumerate(jobs):
             try:
@@ -164,6 +169,14 @@ class Coordinator:
                     self._end(left, "FAILED", f"not started: the executor refused a task: {err}")
                 raise
         return [job.run_id for job in jobs]
+
+    def _open(self, experiment: str, jobs: list[Job]) -> list[str]:
+        """Open the runs of ``jobs`` in ``experiment``, whose id is asked once."""
+        if experiment not in self._experiment_ids:
+            self._experiment_ids[experiment] = self.store.experiment_id(experiment, create=True)
+        items = [(job.prepared, job.name, job.tags) for job in jobs]
+        known = self._experiment_ids[experiment]
+        return open_runs(items, self.settings, experiment, None, self._params_at_opening, known)
 
     def _dispatch(self, job: Job) -> None:
         """Make the task of a job whose run is open and hand it to the executor."""
@@ -320,7 +333,10 @@ class Coordinator:
         )
 
     def _end(self, job: Job, status: str, error: str, trace: str | None = None) -> None:
-        end_if_running(self.store, job.run_id, status, error, trace)
+        """End the job's run if its worker did not; its parameters are recorded with why (the
+        worker may not have come to record them)."""
+        params = None if self._params_at_opening else param_text(job.prepared)
+        end_if_running(self.store, job.run_id, status, error, trace, params)
 
 
 def _format(err: BaseException) -> str:

@@ -17,16 +17,28 @@ if TYPE_CHECKING:
 MAX_TAG_TEXT = 5000  # MLflow's limit on a tag value is larger; a one-line cause fits
 
 
-def keep_error(store: Store, run_id: str, message: str, trace: str | None = None) -> None:
+def keep_error(
+    store: Store,
+    run_id: str,
+    message: str,
+    trace: str | None = None,
+    params: dict[str, str] | None = None,
+) -> None:
     """Record why run ``run_id`` of ``store`` failed: the ``nbops.error`` tag (``message``, one
-    line) and, given a traceback ``trace``, the artifact ``error.txt``."""
-    store.log_batch(run_id, tags={ERROR_TAG: message[:MAX_TAG_TEXT]})
+    line) and, given a traceback ``trace``, the artifact ``error.txt``; with ``params``, the
+    run's parameters too (a run ended before its worker recorded them)."""
+    store.log_batch(run_id, params=params, tags={ERROR_TAG: message[:MAX_TAG_TEXT]})
     if trace:
         store.log_text(run_id, f"{message}\n\n{trace}", ERROR_FILE)
 
 
 def end_if_running(
-    store: Store, run_id: str, status: str, error: str, trace: str | None = None
+    store: Store,
+    run_id: str,
+    status: str,
+    error: str,
+    trace: str | None = None,
+    params: dict[str, str] | None = None,
 ) -> bool:
     """End a run its worker could not end, saying why; whether it was still RUNNING.
 
@@ -42,10 +54,12 @@ def end_if_running(
         Why, in one line (the ``nbops.error`` tag).
     trace:
         The traceback of the failure, kept as ``error.txt``.
+    params:
+        The run's parameters, as text, when its worker may not have recorded them.
     """
     if store.get_run(run_id).status != "RUNNING":
         return False
-    keep_error(store, run_id, error, trace)
+    keep_error(store, run_id, error, trace, params)
     store.end_run(run_id, status)
     return True
 

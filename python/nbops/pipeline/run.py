@@ -105,10 +105,16 @@ def open_runs(
     settings: Settings,
     experiment: str | None = None,
     run_ids: list[str | None] | None = None,
+    params: bool = True,
+    experiment_id: str | None = None,
 ) -> list[str]:
     """:func:`open_run` for many runs of one experiment at once (``(prepared, name, tags)``
     each; the experiment defaults to the first one's notebook's): one transaction on a
-    database store, concurrent requests to a server. Returns their ids in order."""
+    database store, concurrent requests to a server. Returns their ids in order.
+
+    Without ``params``, the runs are opened with their tags only: their workers record the
+    parameters (a task carries them) with their first write, which saves a server one request
+    per run. ``experiment_id``: the experiment's, when the caller knows it."""
     owner = owner_tags()
     requests = []
     for (prepared, name, tags), run_id in zip(items, run_ids or [None] * len(items), strict=True):
@@ -121,12 +127,15 @@ def open_runs(
             RUN_KIND_TAG: KIND_HEADLESS,
             **tags,
         }
-        params = {
-            k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()
-        }
-        requests.append(RunRequest(name, all_tags, params, run_id))
+        requests.append(RunRequest(name, all_tags, param_text(prepared) if params else {}, run_id))
     experiment = experiment or items[0][0].target.experiment
-    return start_runs(open_store(settings), experiment, requests)
+    return start_runs(open_store(settings), experiment, requests, experiment_id)
+
+
+def param_text(prepared: Prepared) -> dict[str, str]:
+    """The run's parameters as MLflow records them: every effective value, as text (JSON for
+    anything but a string)."""
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in prepared.effective.items()}
 
 
 # -- 3. the task ---------------------------------------------------------------------------------
@@ -158,6 +167,7 @@ class Task:
     lock: str | None = None  # the step's requirements.txt, checked before its notebook runs
     strict_env: bool = False  # a lock the kernel does not match fails the run
     python: str | None = None  # the interpreter the kernel runs (a rebuilt environment's)
+    params: dict[str, str] = field(default_factory=dict)  # as text: the worker records them
 
     @property
     def executed(self) -> Path:
@@ -242,6 +252,7 @@ def make_task(
         lock=target.lock,
         strict_env=strict_env,
         python=python,
+        params=param_text(prepared),
     )
 
 
@@ -298,11 +309,12 @@ def execute_task(task: Task, opening: Callable[[], object] | None = None) -> Run
         if opening is not None and (opened is None or opened.exception() is not None):
             raise  # no run was opened
         trace = traceback.format_exc()
-        end_if_running(store, task.run_id, "FAILED", f"{type(err).__name__}: {err}", trace)
+        error = f"{type(err).__name__}: {err}"
+        end_if_running(store, task.run_id, "FAILED", error, trace, task.params)
         raise
     except BaseException:
         if opening is None or (opened is not None and opened.exception() is None):
-            end_if_running(store, task.run_id, "KILLED", "interrupted")
+            end_if_running(store, task.run_id, "KILLED", "interrupted", params=task.params)
         raise
     result.outputs = written_snapshots(task.settings, task.run_id)
     return result

@@ -29,7 +29,8 @@ def claim(store: Store, task: Task) -> None:
     if run.status == "RUNNING" and not run.tags.get(WORKER_PID_TAG):
         return
     where = f"{run.tags.get(WORKER_HOST_TAG)}, pid {run.tags.get(WORKER_PID_TAG)}"
-    end_if_running(store, task.run_id, "FAILED", f"its worker ({where}) was lost while running it")
+    lost = f"its worker ({where}) was lost while running it"
+    end_if_running(store, task.run_id, "FAILED", lost, params=task.params)
     raise WorkerLostError(
         f"The worker running {task.key!r} ({where}) was lost; its scheduler started it again.",
         "nbops runs it again as a new run.",
@@ -37,11 +38,12 @@ def claim(store: Store, task: Task) -> None:
 
 
 def record_where(store: Store, task: Task, notebook: Path) -> None:
-    """Record this worker's environment (with the code the task carries), host and pid."""
+    """Record this worker's environment (with the code the task carries), host and pid, and
+    the run's parameters (already there when the run was opened with them: the same values)."""
     environment = {**machine_once(), **task.code}
     tags = record_environment(store, task.run_id, None, notebook, environment)
     where = {WORKER_HOST_TAG: socket.gethostname(), WORKER_PID_TAG: str(os.getpid())}
-    store.log_batch(task.run_id, tags={**tags, **where})
+    store.log_batch(task.run_id, params=task.params, tags={**tags, **where})
 
 
 def check_environment(store: Store, task: Task) -> None:

@@ -7,7 +7,9 @@ own transaction: ~25 ms on the embedded SQLite store, a round trip each on a ser
   is written with MLflow's own ORM models (``SqlRun``, ``SqlTag``, ``SqlParam``) in one
   transaction, filled as MLflow's ``create_run`` fills them, after MLflow's own validation of
   the parameters and tags. One commit for the batch instead of two per run.
-- **A tracking server**: the runs are opened through its REST API, several requests at once.
+- **A tracking server**: the runs are opened through its REST API, several requests at once;
+  one request per run when the caller leaves the parameters to the run's worker (a
+  coordinator's runs: :mod:`nbops.pipeline.coordinator`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-SERVER_REQUESTS_AT_ONCE = 8
+SERVER_REQUESTS_AT_ONCE = 16
 DATABASE_SCHEMES = {"sqlite", "postgresql", "mysql", "mssql"}
 
 
@@ -37,12 +39,15 @@ def chooses_run_ids(uri: str) -> bool:
     return uri.split(":", 1)[0].split("+", 1)[0] in DATABASE_SCHEMES
 
 
-def start_runs(store, experiment: str, requests: list[RunRequest]) -> list[str]:
-    """Open a RUNNING run for each request in ``experiment`` (created if needed) of ``store``
-    (an :class:`~nbops.store.mlflow.MlflowStore`); return their ids in order."""
+def start_runs(
+    store, experiment: str, requests: list[RunRequest], experiment_id: str | None = None
+) -> list[str]:
+    """Open a RUNNING run for each request in ``experiment`` (created if needed; its id when
+    the caller knows it) of ``store`` (an :class:`~nbops.store.mlflow.MlflowStore`); return
+    their ids in order."""
     if not requests:
         return []
-    experiment_id = store.experiment_id(experiment, create=True)
+    experiment_id = experiment_id or store.experiment_id(experiment, create=True)
     database = _database_store(store)
     if database is not None:
         return _in_one_transaction(database, experiment_id, requests)
