@@ -95,3 +95,23 @@ def test_malformed_uri_names_uri(uri):
 def test_open_store_reuses_one_store_per_uri(jp_nbops_project):
     settings = load_settings(jp_nbops_project)
     assert open_store(settings) is open_store(load_settings(jp_nbops_project / "sub"))
+
+
+def test_a_servers_experiment_names_are_asked_once_a_minute(jp_nbops_mlflow_server, monkeypatch):
+    """Every ``get_run`` names its run's experiment: a server is asked for the name once, and a
+    renamed experiment shows its new name once the name is older than ``NAMES_KEPT_S``."""
+    from nbops.store import search
+
+    store = MlflowStore(jp_nbops_mlflow_server.uri)
+    run_id = store.start_run("named")
+    experiment_id = store.experiment_id("named")
+    asked = []
+    real = store.client.get_experiment
+    monkeypatch.setattr(store.client, "get_experiment", lambda i: asked.append(i) or real(i))
+    assert [store.get_run(run_id).experiment for _ in range(3)] == ["named"] * 3
+    assert asked == [experiment_id]
+    store.client.rename_experiment(experiment_id, "renamed")
+    assert store.get_run(run_id).experiment == "named"  # within the minute
+    monkeypatch.setattr(search, "NAMES_KEPT_S", 0.0)
+    assert store.get_run(run_id).experiment == "renamed"
+    assert [r.experiment for r in store.list_runs("renamed")] == ["renamed"]

@@ -21,7 +21,7 @@ from .reader import SqliteReader, sqlite_path, token_offset
 from .schema import add_indexes, quiet_migrations, schema_lock
 from .search import (
     NEWEST,
-    experiment_names,
+    ExperimentNames,
     filter_string,
     order_by,
     run_ids_starting,
@@ -88,6 +88,10 @@ class MlflowStore(Store):
         except Exception as err:
             raise self._unavailable(err) from err
         return client
+
+    @cached_property
+    def _names(self) -> ExperimentNames:
+        return ExperimentNames(self.client)
 
     def _probe(self) -> None:
         """Fail within seconds, not minutes of MLflow's retries, when a server does not answer.
@@ -353,7 +357,7 @@ class MlflowStore(Store):
                 )
             return found
         run = self._run(run_id)
-        return summary(run, experiment_names(self.client, [run.info.experiment_id]))
+        return summary(run, self._names([run.info.experiment_id]))
 
     def list_runs(
         self,
@@ -383,7 +387,7 @@ class MlflowStore(Store):
         runs = self.client.search_runs(
             ids, filter_string(status, tags), max_results=limit, order_by=[NEWEST]
         )
-        names = experiment_names(self.client, ids)
+        names = self._names(ids)
         return [summary(run, names) for run in runs]
 
     def metric_history(self, run_id: str) -> dict[str, list[dict[str, float]]]:
@@ -429,7 +433,7 @@ class MlflowStore(Store):
             return [], None
         query = " and ".join(q for q in (filter_string(status, tags), where) if q)
         runs, token = search_page(self.client, ids, query, limit, order, page_token, where)
-        names = experiment_names(self.client, ids)
+        names = self._names(ids)
         return [summary(run, names) for run in runs], token
 
     def run_ids_starting(self, prefix: str, limit: int) -> list[str]:

@@ -7,12 +7,15 @@ with MLflow's filter syntax. Each function takes the client; none imports MLflow
 
 from __future__ import annotations
 
+import time
+
 from ..exceptions import InputError
 from .base import RunSummary, check_status, check_term
 
 MAX_EXPERIMENTS_PER_SEARCH = 100  # what MLflow's search_runs takes in one call
 NEWEST = "attributes.start_time DESC"
 FILTER_EXAMPLE = "metrics.rmse < 3 and params.alpha = '0.5'"
+NAMES_KEPT_S = 60.0  # how long an experiment's name is used without asking MLflow again
 
 
 def filter_string(status: str | None = None, tags: dict[str, str] | None = None) -> str:
@@ -70,9 +73,25 @@ def search_page(
     return list(runs), token or None
 
 
-def experiment_names(client, ids: list[str]) -> dict[str, str]:
-    """The names of the experiments ``ids``."""
-    return {i: client.get_experiment(i).name for i in ids}
+class ExperimentNames:
+    """The names of experiments by id, each asked of MLflow at most once a minute: every
+    ``get_run`` names its run's experiment (a worker asks three times per run, each a request
+    to a server), and a renamed experiment shows its new name within ``NAMES_KEPT_S``."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self._known: dict[str, tuple[str, float]] = {}  # id: (name, when asked)
+
+    def __call__(self, ids: list[str]) -> dict[str, str]:
+        """The names of the experiments ``ids``."""
+        now, names = time.monotonic(), {}
+        for i in ids:
+            name, asked = self._known.get(i, ("", -NAMES_KEPT_S))
+            if now - asked >= NAMES_KEPT_S:
+                name = self.client.get_experiment(i).name
+                self._known[i] = (name, now)
+            names[i] = name
+        return names
 
 
 def summary(run, names: dict[str, str]) -> RunSummary:
