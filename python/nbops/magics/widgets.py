@@ -11,7 +11,6 @@ import math
 from ..store import RunSummary
 from .display import RunsView, _table
 
-WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 SORTS = {
     "started": lambda run: run.start_time or 0,
     "name": lambda run: run.name.lower(),
@@ -61,8 +60,9 @@ class RunsTable:
         if not key.startswith(METRIC_SORT):
             return sorted(self.runs, key=SORTS[key], reverse=reverse)
         name = key[len(METRIC_SORT) :]
-        valued = [r for r in self.runs if math.isfinite(r.metrics.get(name, math.nan))]
-        rest = [r for r in self.runs if r not in valued]
+        valued, rest = [], []
+        for run in self.runs:
+            (valued if math.isfinite(run.metrics.get(name, math.nan)) else rest).append(run)
         return sorted(valued, key=lambda r: r.metrics[name], reverse=reverse) + rest
 
     def render(self) -> None:
