@@ -236,15 +236,18 @@ def reproduce(run_id: str, rtol: float = 0.0, atol: float = 0.0, env: str = "cur
     Parameters
     ----------
     run_id:
-        A finished run of this project's store.
+        A finished run of this project's store, or the first characters of its id.
     rtol, atol:
         Relative and absolute tolerance for metrics and output values.
     env:
         ``current`` or ``rebuild`` (a virtual environment with the run's recorded packages).
     """
     from .pipeline.reproduce import reproduce as run_again
+    from .store.ids import full_run_id
 
-    return run_again(run_id, rtol, atol, env, cwd=current_session().settings.project)
+    session = current_session()
+    run_id = full_run_id(session.store, run_id)
+    return run_again(run_id, rtol, atol, env, cwd=session.settings.project)
 
 
 def promote(run_id: str, model: str, gates=(), eval_snapshot: str | None = None, **options):
@@ -254,7 +257,7 @@ def promote(run_id: str, model: str, gates=(), eval_snapshot: str | None = None,
     Parameters
     ----------
     run_id:
-        A finished run that logged a model.
+        A finished run that logged a model, or the first characters of its id.
     model:
         The registered model's name.
     gates:
@@ -265,9 +268,11 @@ def promote(run_id: str, model: str, gates=(), eval_snapshot: str | None = None,
         ``target`` (the label column with ``eval_snapshot``), ``alias``, ``logged``.
     """
     from .loop.promote import promote as promote_run
+    from .store.ids import full_run_id
 
-    project = current_session().settings.project
-    return promote_run(run_id, model, gates, eval_snapshot, cwd=project, **options)
+    session = current_session()
+    run_id = full_run_id(session.store, run_id)
+    return promote_run(run_id, model, gates, eval_snapshot, cwd=session.settings.project, **options)
 
 
 def serve_check(model: str):

@@ -190,8 +190,12 @@ def test_reproduce_magic_shows_the_verdict(shell, jp_nbops_project, jp_nbops_wri
     assert result.verdict == "IDENTICAL" and result.rtol == 0.001
     bundle = result._repr_mimebundle_()
     assert "IDENTICAL" in bundle["text/plain"] and "<table>" in bundle["text/html"]
+    again = shell.run_line_magic("nbops", f"reproduce {original.run_id[:8]}")  # as tables show
+    assert again.verdict == "IDENTICAL" and again.original == original.run_id
     with pytest.raises(UsageError, match="is not a run id"):
         shell.run_line_magic("nbops", "reproduce nope")
+    with pytest.raises(UsageError, match="No run's id starts with 'fedcba98'"):
+        shell.run_line_magic("nbops", "reproduce fedcba98")
     with pytest.raises(UsageError, match="invalid choice"):
         shell.run_line_magic("nbops", f"reproduce {original.run_id} --env docker")
 
