@@ -20,7 +20,38 @@ SORTS = {
 METRIC_SORT = "metric: "
 
 
-class RunsTable:
+class _SortableTable:
+    """What the tables share: a sort picker, an order switch, a column picker and the HTML
+    table, redrawn when any control changes; each table gives its ``rows``."""
+
+    header: tuple[str, ...] = ()
+    css_class = ""
+
+    def _controls(self, sorts, sort: str, descending: bool, *others) -> None:
+        """Make the shared controls (``others``: the table's own, also redrawing it)."""
+        import ipywidgets as w
+
+        self.sort = w.Dropdown(options=sorts, value=sort, description="Sort by")
+        self.descending = w.Checkbox(value=descending, description="descending")
+        self.columns = w.SelectMultiple(
+            options=self.header, value=self.header, rows=len(self.header), description="Columns"
+        )
+        self.table = w.HTML()
+        for control in (self.sort, self.descending, *others, self.columns):
+            control.observe(lambda _: self.render(), names="value")
+
+    def rows(self) -> list[list[str]]:
+        """The rows' text, in the chosen order."""
+        raise NotImplementedError
+
+    def render(self) -> None:
+        """Redraw the table from the controls."""
+        shown = [i for i, name in enumerate(self.header) if name in self.columns.value]
+        rows = [[row[i] for i in shown] for row in self.rows()]
+        self.table.value = _table(tuple(self.header[i] for i in shown), rows, self.css_class)
+
+
+class RunsTable(_SortableTable):
     """``%nbops runs`` in a kernel: the runs table with a sort picker (start, name, status,
     duration or any metric; runs without the metric last), an order switch and a column picker.
 
@@ -30,22 +61,14 @@ class RunsTable:
         The runs and their plain table.
     """
 
+    css_class = "nbops-runs"
+
     def __init__(self, view: RunsView) -> None:
         import ipywidgets as w
 
-        self.view = view
+        self.view, self.header = view, tuple(view.HEADER)
         metrics = sorted({key for run in view.runs for key in run.metrics})
-        self.sort = w.Dropdown(
-            options=[*SORTS, *(METRIC_SORT + m for m in metrics)], value="started",
-            description="Sort by",
-        )  # fmt: skip
-        self.descending = w.Checkbox(value=True, description="descending")
-        self.columns = w.SelectMultiple(
-            options=view.HEADER, value=view.HEADER, rows=len(view.HEADER), description="Columns"
-        )
-        self.table = w.HTML()
-        for control in (self.sort, self.descending, self.columns):
-            control.observe(lambda _: self.render(), names="value")
+        self._controls([*SORTS, *(METRIC_SORT + m for m in metrics)], "started", True)
         self.box = w.VBox([w.HBox([self.sort, self.descending, self.columns]), self.table])
         self.render()
 
@@ -65,12 +88,9 @@ class RunsTable:
             (valued if math.isfinite(run.metrics.get(name, math.nan)) else rest).append(run)
         return sorted(valued, key=lambda r: r.metrics[name], reverse=reverse) + rest
 
-    def render(self) -> None:
-        """Redraw the table from the controls."""
-        shown = [i for i, name in enumerate(self.view.HEADER) if name in self.columns.value]
-        rows = RunsView(self.view.experiment, self.ordered()).rows()
-        header = tuple(self.view.HEADER[i] for i in shown)
-        self.table.value = _table(header, [[row[i] for i in shown] for row in rows], "nbops-runs")
+    def rows(self) -> list[list[str]]:
+        """The runs' rows as the plain table shows them, in the chosen order."""
+        return RunsView(self.view.experiment, self.ordered()).rows()
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         plain = self.view._repr_mimebundle_()
@@ -79,7 +99,7 @@ class RunsTable:
         return {**self.box._repr_mimebundle_(), **plain}
 
 
-class ReportTable:
+class ReportTable(_SortableTable):
     """A check's table in a kernel (``%drift``, ``%%expect``): sort by any column, show only the
     flagged rows (drifted columns, failed checks), pick the columns. Reads as the report it
     shows (``.passed``, ``.drifted``, ...).
@@ -100,21 +120,16 @@ class ReportTable:
         The label of that switch.
     """
 
+    css_class = "nbops-check"
+
     def __init__(self, report, header, cells, keys, flagged, flag: str) -> None:
         import ipywidgets as w
 
         self.report = report
         self.header = tuple(header)
         self._rows = list(zip(cells, keys, flagged, strict=True))
-        self.sort = w.Dropdown(options=self.header, value=self.header[0], description="Sort by")
-        self.descending = w.Checkbox(value=False, description="descending")
         self.only = w.Checkbox(value=False, description=flag)
-        self.columns = w.SelectMultiple(
-            options=self.header, value=self.header, rows=len(self.header), description="Columns"
-        )
-        self.table = w.HTML()
-        for control in (self.sort, self.descending, self.only, self.columns):
-            control.observe(lambda _: self.render(), names="value")
+        self._controls(self.header, self.header[0], False, self.only)
         controls = w.HBox([w.VBox([self.sort, self.descending, self.only]), self.columns])
         self.box = w.VBox([controls, self.table])
         self.render()
@@ -131,12 +146,6 @@ class ReportTable:
         known = [r for r in rows if r[1][index] is not None]
         ordered = sorted(known, key=lambda r: r[1][index], reverse=self.descending.value)
         return [r[0] for r in ordered + [r for r in rows if r[1][index] is None]]
-
-    def render(self) -> None:
-        """Redraw the table from the controls."""
-        shown = [i for i, name in enumerate(self.header) if name in self.columns.value]
-        rows = [[row[i] for i in shown] for row in self.rows()]
-        self.table.value = _table(tuple(self.header[i] for i in shown), rows, "nbops-check")
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         return {**self.box._repr_mimebundle_(), **self.report._repr_mimebundle_()}
