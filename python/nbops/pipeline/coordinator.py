@@ -174,9 +174,13 @@ class Coordinator:
         """Open the runs of ``jobs`` in ``experiment``, whose id is asked once."""
         if experiment not in self._experiment_ids:
             self._experiment_ids[experiment] = self.store.experiment_id(experiment, create=True)
-        items = [(job.prepared, job.name, job.tags) for job in jobs]
-        known = self._experiment_ids[experiment]
-        return open_runs(items, self.settings, experiment, None, self._params_at_opening, known)
+        return open_runs(
+            [(job.prepared, job.name, job.tags) for job in jobs],
+            self.settings,
+            experiment,
+            params=self._params_at_opening,
+            experiment_id=self._experiment_ids[experiment],
+        )
 
     def _dispatch(self, job: Job) -> None:
         """Make the task of a job whose run is open and hand it to the executor."""
