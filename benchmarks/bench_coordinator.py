@@ -27,10 +27,11 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from scratch import scratch_folder
 
 from nbops.store.opening import SERVER_REQUESTS_AT_ONCE
 
@@ -46,7 +47,7 @@ def child(tasks: int, uri: str | None, workers: int) -> None:
 
     from nbops.pipeline.sweep import run_sweep
 
-    project = Path(tempfile.mkdtemp())
+    project = scratch_folder()
     (project / "nbops.toml").write_text("")
     if uri:
         os.environ["NBOPS_TRACKING_URI"] = uri
@@ -139,7 +140,7 @@ def main() -> None:
         from production.bed import MlflowServer, Postgres
 
         postgres = Postgres().start()
-        folder = Path(tempfile.mkdtemp())
+        folder = scratch_folder()
         try:
             for gunicorn in (False, True):
                 log = folder / "mlflow.log"

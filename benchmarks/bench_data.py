@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scratch import scratch_folder
 
 
 def timed(fn):
@@ -58,7 +57,7 @@ def main() -> None:
     profile_s, _ = timed(lambda: profile_of(df))
     print(f"profile                       {profile_s:7.3f} s  (goal <= 2 s)")
 
-    project = Path(tempfile.mkdtemp(prefix="nbops-bench-data-"))
+    project = scratch_folder("nbops-bench-data-")
     (project / "nbops.toml").write_text("")
     os.chdir(project)
     import nbops

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
-from pathlib import Path
+
+from scratch import scratch_folder
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=10_000)
     args = parser.parse_args()
-    project = Path(tempfile.mkdtemp(prefix="nbops-bench-"))
+    project = scratch_folder()
     (project / "nbops.toml").write_text("")
     os.chdir(project)
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scratch import scratch_folder
 
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -52,7 +53,7 @@ def snapshots(uri: str, rows: int, repeat: int) -> None:
     client = mlflow.MlflowClient(uri)
     experiment = client.create_experiment(f"bench-{time.time_ns()}")
     run_id = client.create_run(experiment).info.run_id
-    scratch = Path(tempfile.mkdtemp())
+    scratch = scratch_folder()
 
     counters = {name: iter(range(repeat)) for name in ("mw", "mr", "nw", "nr")}
 

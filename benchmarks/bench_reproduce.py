@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import subprocess
-import tempfile
-from pathlib import Path
 
 from bench_run import line, timed, write  # the same helpers, side by side alike
+from scratch import scratch_folder
 
 TRIVIAL = [
     ("n = 1000", ["parameters"]),
@@ -26,7 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    project = Path(tempfile.mkdtemp(prefix="nbops-bench-reproduce-"))
+    project = scratch_folder("nbops-bench-reproduce-")
     (project / "nbops.toml").write_text("")
     os.chdir(project)
     step = write(project / "trivial.ipynb", TRIVIAL)

@@ -12,11 +12,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import nbformat
+from scratch import scratch_folder
 
 SMALL_STEP = [
     ("n = 1000", ["parameters"]),
@@ -53,7 +53,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    project = Path(tempfile.mkdtemp(prefix="nbops-bench-run-"))
+    project = scratch_folder("nbops-bench-run-")
     (project / "nbops.toml").write_text("")
     os.chdir(project)
     step = write(project / "step.ipynb", SMALL_STEP)
