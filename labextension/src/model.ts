@@ -55,6 +55,15 @@ export class RunsModel {
     return this._notebook;
   }
 
+  /**
+   * Whether what the model holds is the followed notebook's: once loaded, and while it reloads
+   * (a refresh keeps showing the runs, without flicker), but not while another notebook loads.
+   */
+  get hasContent(): boolean {
+    const loading = this._state === 'loading' || this._state === 'ready';
+    return loading && this._loadedFor === this._notebook;
+  }
+
   get runs(): IRun[] {
     return this._runs;
   }
@@ -269,6 +278,7 @@ export class RunsModel {
         this._steps = steps.steps;
         this._versions = registry.versions;
         this._monitors = registry.monitors;
+        this._loadedFor = notebook;
         this._set('ready');
       }
     } catch (error) {
@@ -341,12 +351,16 @@ export class RunsModel {
 
   private _set(state: RunsState): void {
     this._state = state;
+    if (state !== 'loading' && state !== 'ready') {
+      this._loadedFor = null;
+    }
     this._changed.emit();
   }
 
   private _changed = new Signal<this, void>(this);
   private _state: RunsState = 'no-notebook';
   private _notebook: string | null = null;
+  private _loadedFor: string | null = null;
   private _runs: IRun[] = [];
   private _parents = new Map<string, IRun>();
   private _expanded = new Set<string>();

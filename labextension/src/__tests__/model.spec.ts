@@ -92,4 +92,23 @@ describe('RunsModel', () => {
     expect(model.selected).toEqual([]);
     expect(model.isExpanded('p')).toBe(false);
   });
+
+  it("keeps a notebook's runs shown while they reload, not while another notebook loads", async () => {
+    const model = new RunsModel(server().settings);
+    expect(model.hasContent).toBe(false);
+    await model.setNotebook('nb.ipynb');
+    expect(model.hasContent).toBe(true);
+    const reloading = model.refresh();
+    expect(model.state).toBe('loading');
+    expect(model.hasContent).toBe(true); // no flicker on a refresh
+    await reloading;
+    const switching = model.setNotebook('other.ipynb');
+    expect(model.state).toBe('loading');
+    expect(model.hasContent).toBe(false); // not nb.ipynb's runs under other.ipynb's name
+    await switching;
+    expect(model.hasContent).toBe(true);
+    const failing = new RunsModel(server(500).settings);
+    await failing.setNotebook('nb.ipynb');
+    expect(failing.hasContent).toBe(false);
+  });
 });

@@ -99,25 +99,14 @@ class SidebarBody extends ReactWidget {
 
   protected render(): JSX.Element {
     const model = this._model;
-    const shown = model.state === 'ready' || this._ready(model.state);
     return (
       <>
         {model.notebook && (
           <div className="nbops-notebook">{model.notebook}</div>
         )}
-        {shown ? this._sections() : this._state()}
+        {model.hasContent ? this._sections() : this._state()}
       </>
     );
-  }
-
-  /** While loading, keep showing what was there (no flicker) once something was. */
-  private _ready(state: string): boolean {
-    if (state === 'ready') {
-      this._loaded = true;
-    } else if (state !== 'loading') {
-      this._loaded = false;
-    }
-    return state === 'loading' && this._loaded;
   }
 
   private _state(): JSX.Element {
@@ -211,6 +200,5 @@ class SidebarBody extends ReactWidget {
     );
   }
 
-  private _loaded = false;
   private _trans: ReturnType<ITranslator['load']>;
 }
