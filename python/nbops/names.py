@@ -104,6 +104,7 @@ NOTEBOOK_VARIABLE = "NBOPS_NOTEBOOK"  # the notebook's path (names the experimen
 TRACKING_URI_VARIABLE = "NBOPS_TRACKING_URI"
 PINS_VARIABLE = "NBOPS_SNAPSHOT_PINS"  # JSON: snapshot ids by name the step must read
 CACHE_DIR_VARIABLE = "NBOPS_CACHE_DIR"  # where snapshots from a tracking server are cached
+CACHE_LIMIT_VARIABLE = "NBOPS_CACHE_LIMIT"  # how much of this machine's disk that cache may use
 
 # -- the snapshots of a tracking server ----------------------------------------------------------
 SNAPSHOT_EXPERIMENT = "nbops-snapshots"  # its runs record snapshot writes and reads

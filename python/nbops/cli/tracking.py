@@ -1,4 +1,4 @@
-"""``nbops`` commands about tracked runs: runs, status, env diff, report, snapshots."""
+"""``nbops`` commands about tracked runs: runs, status, env diff, report, snapshots, cache."""
 
 from __future__ import annotations
 
@@ -148,3 +148,40 @@ def snapshots_command(name: str | None, wide: bool, as_json: bool) -> None:
     ]  # fmt: skip
     table = fitting_table("Snapshots", columns, rows, wide)
     Console().print(table)
+
+
+@main.group()
+def cache() -> None:
+    """This machine's cache of snapshots read from a tracking server."""
+
+
+@cache.command("info")
+def cache_info() -> None:
+    """Show where the cache is, what it holds and how much it may hold."""
+    from ..data.cache import cache_folder, cache_limit, format_size, usage
+    from ..names import CACHE_DIR_VARIABLE, CACHE_LIMIT_VARIABLE
+
+    used = usage(cache_folder(), cache_limit())
+    click.echo(f"folder  {used.folder}  [{CACHE_DIR_VARIABLE}]")
+    click.echo(f"holds   {files(used.files)}, {format_size(used.size)}")
+    click.echo(f"limit   {format_size(used.limit)}  [{CACHE_LIMIT_VARIABLE}]")
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Remove the cached snapshots not in use (they are downloaded again when next read)."""
+    from ..data.cache import cache_folder, format_size, trim, usage
+
+    folder = cache_folder()
+    before = usage(folder, 0)
+    removed = trim(folder, 0)
+    after = usage(folder, 0)
+    freed = format_size(max(0, before.size - after.size))
+    click.echo(f"Removed {files(len(removed))} ({freed}) from {folder}.")
+    if after.files:
+        click.echo(f"Kept {files(after.files)} used in the last minute: they may be being read.")
+
+
+def files(count: int) -> str:
+    """``1 file``, ``2 files``."""
+    return f"{count} file" + ("" if count == 1 else "s")

@@ -10,13 +10,13 @@
   the entry as tags: the server orders and keeps concurrent writers from any machine, and search
   finds a name's versions.
 - **A local cache** (``NBOPS_CACHE_DIR``, default ``~/.cache/nbops/snapshots``) keeps downloaded
-  files; every read verifies the fingerprint, and a corrupt copy is fetched again.
+  files under a size limit (:mod:`nbops.data.cache`); every read verifies the fingerprint, and a
+  corrupt or removed copy is fetched again.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
 import time
@@ -25,23 +25,15 @@ from pathlib import Path
 
 from ..config import environment_variables
 from ..exceptions import StoreUnavailableError
-from ..names import CACHE_DIR_VARIABLE, SNAPSHOT_EXPERIMENT
+from ..names import SNAPSHOT_EXPERIMENT
 from ..store.mlflow import terminate
+from .cache import cache_folder, cache_limit, mark_used, trim
 from .catalog import Catalog, Entry, partial_name
 
 PREFIX = "nbops.snapshot."
 FIELDS = ("id", "name", "role", "run_id", "created", "rows", "columns", "action")
 PAGE = 1000
 CONTENT = "snapshots"
-
-
-def cache_folder() -> Path:
-    """Where downloaded snapshots are kept on this machine."""
-    configured = os.environ.get(CACHE_DIR_VARIABLE)
-    if configured:
-        return Path(configured) / "snapshots"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nbops" / "snapshots"
 
 
 class ServerCatalog(Catalog):
@@ -52,12 +44,15 @@ class ServerCatalog(Catalog):
     store:
         The :class:`~nbops.store.mlflow.MlflowStore` of the server.
     cache:
-        The local download cache (default: :func:`cache_folder`).
+        The local download cache (default: :func:`~nbops.data.cache.cache_folder`).
+    limit:
+        How many bytes the cache may hold (default: :func:`~nbops.data.cache.cache_limit`).
     """
 
-    def __init__(self, store, cache: Path | None = None) -> None:
+    def __init__(self, store, cache: Path | None = None, limit: int | None = None) -> None:
         self.store = store
         self.cache = cache or cache_folder()
+        self.limit = cache_limit() if limit is None else limit
         self.location = f"{store.uri} (experiment {SNAPSHOT_EXPERIMENT})"
 
     def _unavailable(self, doing: str, err: BaseException) -> StoreUnavailableError:
@@ -168,6 +163,12 @@ class ServerCatalog(Catalog):
             except Exception as err:
                 raise self._unavailable(f"uploading snapshot {snapshot_id}", err) from err
             named.replace(self._cached(snapshot_id, suffix))
+        self._added(self._cached(snapshot_id, suffix))
+
+    def _added(self, path: Path) -> None:
+        """``path`` is new in the cache: mark it used, then keep the cache under its limit."""
+        mark_used(path)
+        trim(self.cache, self.limit)
 
     def _cached(self, snapshot_id: str, suffix: str) -> Path:
         return self.cache / f"{snapshot_id}.{suffix}"
@@ -178,7 +179,7 @@ class ServerCatalog(Catalog):
 
     def _fetch(self, snapshot_id: str, remote: str, suffix: str) -> Path:
         path = self._cached(snapshot_id, suffix)
-        if path.is_file():
+        if mark_used(path):
             return path
         with (
             tempfile.TemporaryDirectory(dir=self.scratch()) as tmp,
@@ -191,6 +192,7 @@ class ServerCatalog(Catalog):
             partial = partial_name(path)
             shutil.move(local, partial)
             partial.replace(path)
+        self._added(path)
         return path
 
     def evict(self, snapshot_id: str) -> bool:
