@@ -12,10 +12,11 @@ from click.testing import CliRunner
 from nbops.capture.session import Session
 from nbops.cli import main
 from nbops.data import catalog as catalog_module
-from nbops.data.cache import cache_limit, parse_size, trim, usage
+from nbops.data.cache import cache_folder, cache_limit, parse_size, trim, usage
 from nbops.data.snapshot import load, take_snapshot
 from nbops.exceptions import ConfigError
 from nbops.names import SNAPSHOT_EXPERIMENT
+from nbops.pipeline.environments import env_folder
 
 
 def write(path, size, age_s):
@@ -44,6 +45,18 @@ def test_a_malformed_limit_is_named(monkeypatch, text):
     monkeypatch.setenv("NBOPS_CACHE_LIMIT", text)
     with pytest.raises(ConfigError, match=f"NBOPS_CACHE_LIMIT is {text!r}, which is not a size"):
         cache_limit()
+
+
+def test_caches_follow_xdg_cache_home_unless_their_own_folder_is_set(tmp_path, monkeypatch):
+    for variable in ("NBOPS_CACHE_DIR", "NBOPS_ENV_DIR"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_folder() == tmp_path / "xdg" / "nbops" / "snapshots"
+    assert env_folder() == tmp_path / "xdg" / "nbops" / "envs"
+    monkeypatch.setenv("NBOPS_CACHE_DIR", str(tmp_path / "mine"))
+    monkeypatch.setenv("NBOPS_ENV_DIR", str(tmp_path / "envs"))
+    assert cache_folder() == tmp_path / "mine" / "snapshots"
+    assert env_folder() == tmp_path / "envs"
 
 
 def test_the_files_used_longest_ago_go_first_and_files_in_use_stay(tmp_path):

@@ -27,13 +27,15 @@ UNITS = {"": 1, "b": 1, "kb": 1000, "mb": 1000**2, "gb": 1000**3, "tb": 1000**4}
 UNITS.update({"kib": 1024, "mib": 1024**2, "gib": 1024**3, "tib": 1024**4})
 
 
+def cache_home() -> Path:
+    """nbops's caches' folder: ``$XDG_CACHE_HOME/nbops``, else ``~/.cache/nbops``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nbops"
+
+
 def cache_folder() -> Path:
     """Where downloaded snapshots are kept on this machine."""
     configured = os.environ.get(CACHE_DIR_VARIABLE)
-    if configured:
-        return Path(configured) / "snapshots"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "nbops" / "snapshots"
+    return Path(configured) / "snapshots" if configured else cache_home() / "snapshots"
 
 
 def parse_size(text: str, source: str) -> int:

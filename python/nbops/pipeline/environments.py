@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..capture.environment import machine_once
+from ..data.cache import cache_home
 from ..exceptions import EnvironmentBuildError, InputError
 
 ENV_DIR_VARIABLE = "NBOPS_ENV_DIR"  # where rebuilt environments are kept
@@ -176,9 +177,10 @@ def _mtime(path: str) -> int:
 
 
 def env_folder() -> Path:
-    """Where rebuilt environments are kept (``NBOPS_ENV_DIR``, default ``~/.cache/nbops/envs``)."""
+    """Where rebuilt environments are kept (``NBOPS_ENV_DIR``, default ``~/.cache/nbops/envs``
+    or under ``XDG_CACHE_HOME``, as the snapshot cache)."""
     configured = os.environ.get(ENV_DIR_VARIABLE)
-    return Path(configured) if configured else Path.home() / ".cache" / "nbops" / "envs"
+    return Path(configured) if configured else cache_home() / "envs"
 
 
 def check_python(recorded: str | None) -> None:
