@@ -169,6 +169,7 @@ def test_a_worker_killed_mid_step_is_retried_as_a_new_run(on_bed, tmp_path):
     lost, retried = steps_of(client, result.run_id)["fragile"]
     assert lost.info.status == "FAILED" and "was lost" in lost.data.tags["nbops.error"]
     assert retried.info.status == "FINISHED" and retried.data.metrics["survived"] == 1
+    assert lost.data.params["marker"] == retried.data.params["marker"] == str(marker)
     assert result.outcomes["fragile"].attempts == 2
     assert no_running(client)
 

@@ -81,12 +81,11 @@ def _files(folder: Path) -> list[tuple[Path, os.stat_result]]:
     """The cached files with their stats; files being written (``.partial``) and folders (uploads
     and downloads under way) are not the cache's yet."""
     found = []
-    with contextlib.suppress(FileNotFoundError):
-        for path in folder.iterdir():
-            with contextlib.suppress(FileNotFoundError):  # another process removed it
-                stat = path.stat()
-                if path.is_file() and path.suffix != ".partial":
-                    found.append((path, stat))
+    with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_file(follow_symlinks=False) and not entry.name.endswith(".partial"):
+                with contextlib.suppress(FileNotFoundError):  # another process removed it
+                    found.append((Path(entry.path), entry.stat(follow_symlinks=False)))
     return found
 
 
