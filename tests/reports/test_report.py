@@ -1,6 +1,8 @@
-"""Reports of real runs: header, hidden cells, no-input, sanitizing, embedded images."""
+"""Reports of real runs: header, hidden cells, no-input, sanitizing, embedded images and charts."""
 
+import base64
 import re
+import struct
 
 import pytest
 from click.testing import CliRunner
@@ -10,11 +12,22 @@ from nbops.cli import main
 from nbops.pipeline.export import export
 from nbops.pipeline.run import run
 
+PNG_1X1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 PLOT = (
     "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
     "from IPython.display import Image, display\nimport io\n"
     "fig, ax = plt.subplots(); ax.plot([1, 3, 2]); buf = io.BytesIO(); fig.savefig(buf)\n"
     "display(Image(buf.getvalue()))"
+)
+CHART = (
+    "from IPython.display import display\n"
+    "spec = {'data': {'values': [{'x': i, 'y': i * i} for i in range(10)]}, 'mark': 'line',\n"
+    "        'width': 300, 'height': 200,\n"
+    "        'encoding': {'x': {'field': 'x', 'type': 'quantitative'},\n"
+    "                     'y': {'field': 'y', 'type': 'quantitative'}}}\n"
+    "display({'application/vnd.vegalite.v5+json': spec, 'text/plain': 'CHART TEXT'}, raw=True)"
 )
 HOSTILE = (
     "from IPython.display import HTML, Javascript, display\n"
@@ -34,6 +47,7 @@ def report_html(jp_nbops_notebook_factory):
             ("print('visible output')", []),
             ("print('HIDDEN OUTPUT')", ["nbops:report-hide"]),
             (PLOT, []),
+            (CHART, []),
             (HOSTILE, []),
         ],
     )
@@ -100,6 +114,62 @@ def test_report_of_unknown_run(jp_nbops_project, monkeypatch):
     monkeypatch.chdir(jp_nbops_project)
     result = CliRunner().invoke(main, ["report", "0" * 32])
     assert result.exit_code == 1 and "No run with id" in result.output
+
+
+def png_widths(html):
+    """The pixel widths of the PNG images embedded in ``html``, in order."""
+    images = re.findall(r'<img[^>]+src="data:image/png;base64,([^"]+)"', html)
+    return [struct.unpack(">I", base64.b64decode(image)[16:20])[0] for image in images]
+
+
+def test_a_vega_lite_chart_is_drawn_as_an_image(report_html):
+    """A report runs no script, so the chart JupyterLab draws with JavaScript is drawn as a PNG
+    (at twice its size, for sharp screens) instead of its text line."""
+    _, html = report_html
+    plot, chart = png_widths(html)
+    assert plot == 640  # matplotlib's figure, as it was
+    assert chart >= 600  # 300 wide, drawn at scale 2, with its axes
+    assert f'width="{chart // 2}"' in html  # shown at its own size
+    assert html.count("CHART TEXT") == 1  # in the code only: the image replaces the text line
+
+
+def chart_output(spec, **more):
+    import nbformat.v4 as v4
+
+    data = {"application/vnd.vegalite.v5+json": spec, "text/plain": "<chart>", **more}
+    return v4.new_output("display_data", data)
+
+
+def render(*outputs):
+    import nbformat.v4 as v4
+
+    from nbops.reports.exporter import render_report
+    from nbops.store import RunSummary
+
+    nb = v4.new_notebook(cells=[v4.new_code_cell("chart", outputs=list(outputs))])
+    return render_report(nb, RunSummary("a" * 32, "r", "nb.ipynb", "FINISHED", 1, 2), "sqlite:///x")
+
+
+def test_a_chart_that_loads_data_from_outside_is_not_drawn_and_the_report_says_why():
+    spec = {
+        "data": {"url": "http://127.0.0.1:9/secret.json"},
+        "mark": "bar",
+        "encoding": {"x": {"field": "a", "type": "nominal"}},
+    }
+    html = render(chart_output(spec))
+    assert png_widths(html) == []
+    assert "This chart could not be drawn in the report" in html
+    assert "External data url not allowed: http://127.0.0.1:9/secret.json" in html
+    assert "&lt;chart&gt;" in html  # the output's own text still follows
+
+
+def test_a_chart_that_already_has_an_image_keeps_it():
+    import nbformat.v4 as v4
+
+    drawn = v4.new_output("display_data", {"image/png": base64.b64encode(PNG_1X1).decode()})
+    spec = {"data": {"values": [{"a": 1}]}, "mark": "bar"}
+    html = render(chart_output(spec, **drawn["data"]))
+    assert png_widths(html) == [1]
 
 
 def test_a_widgets_output_is_reported_as_its_html_table_even_with_saved_state():

@@ -44,7 +44,10 @@ def _exporter(no_input: bool):
             )
             from nbconvert.preprocessors import TagRemovePreprocessor
 
+            from .chart_images import ChartImages
+
             exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+            exporter.register_preprocessor(ChartImages(), enabled=True)
             exporter.register_filter("clean_html", clean_html)
             _EXPORTERS[no_input] = exporter
         return _EXPORTERS[no_input]
