@@ -287,6 +287,37 @@ test('cell tag commands toggle the tag and show it on the cell', async ({
   await expect(page.locator('.jp-Cell.nbops-tag-parameters')).toHaveCount(1);
 });
 
+test('promote asks for everything in one dialog and shows what the server refused', async ({
+  page
+}) => {
+  const panel = await openExperiment(page);
+  await panel
+    .locator('tr.nbops-run')
+    .first()
+    .locator('input.nbops-select')
+    .check();
+  await panel.locator('button.nbops-promote').click();
+  const form = page.locator('.jp-Dialog .nbops-promote-form');
+  await expect(form).toBeVisible();
+  await expect(form.locator('[name="model"]')).toHaveValue('experiment');
+  await expect(form.locator('select[name="eval"]')).toBeVisible();
+  await form.locator('[name="gates"]').fill('rmse <');
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Promote' })
+    .click();
+  const refused = page.locator('.jp-Dialog .nbops-promote-form');
+  await expect(refused.locator('.nbops-form-error')).toContainText(
+    "The gate 'rmse <' is malformed."
+  );
+  await expect(refused.locator('[name="gates"]')).toHaveValue('rmse <');
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Cancel' })
+    .click();
+  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+});
+
 test('reproduce the selected run and read the verdict in its report', async ({
   page
 }) => {

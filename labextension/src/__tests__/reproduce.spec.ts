@@ -1,7 +1,7 @@
 import { Notification } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { splitGates } from '../promote';
+import { PromoteForm, splitGates } from '../widgets/promoteDialog';
 import { reproduceRun, verdictType } from '../reproduce';
 import { IReproduction } from '../tokens';
 import { fakeServer } from './fakeServer';
@@ -108,5 +108,47 @@ describe('splitGates', () => {
       'servable'
     ]);
     expect(splitGates('')).toEqual([]);
+  });
+});
+
+describe('PromoteForm', () => {
+  const values = {
+    model: 'diabetes',
+    gates: ['rmse < champion'],
+    eval: null,
+    target: null,
+    alias: 'champion'
+  };
+
+  it('sends the logged metrics by default, and a snapshot with its label column when chosen', () => {
+    const form = new PromoteForm(values, ['holdout', 'train'], '');
+    expect(form.getValue()).toEqual(values);
+    const field = (name: string) =>
+      form.node.querySelector<HTMLInputElement | HTMLSelectElement>(
+        `[name="${name}"]`
+      )!;
+    expect(
+      Array.from(form.node.querySelectorAll('option')).map(o => o.value)
+    ).toEqual(['', 'holdout', 'train']);
+    field('eval').value = 'holdout';
+    field('target').value = ' y ';
+    field('gates').value = 'rmse < champion*0.98; servable';
+    field('alias').value = '';
+    expect(form.getValue()).toEqual({
+      model: 'diabetes',
+      gates: ['rmse < champion*0.98', 'servable'],
+      eval: 'holdout',
+      target: 'y',
+      alias: 'champion'
+    });
+  });
+
+  it("shows the server's message above the values typed before", () => {
+    const typed = { ...values, eval: 'holdout', target: 'y' };
+    const form = new PromoteForm(typed, ['holdout'], 'Unknown column y.');
+    expect(form.node.querySelector('.nbops-form-error')!.textContent).toBe(
+      'Unknown column y.'
+    );
+    expect(form.getValue()).toEqual(typed);
   });
 });
