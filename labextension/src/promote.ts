@@ -41,6 +41,12 @@ export async function promoteRun(
       return null;
     }
     values = form.getValue();
+    // scoring on a snapshot or checking servability takes seconds: say it is under way
+    const id = Notification.emit(
+      trans.__('Promoting run %1 as %2…', runId.slice(0, 8), values.model),
+      'in-progress',
+      { autoClose: false }
+    );
     try {
       const decision = await requestAPI<IPromotion>(
         `runs/${runId}/promote`,
@@ -48,14 +54,16 @@ export async function promoteRun(
         { method: 'POST', body: JSON.stringify(values) },
         app.serviceManager.serverSettings
       );
-      Notification.emit(
-        decision.summary,
-        decision.promoted ? 'success' : 'warning',
-        { autoClose: false }
-      );
+      Notification.update({
+        id,
+        message: decision.summary,
+        type: decision.promoted ? 'success' : 'warning',
+        autoClose: false
+      });
       await model.refresh();
       return decision;
     } catch (failure) {
+      Notification.dismiss(id);
       if (failure instanceof NbopsAPIError && failure.status === 400) {
         error = failure.message; // the server's message, shown in the dialog
         continue;
