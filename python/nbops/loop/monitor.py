@@ -21,7 +21,7 @@ from ..capture.session import Session
 from ..config import load_settings
 from ..data.checks import log_drift, log_expectations, saved_expectations
 from ..data.drift import DEFAULT_THRESHOLD, DriftReport
-from ..data.snapshot import catalog_for, load, read_snapshot, take_snapshot
+from ..data.snapshot import catalog_for, load, take_snapshot
 from ..exceptions import InputError, NotFoundError
 from ..names import KIND_MONITOR, MONITOR_FILE, RUN_KIND_TAG
 
@@ -127,8 +127,8 @@ def monitor(
     except NotFoundError as err:
         raise InputError(err.message, err.hint) from err
     frame, label = _current(catalog, current)
-    now = read_snapshot(catalog, frame) if isinstance(frame, str) else frame
-    _check_columns(columns, {"reference": read_snapshot(catalog, ref_entry.id), "current": now})
+    now = _column_names(catalog, frame) if isinstance(frame, str) else frame.columns
+    _check_columns(columns, {"reference": _column_names(catalog, ref_entry.id), "current": now})
     session.experiment = f"monitor/{ref_entry.name}"
     tags = {RUN_KIND_TAG: KIND_MONITOR}
     run_id = session.start_run(f"monitor {ref_entry.name}", tags=tags)
@@ -164,10 +164,16 @@ def _current(catalog, current: str) -> tuple[pd.DataFrame | str, str]:
     return entry.id, entry.name
 
 
-def _check_columns(columns, frames: dict) -> None:
-    """:class:`InputError` for a ``--columns`` entry missing from the reference or current."""
-    for name, frame in frames.items():
-        have = set(map(str, frame.columns))
+def _column_names(catalog, snapshot_id: str) -> list[str]:
+    """A snapshot's column names, from its schema: its data is not read."""
+    return [column["name"] for column in catalog.meta(snapshot_id)["schema"]]
+
+
+def _check_columns(columns, names: dict) -> None:
+    """:class:`InputError` for a ``--columns`` entry missing from the reference or current (their
+    column names: a snapshot's schema, read without its data, or a file's columns)."""
+    for name, found in names.items():
+        have = set(map(str, found))
         wanted = [c for c in columns or [] if c not in have]
         if wanted:
             raise InputError(
