@@ -41,7 +41,6 @@ def draw(output, spec: dict, lite: bool, major: str) -> None:
     import vl_convert
 
     data = output["data"]
-
     try:
         if lite:
             png = vl_convert.vegalite_to_png(
@@ -49,17 +48,17 @@ def draw(output, spec: dict, lite: bool, major: str) -> None:
             )
         else:
             png = vl_convert.vega_to_png(spec, scale=SCALE, allowed_base_urls=[])
-    except ValueError as err:
+    except (ValueError, TypeError) as err:  # a spec vl-convert refuses, or not a spec at all
         reason = next((line for line in str(err).splitlines()[1:] if line.strip()), str(err))
-        shown = data.get("text/plain", "")
-        shown = "".join(shown) if isinstance(shown, list) else shown
+        text = data.get("text/plain", "")
+        text = "".join(text) if isinstance(text, list) else text
         data["text/plain"] = f"[This chart could not be drawn in the report: {reason.strip()}]\n"
-        data["text/plain"] += shown
+        data["text/plain"] += text
         return
     data["image/png"] = base64.b64encode(png).decode()
     width, height = struct.unpack(">II", png[16:24])  # the PNG's header
-    shown = {"width": width // SCALE, "height": height // SCALE}
-    output.setdefault("metadata", {})["image/png"] = shown
+    size = {"width": width // SCALE, "height": height // SCALE}
+    output.setdefault("metadata", {})["image/png"] = size
 
 
 def bundled_version(major: str) -> str | None:
