@@ -8,7 +8,7 @@ import { IPromotionRequest, PromoteForm } from './widgets/promoteDialog';
 
 /**
  * Promote a run's model (`nbops promote`): one dialog for the model, gates, evaluation snapshot
- * and alias; post, and show the decision. A request the server refuses (a malformed gate, an
+ * and alias; post, and show the decision. A request the server refuses (a malformed gate, a
  * wrong label column) opens the dialog again with its message and the values typed. The sidebar's
  * Production section then shows the version and its aliases.
  */
