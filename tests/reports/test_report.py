@@ -122,14 +122,21 @@ def png_widths(html):
     return [struct.unpack(">I", base64.b64decode(image)[16:20])[0] for image in images]
 
 
+def svg_images(html):
+    """The SVG images embedded in ``html``, as text."""
+    images = re.findall(r'<img[^>]+src="data:image/svg\+xml;base64,([^"]+)"', html)
+    return [base64.b64decode(image).decode() for image in images]
+
+
 def test_a_vega_lite_chart_is_drawn_as_an_image(report_html):
-    """A report runs no script, so the chart JupyterLab draws with JavaScript is drawn as a PNG
-    (at twice its size, for sharp screens) instead of its text line."""
+    """A report runs no script, so the chart JupyterLab draws with JavaScript is drawn as an SVG
+    image instead of its text line."""
     _, html = report_html
-    plot, chart = png_widths(html)
-    assert plot == 640  # matplotlib's figure, as it was
-    assert chart >= 600  # 300 wide, drawn at scale 2, with its axes
-    assert f'width="{chart // 2}"' in html  # shown at its own size
+    assert png_widths(html) == [640]  # matplotlib's figure, as it was
+    (chart,) = svg_images(html)
+    width = int(re.search(r'<svg[^>]+width="(\d+)"', chart).group(1))
+    assert width >= 300  # 300 wide, with its axes
+    assert chart.count("<path") >= 3  # axes and the line
     assert html.count("CHART TEXT") == 1  # in the code only: the image replaces the text line
 
 
@@ -157,7 +164,7 @@ def test_a_chart_that_loads_data_from_outside_is_not_drawn_and_the_report_says_w
         "encoding": {"x": {"field": "a", "type": "nominal"}},
     }
     html = render(chart_output(spec))
-    assert png_widths(html) == []
+    assert png_widths(html) == [] and svg_images(html) == []
     assert "This chart could not be drawn in the report" in html
     assert "External data url not allowed: http://127.0.0.1:9/secret.json" in html
     assert "&lt;chart&gt;" in html  # the output's own text still follows
@@ -169,7 +176,7 @@ def test_a_chart_that_already_has_an_image_keeps_it():
     drawn = v4.new_output("display_data", {"image/png": base64.b64encode(PNG_1X1).decode()})
     spec = {"data": {"values": [{"a": 1}]}, "mark": "bar"}
     html = render(chart_output(spec, **drawn["data"]))
-    assert png_widths(html) == [1]
+    assert png_widths(html) == [1] and svg_images(html) == []
 
 
 def test_a_widgets_output_is_reported_as_its_html_table_even_with_saved_state():

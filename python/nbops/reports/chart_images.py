@@ -2,25 +2,23 @@
 
 JupyterLab draws ``application/vnd.vegalite.v5+json`` outputs (Altair's charts, ``%nbops runs
 --chart``, ``%drift``) with JavaScript; a report runs none, so each such output without an image
-gets a PNG drawn by vl-convert (Vega's own libraries in an embedded runtime). Drawing reads no data
-from outside the notebook: a chart that names a URL for its data is not drawn, and the report says
-why in its place rather than show nothing.
+gets an SVG drawn by vl-convert (Vega's own libraries in an embedded runtime), which the report
+embeds as an image like any other. Drawing reads no data from outside the notebook: a chart that
+names a URL for its data is not drawn, and the report says why in its place rather than show
+nothing.
 """
 
 from __future__ import annotations
 
-import base64
 import re
-import struct
 
 from nbconvert.preprocessors import Preprocessor
 
 CHART_MIME = re.compile(r"application/vnd\.vega(lite)?\.v(\d+)\+json")
-SCALE = 2  # sharp on high-density screens; the report shows it at its own size
 
 
 class ChartImages(Preprocessor):
-    """Give every Vega-Lite or Vega output that has no image a PNG drawn from its specification."""
+    """Give every Vega-Lite or Vega output that has no image an SVG drawn from its specification."""
 
     def preprocess_cell(self, cell, resources, index):
         for output in cell.get("outputs", []):
@@ -30,24 +28,23 @@ class ChartImages(Preprocessor):
             for mime in list(data):
                 match = CHART_MIME.fullmatch(mime)
                 if match:
-                    draw(output, data[mime], lite=bool(match.group(1)), major=match.group(2))
+                    draw(data, data[mime], lite=bool(match.group(1)), major=match.group(2))
                     break
         return cell, resources
 
 
-def draw(output, spec: dict, lite: bool, major: str) -> None:
-    """Add ``image/png`` to ``output``, shown at the chart's own size (or, if the chart cannot be
-    drawn, say why in its ``text/plain``)."""
+def draw(data: dict, spec: dict, lite: bool, major: str) -> None:
+    """Add ``image/svg+xml`` to an output's ``data`` (or, if the chart cannot be drawn, say why in
+    its ``text/plain``)."""
     import vl_convert
 
-    data = output["data"]
     try:
         if lite:
-            png = vl_convert.vegalite_to_png(
-                spec, vl_version=bundled_version(major), scale=SCALE, allowed_base_urls=[]
+            svg = vl_convert.vegalite_to_svg(
+                spec, vl_version=bundled_version(major), allowed_base_urls=[]
             )
         else:
-            png = vl_convert.vega_to_png(spec, scale=SCALE, allowed_base_urls=[])
+            svg = vl_convert.vega_to_svg(spec, allowed_base_urls=[])
     except (ValueError, TypeError) as err:  # a spec vl-convert refuses, or not a spec at all
         reason = next((line for line in str(err).splitlines()[1:] if line.strip()), str(err))
         text = data.get("text/plain", "")
@@ -55,10 +52,7 @@ def draw(output, spec: dict, lite: bool, major: str) -> None:
         data["text/plain"] = f"[This chart could not be drawn in the report: {reason.strip()}]\n"
         data["text/plain"] += text
         return
-    data["image/png"] = base64.b64encode(png).decode()
-    width, height = struct.unpack(">II", png[16:24])  # the PNG's header
-    size = {"width": width // SCALE, "height": height // SCALE}
-    output.setdefault("metadata", {})["image/png"] = size
+    data["image/svg+xml"] = svg
 
 
 def bundled_version(major: str) -> str | None:
