@@ -1,5 +1,5 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
-import { MainAreaWidget, Notification } from '@jupyterlab/apputils';
+import { MainAreaWidget } from '@jupyterlab/apputils';
 import { URLExt } from '@jupyterlab/coreutils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -8,7 +8,7 @@ import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { requestAPI } from './api';
 import { addTagCommands } from './cellTags';
 import { RunsModel } from './model';
-import { notifyError } from './notify';
+import { notifyError, ProgressNote } from './notify';
 import { promoteRun } from './promote';
 import { reproduceRun } from './reproduce';
 import { runHeadless } from './runHeadless';
@@ -152,10 +152,8 @@ export function addCommands(ctx: ICommandContext): void {
         return;
       }
       await panel.context.save();
-      const id = Notification.emit(
-        trans.__('Exporting %1…', panel.context.path),
-        'in-progress',
-        { autoClose: false }
+      const progress = new ProgressNote(
+        trans.__('Exporting %1…', panel.context.path)
       );
       try {
         const step = await requestAPI<IStep>(
@@ -167,21 +165,20 @@ export function addCommands(ctx: ICommandContext): void {
           },
           app.serviceManager.serverSettings
         );
-        Notification.update({
-          id,
-          message: step.written
+        await progress.finish(
+          step.written
             ? trans.__('Exported %1@%2', step.name, step.version)
             : trans.__(
                 'Unchanged: already exported as %1@%2',
                 step.name,
                 step.version
               ),
-          type: 'success',
-          autoClose: 5000
-        });
+          'success',
+          { autoClose: 5000 }
+        );
         await model.refresh();
       } catch (error) {
-        Notification.dismiss(id);
+        await progress.dismiss();
         notifyError(trans.__('Export failed'), error, trans);
       }
     }

@@ -1,8 +1,8 @@
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { Dialog, showDialog } from '@jupyterlab/apputils';
 
 import { NbopsAPIError, requestAPI } from './api';
 import type { ICommandContext } from './commands';
-import { notifyError } from './notify';
+import { notifyError, ProgressNote } from './notify';
 import { IPromotion } from './tokens';
 import { IPromotionRequest, PromoteForm } from './widgets/promoteDialog';
 
@@ -42,10 +42,8 @@ export async function promoteRun(
     }
     values = form.getValue();
     // scoring on a snapshot or checking servability takes seconds: say it is under way
-    const id = Notification.emit(
-      trans.__('Promoting run %1 as %2…', runId.slice(0, 8), values.model),
-      'in-progress',
-      { autoClose: false }
+    const progress = new ProgressNote(
+      trans.__('Promoting run %1 as %2…', runId.slice(0, 8), values.model)
     );
     try {
       const decision = await requestAPI<IPromotion>(
@@ -54,16 +52,15 @@ export async function promoteRun(
         { method: 'POST', body: JSON.stringify(values) },
         app.serviceManager.serverSettings
       );
-      Notification.update({
-        id,
-        message: decision.summary,
-        type: decision.promoted ? 'success' : 'warning',
-        autoClose: false
-      });
+      await progress.finish(
+        decision.summary,
+        decision.promoted ? 'success' : 'warning',
+        { autoClose: false }
+      );
       await model.refresh();
       return decision;
     } catch (failure) {
-      Notification.dismiss(id);
+      await progress.dismiss();
       if (failure instanceof NbopsAPIError && failure.status === 400) {
         error = failure.message; // the server's message, shown in the dialog
         continue;

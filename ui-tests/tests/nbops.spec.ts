@@ -245,6 +245,9 @@ test('export, run headless with a changed parameter, open the report', async ({
     page.locator('.Toastify__toast').filter({ hasText: 'Exported experiment@' })
   ).toBeVisible();
   await expect(panel.locator('li.nbops-step')).toHaveCount(1);
+  await expect(
+    page.locator('.Toastify__toast').filter({ hasText: 'Exporting' })
+  ).toHaveCount(0); // the quick export shows its outcome alone (jupyterlab#15558)
 
   void page.evaluate(async () => {
     await (window as any).jupyterapp.commands.execute('nbops:run-headless');
@@ -316,6 +319,9 @@ test('promote asks for everything in one dialog and shows what the server refuse
     .getByRole('button', { name: 'Cancel' })
     .click();
   await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+  await expect(
+    page.locator('.Toastify__toast').filter({ hasText: 'Promoting' })
+  ).toHaveCount(0); // a quick refusal leaves no toast stuck "in progress"
 });
 
 test('reproduce the selected run and read the verdict in its report', async ({
