@@ -14,6 +14,21 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
+/** A form field: `title` above `input`, with an optional line of help below. */
+export function labelled(
+  title: string,
+  input: HTMLElement,
+  help = ''
+): HTMLLabelElement {
+  const label = h('label', 'nbops-field');
+  label.appendChild(h('span', 'nbops-field-name', title));
+  label.appendChild(input);
+  if (help) {
+    label.appendChild(h('span', 'nbops-field-help', help));
+  }
+  return label;
+}
+
 /** A time (ms since the epoch): the time alone when it is today. */
 export function formatTime(ms: number | null): string {
   if (!ms) {

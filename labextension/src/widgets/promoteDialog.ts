@@ -1,7 +1,7 @@
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import { h } from './dom';
+import { h, labelled } from './dom';
 
 /** What `POST runs/<id>/promote` takes (`CreatePromotion`). */
 export interface IPromotionRequest {
@@ -57,10 +57,12 @@ export class PromoteForm extends Widget {
       select.appendChild(option);
     }
     select.value = values.eval ?? '';
-    this._field(
-      trans.__('Score both models on snapshot'),
-      select,
-      trans.__("Each model's predictions on it, against its label column")
+    this.node.appendChild(
+      labelled(
+        trans.__('Score both models on snapshot'),
+        select,
+        trans.__("Each model's predictions on it, against its label column")
+      )
     );
     this._text('target', trans.__('Label column'), values.target ?? 'target');
     this._text('alias', trans.__('Alias to move'), values.alias);
@@ -87,16 +89,6 @@ export class PromoteForm extends Widget {
     input.type = 'text';
     input.name = name;
     input.value = text;
-    this._field(title, input, help);
-  }
-
-  private _field(title: string, input: HTMLElement, help: string): void {
-    const label = h('label', 'nbops-field');
-    label.appendChild(h('span', 'nbops-field-name', title));
-    label.appendChild(input);
-    if (help) {
-      label.appendChild(h('span', 'nbops-field-help', help));
-    }
-    this.node.appendChild(label);
+    this.node.appendChild(labelled(title, input, help));
   }
 }

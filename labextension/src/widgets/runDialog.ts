@@ -2,7 +2,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { IParameter } from '../tokens';
-import { h } from './dom';
+import { h, labelled } from './dom';
 
 /**
  * The body of the "Run headless…" dialog: one typed field per parameter of the step's schema,
@@ -30,9 +30,7 @@ export class RunForm extends Widget {
       );
     }
     for (const p of _parameters) {
-      const label = h('label', 'nbops-field');
       const title = `${p.name} (${p.type}${p.required ? trans.__(', required') : ''})`;
-      label.appendChild(h('span', 'nbops-field-name', title));
       const input = h('input', 'jp-mod-styled nbops-field-input');
       input.name = p.name;
       if (p.type === 'bool') {
@@ -46,11 +44,7 @@ export class RunForm extends Widget {
         }
         input.value = values[p.name] ?? this._text(p.default);
       }
-      label.appendChild(input);
-      if (p.help) {
-        label.appendChild(h('span', 'nbops-field-help', p.help));
-      }
-      this.node.appendChild(label);
+      this.node.appendChild(labelled(title, input, p.help));
     }
   }
 
