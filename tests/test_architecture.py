@@ -8,7 +8,10 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "python" / "nbops"
-CORE = {"capture", "data", "loop", "store", "pipeline", "reports", "config", "exceptions", "names"}
+CORE = {
+    "capture", "data", "loop", "store", "pipeline", "reports", "config", "exceptions", "names",
+    "credentials", "durable",
+}  # fmt: skip
 DOORS = {"magics", "server", "cli", "api"}
 FORBIDDEN_IN_CORE = ("jupyter_server", "IPython", "tornado")
 MAX_LINES = 500

@@ -18,6 +18,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .credentials import public_uri
 from .exceptions import ConfigError
 
 PROJECT_MARKERS = ("nbops.toml", "pyproject.toml", ".git")
@@ -52,6 +53,11 @@ class Settings:
     def embedded(self) -> bool:
         """Whether this is the embedded SQLite store of the project."""
         return self.uri_source == EMBEDDED
+
+    @property
+    def display_uri(self) -> str:
+        """The tracking URI as it may be shown or recorded: without credentials."""
+        return public_uri(self.tracking_uri)
 
     def fix_hint(self) -> str:
         """Tell the user how to change the tracking URI, given where it came from."""
@@ -144,6 +150,50 @@ def load_settings(start: Path | str | None = None, root: Path | str | None = Non
         return Settings(project, uri.strip(), str(source), None)
     state = project / STATE_DIR
     return Settings(project, f"sqlite:///{state / 'mlflow.db'}", EMBEDDED, state / "artifacts")
+
+
+@dataclass(frozen=True)
+class CaptureSettings:
+    """What a run records of its code, from ``[capture]`` in ``nbops.toml``
+    (``[tool.nbops.capture]`` in ``pyproject.toml``).
+
+    Attributes
+    ----------
+    git_diff:
+        Upload the uncommitted ``git diff HEAD`` with each run (``git/diff.patch``).
+    git_diff_max_bytes:
+        A larger diff is not uploaded; the run records its size instead.
+    """
+
+    git_diff: bool = True
+    git_diff_max_bytes: int = 1_000_000
+
+
+def capture_settings(project: Path) -> CaptureSettings:
+    """Read the ``[capture]`` table of the project's settings (defaults where absent).
+
+    Parameters
+    ----------
+    project:
+        The project folder.
+    """
+    table, source = read_file_settings(project)
+    capture = table.get("capture", {})
+    hint = "Write e.g. [capture] git_diff = false, git_diff_max_bytes = 200000."
+    if not isinstance(capture, dict):
+        raise ConfigError(f"'capture' in {source} must be a table, not {capture!r}.", hint)
+    unknown = sorted(set(capture) - {"git_diff", "git_diff_max_bytes"})
+    if unknown:
+        raise ConfigError(f"[capture] in {source} has unknown keys {unknown}.", hint)
+    enabled = capture.get("git_diff", True)
+    limit = capture.get("git_diff_max_bytes", CaptureSettings.git_diff_max_bytes)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"[capture] git_diff in {source} must be true or false.", hint)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ConfigError(
+            f"[capture] git_diff_max_bytes in {source} must be a whole number from 0.", hint
+        )
+    return CaptureSettings(enabled, limit)
 
 
 def experiment_name(notebook: Path | str, project: Path) -> str:

@@ -53,8 +53,11 @@ class StoreUnavailableError(NbopsError):
     """
 
     def __init__(self, uri: str, reason: str, hint: str = "") -> None:
-        super().__init__(f"The tracking store {uri!r} is not usable: {reason}.", hint)
-        self.uri = uri
+        from .credentials import known_secrets, public_uri, redact
+
+        reason = redact(reason, known_secrets())
+        super().__init__(f"The tracking store {public_uri(uri)!r} is not usable: {reason}.", hint)
+        self.uri = public_uri(uri)
         self.reason = reason
 
 

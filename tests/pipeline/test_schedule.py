@@ -72,7 +72,7 @@ def test_airflow_dag_file(jp_nbops_pipeline, tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text()
     compile(text, str(out), "exec")  # valid Python
-    assert "schedule='0 3 * * *'" in text and "dag_id='nbops_iris'" in text
+    assert "SCHEDULE = '0 3 * * *'" in text and "DAG_ID = 'nbops_iris'" in text
     assert "shell=True" not in text and "BashOperator" not in text
 
 

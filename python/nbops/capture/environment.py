@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import names
+from ..config import capture_settings
 from .git import git_state
 
 COMPARED_FIELDS = (
@@ -130,18 +131,25 @@ def capture_code(folder: Path, notebook: Path | None = None) -> dict[str, object
     Parameters
     ----------
     folder:
-        The project folder (for git).
+        The project folder (for git, and its ``[capture]`` settings: whether and up to which
+        size the uncommitted diff is kept).
     notebook:
         The running notebook, if known (for its code hash).
     """
-    git = git_state(folder)
+    capture = capture_settings(folder)
+    git = git_state(folder, diff=capture.git_diff)
+    diff = git["diff"] if git else ""
+    diff_bytes = len(diff.encode())
+    if diff_bytes > capture.git_diff_max_bytes:
+        diff = ""  # a partial patch cannot be applied: its size is recorded instead
     return {
         "git_commit": git and git["commit"],
         "git_branch": git and git["branch"],
         "git_remote": git and git["remote"],
         "git_dirty": git and git["dirty"],
         "git_untracked": git["untracked"] if git else [],
-        "git_diff": git["diff"] if git else "",
+        "git_diff": diff,
+        "git_diff_bytes": diff_bytes,
         "notebook": str(notebook) if notebook else None,
         "code_hash": code_hash(notebook) if notebook else None,
     }

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from ..credentials import public_uri
+
 GIT_TIMEOUT_S = 5
 
 
@@ -25,26 +27,29 @@ def _git(folder: Path, *args: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def git_state(folder: Path) -> dict[str, object] | None:
-    """Return commit, branch, remote URL, dirty flag and diff of the repository holding ``folder``.
+def git_state(folder: Path, diff: bool = True) -> dict[str, object] | None:
+    """Return commit, branch, remote URL (without credentials), dirty flag and diff of the
+    repository holding ``folder``.
 
     Parameters
     ----------
     folder:
         Any folder inside the working tree (``None`` outside a repository or without git).
+    diff:
+        Read the uncommitted ``git diff HEAD`` (else it is ``""``).
     """
     if shutil.which("git") is None or _git(folder, "rev-parse", "--is-inside-work-tree") is None:
         return None
     commit = (_git(folder, "rev-parse", "HEAD") or "").strip() or None
     branch = (_git(folder, "rev-parse", "--abbrev-ref", "HEAD") or "").strip() or None
-    remote = (_git(folder, "config", "--get", "remote.origin.url") or "").strip() or None
+    remote = public_uri((_git(folder, "config", "--get", "remote.origin.url") or "").strip())
     status = _git(folder, "status", "--porcelain") or ""
-    diff = _git(folder, "diff", "HEAD") if commit else None
+    patch = _git(folder, "diff", "HEAD") if commit and diff else None
     return {
         "commit": commit,
         "branch": branch,
-        "remote": remote,
+        "remote": remote or None,
         "dirty": bool(status.strip()),
         "untracked": [line[3:] for line in status.splitlines() if line.startswith("??")],
-        "diff": diff or "",
+        "diff": patch or "",
     }

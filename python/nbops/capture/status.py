@@ -49,7 +49,7 @@ def session_status(session: Session) -> Status:
         error = str(err)
     settings = session.settings
     return Status(
-        tracking_uri=settings.tracking_uri,
+        tracking_uri=settings.display_uri,
         uri_source=settings.uri_source,
         project=str(settings.project),
         experiment=session.experiment,

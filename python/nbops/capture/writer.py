@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from ..credentials import redact
 from ..exceptions import FlushError, NbopsError
 from ..store import Metric, Store
 
@@ -96,7 +97,8 @@ class BatchWriter:
                 return
         count = self.pending()
         raise FlushError(
-            f"{count} logged value(s) could not be written to {self.store.uri}: {self.error}.",
+            f"{count} logged value(s) could not be written to {self.store.display_uri}: "
+            f"{self.error}.",
             "They are kept in memory: call nbops.flush() again once the store answers.",
         )
 
@@ -133,7 +135,9 @@ class BatchWriter:
                     "They were not recorded; fix the names or values and log them again.",
                 )
             else:
-                self.error = NbopsError(f"Writing to {self.store.uri} failed: {err}.")
+                self.error = NbopsError(
+                    f"Writing to {self.store.display_uri} failed: {redact(str(err))}."
+                )
                 self._requeue(run_id, batch)
         else:
             self.error = None

@@ -51,7 +51,7 @@ def runs(notebook: Path | None, limit: int, wide: bool, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([asdict(run) for run in found], indent=1))
         return
-    title = f"Runs of {experiment or 'all experiments'} in {settings.tracking_uri}"
+    title = f"Runs of {experiment or 'all experiments'} in {settings.display_uri}"
     columns = [("run id", 0), ("name", 2), *([("experiment", 2)] if experiment is None else [])]
     columns += [("status", 0), ("started", 0), ("duration", 0), ("metrics", 3)]
     rows = [

@@ -17,7 +17,9 @@ last one (A). Reads never make versions.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import tempfile
 import threading
 from abc import ABC, abstractmethod
@@ -27,10 +29,13 @@ from pathlib import Path
 from filelock import FileLock
 
 from ..config import Settings
+from ..durable import partial_name, remove_stale_partials, replace_durably
 from ..exceptions import InputError, NotFoundError
 
 LOCK_TIMEOUT_S = 60
 WRITE, READ = "write", "read"
+SNAPSHOT_ID = re.compile(r"[0-9a-f]{32}")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -53,9 +58,24 @@ class Entry:
     action: str = WRITE
 
 
-def partial_name(path: Path) -> Path:
-    """A name to write ``path`` under before renaming it: unique per process and thread."""
-    return path.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial")
+def check_snapshot_id(value: object, where: str = "snapshot id") -> str:
+    """Return ``value`` if it is a snapshot id (32 lowercase hexadecimal digits, a fingerprint);
+    :class:`InputError` otherwise. Ids come from requests, pins and a shared server's records:
+    one is joined into a file path only after this check.
+
+    Parameters
+    ----------
+    value:
+        The id.
+    where:
+        What it is, for the message.
+    """
+    if not isinstance(value, str) or not SNAPSHOT_ID.fullmatch(value):
+        raise InputError(
+            f"The {where} {str(value)[:80]!r} is not a snapshot id.",
+            "A snapshot id is 32 hexadecimal digits (see `nbops snapshots`).",
+        )
+    return value
 
 
 class Catalog(ABC):
@@ -195,18 +215,28 @@ class FolderCatalog(Catalog):
 
     def data_path(self, snapshot_id: str) -> Path:
         """Where a snapshot's Parquet file lives."""
-        return self.root / "data" / f"{snapshot_id}.parquet"
+        return self.root / "data" / f"{check_snapshot_id(snapshot_id)}.parquet"
 
     def meta_path(self, snapshot_id: str) -> Path:
         """Where a snapshot's schema and profile live."""
-        return self.root / "meta" / f"{snapshot_id}.json"
+        return self.root / "meta" / f"{check_snapshot_id(snapshot_id)}.json"
+
+    @property
+    def record(self) -> Path:
+        """The record of writes and reads, one JSON line each."""
+        return self.root / "catalog.jsonl"
 
     def append(self, entry: Entry) -> None:
-        """Record an entry: one line, appended under a file lock that every process takes."""
+        """Record an entry: one line, appended under a file lock that every process takes. A
+        line torn by a crash is ended first, so that it stays one bad line, not two."""
         self.root.mkdir(parents=True, exist_ok=True)
         line = json.dumps(asdict(entry)) + "\n"
-        with self.lock(), open(self.root / "catalog.jsonl", "a", encoding="utf-8") as handle:
-            handle.write(line)
+        with self.lock(), open(self.record, "a+b") as handle:
+            if handle.tell() > 0:
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":
+                    line = "\n" + line
+            handle.write(line.encode())
             handle.flush()
             os.fsync(handle.fileno())
 
@@ -215,38 +245,60 @@ class FolderCatalog(Catalog):
         return FileLock(self.root / "catalog.jsonl.lock", timeout=LOCK_TIMEOUT_S)
 
     def entries(self, name: str | None = None) -> list[Entry]:
-        """Every entry (of ``name``), oldest first."""
-        path = self.root / "catalog.jsonl"
-        if not path.is_file():
+        """Every entry (of ``name``), oldest first. A line that is not a whole record (torn by a
+        crash or a full disk) is skipped with a warning, and the file repaired."""
+        if not self.record.is_file():
             return []
-        found, seen = [], set()
-        for line in path.read_text().splitlines():
-            if not line:
-                continue
-            data = json.loads(line)
-            if "action" not in data:  # written before reads were told apart: a known id is a read
-                data["action"] = READ if (data["name"], data["id"]) in seen else WRITE
-            seen.add((data["name"], data["id"]))
-            found.append(Entry(**data))
+        found, bad = _parse_record(self.record.read_text(encoding="utf-8", errors="replace"))
+        if bad:
+            log.warning(
+                "nbops: %d damaged line(s) in %s skipped (a write was cut off); they are moved "
+                "to %s.",
+                len(bad),
+                self.record,
+                self.record.with_suffix(".damaged"),
+            )
+            self._repair()
         return [e for e in found if name in (None, e.name)]
+
+    def _repair(self) -> None:
+        """Under the lock, keep the whole lines and move the damaged ones aside."""
+        with self.lock():
+            text = self.record.read_text(encoding="utf-8", errors="replace")
+            _, bad = _parse_record(text)
+            if not bad:
+                return
+            with open(self.record.with_suffix(".damaged"), "a", encoding="utf-8") as aside:
+                aside.write("".join(line + "\n" for line in bad))
+            bad_lines = set(bad)
+            kept = [line for line in text.splitlines() if line and line not in bad_lines]
+            partial = partial_name(self.record)
+            try:
+                partial.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+                replace_durably(partial, self.record)
+            finally:
+                partial.unlink(missing_ok=True)
 
     def has(self, snapshot_id: str) -> bool:
         """Whether both the data and the meta file exist."""
         return self.meta_path(snapshot_id).is_file() and self.data_path(snapshot_id).is_file()
 
     def put_data(self, snapshot_id: str, data: Path) -> None:
-        """Move ``data`` into place: it appears whole or not at all."""
+        """Move ``data`` into place: it appears whole or not at all, and stays after a crash."""
         target = self.data_path(snapshot_id)
         target.parent.mkdir(parents=True, exist_ok=True)
-        data.replace(target)
+        replace_durably(data, target)
 
     def put_meta(self, snapshot_id: str, meta: dict) -> None:
-        """Write the meta file atomically."""
+        """Write the meta file atomically and durably."""
         path = self.meta_path(snapshot_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = partial_name(path)
-        partial.write_text(json.dumps(meta))
-        partial.replace(path)
+        try:
+            partial.write_text(json.dumps(meta))
+            replace_durably(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
 
     def local_copy(self, snapshot_id: str) -> Path:
         """The Parquet file in the folder."""
@@ -261,10 +313,32 @@ class FolderCatalog(Catalog):
         return self.data_path(snapshot_id).as_uri()
 
     def scratch(self) -> Path:
-        """The data folder itself: the finished file is renamed into place."""
+        """The data folder itself: the finished file is renamed into place. Partial files that
+        writers which died left there are removed first."""
         folder = self.root / "data"
         folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(folder)
         return folder
+
+
+def _parse_record(text: str) -> tuple[list[Entry], list[str]]:
+    """The entries of a record's text, and its lines that are not whole entries."""
+    found, bad, seen = [], [], set()
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            if "action" not in data:  # written before reads were told apart: a known id is a read
+                data["action"] = READ if (data["name"], data["id"]) in seen else WRITE
+            entry = Entry(**data)
+            check_snapshot_id(entry.id)
+        except (ValueError, TypeError, KeyError):
+            bad.append(line)
+            continue
+        seen.add((entry.name, entry.id))
+        found.append(entry)
+    return found, bad
 
 
 _server_catalogs: dict[str, Catalog] = {}

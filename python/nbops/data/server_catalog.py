@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import shutil
 import tempfile
 import time
@@ -24,15 +25,17 @@ from functools import cached_property
 from pathlib import Path
 
 from ..config import environment_variables
+from ..durable import partial_name, remove_stale_partials
 from ..exceptions import StoreUnavailableError
 from ..names import SNAPSHOT_EXPERIMENT
 from ..store.mlflow import terminate
 from .cache import cache_folder, cache_limit, mark_used, trim
-from .catalog import Catalog, Entry, partial_name
+from .catalog import Catalog, Entry, check_snapshot_id
 
 PREFIX = "nbops.snapshot."
 FIELDS = ("id", "name", "role", "run_id", "created", "rows", "columns", "action")
 PAGE = 1000
+log = logging.getLogger(__name__)
 CONTENT = "snapshots"
 
 
@@ -53,7 +56,7 @@ class ServerCatalog(Catalog):
         self.store = store
         self.cache = cache or cache_folder()
         self.limit = cache_limit() if limit is None else limit
-        self.location = f"{store.uri} (experiment {SNAPSHOT_EXPERIMENT})"
+        self.location = f"{store.display_uri} (experiment {SNAPSHOT_EXPERIMENT})"
 
     def _unavailable(self, doing: str, err: BaseException) -> StoreUnavailableError:
         return StoreUnavailableError(self.store.uri, f"{doing}: {err}", self.store.hint)
@@ -129,8 +132,8 @@ class ServerCatalog(Catalog):
                     break
         except Exception as err:
             raise self._unavailable("reading the snapshot records", err) from err
-        runs.sort(key=lambda r: int(r.data.tags.get(PREFIX + "ns") or 0))
-        return [_entry(r.data.tags) for r in runs]
+        runs.sort(key=lambda r: _order(r.data.tags))
+        return [entry for entry in map(_entry, (r.data.tags for r in runs)) if entry]
 
     # -- the content -----------------------------------------------------------------------------
 
@@ -171,7 +174,7 @@ class ServerCatalog(Catalog):
         trim(self.cache, self.limit)
 
     def _cached(self, snapshot_id: str, suffix: str) -> Path:
-        return self.cache / f"{snapshot_id}.{suffix}"
+        return self.cache / f"{check_snapshot_id(snapshot_id)}.{suffix}"
 
     def local_copy(self, snapshot_id: str) -> Path:
         """The cached Parquet file, downloaded first if need be."""
@@ -211,20 +214,35 @@ class ServerCatalog(Catalog):
         return f"{self._experiment[1]}/{CONTENT}/{snapshot_id}/data.parquet"
 
     def scratch(self) -> Path:
-        """The cache folder: a written file is renamed into it after the upload."""
+        """The cache folder: a written file is renamed into it after the upload. Partial files
+        that writers which died left there are removed first."""
         self.cache.mkdir(parents=True, exist_ok=True)
+        remove_stale_partials(self.cache)
         return self.cache
 
 
-def _entry(tags: dict[str, str]) -> Entry:
+def _order(tags: dict[str, str]) -> int:
+    value = tags.get(PREFIX + "ns") or "0"
+    return int(value) if value.isdigit() else 0
+
+
+def _entry(tags: dict[str, str]) -> Entry | None:
+    """The entry a record's tags hold; ``None`` for a record that is not one (a shared server's
+    content is not trusted: an id that is not a fingerprint never reaches a file path)."""
     values = {f: tags.get(PREFIX + f, "") for f in FIELDS}
+    try:
+        check_snapshot_id(values["id"])
+        counts = int(values["rows"] or 0), int(values["columns"] or 0)
+    except ValueError:
+        log.warning("nbops: a snapshot record with id %.40r is not valid; skipped.", values["id"])
+        return None
     return Entry(
         id=values["id"],
         name=values["name"],
         role=values["role"],
         run_id=values["run_id"] or None,
         created=values["created"],
-        rows=int(values["rows"] or 0),
-        columns=int(values["columns"] or 0),
+        rows=counts[0],
+        columns=counts[1],
         action=values["action"] or "write",
     )

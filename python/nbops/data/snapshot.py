@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,9 +14,10 @@ import pandas as pd
 
 from ..capture import values
 from ..capture.session import Session
+from ..durable import partial_name
 from ..exceptions import InputError, SnapshotIntegrityError
 from ..names import PINS_VARIABLE
-from .catalog import READ, WRITE, Catalog, Entry, catalog_for
+from .catalog import READ, WRITE, Catalog, Entry, catalog_for, check_snapshot_id
 from .fingerprint import fingerprint
 from .profile import profile_of, schema_of
 
@@ -160,11 +160,14 @@ def take_snapshot(session: Session, df: pd.DataFrame, name: str, role: str = "in
 
 def _store(catalog: Catalog, snapshot_id: str, df: pd.DataFrame) -> dict:
     """Write the data, then the meta; the profile is computed while the data is written."""
-    partial = catalog.scratch() / f"{snapshot_id}.{os.getpid()}-{threading.get_ident()}.partial"
+    partial = partial_name(catalog.scratch() / snapshot_id)
     with ThreadPoolExecutor(1, thread_name_prefix="nbops-profile") as pool:
         profiling = pool.submit(profile_of, df)
-        df.to_parquet(partial, compression="zstd")
-        catalog.put_data(snapshot_id, partial)
+        try:
+            df.to_parquet(partial, compression="zstd")
+            catalog.put_data(snapshot_id, partial)
+        finally:  # a write that failed (a full disk) leaves nothing behind
+            partial.unlink(missing_ok=True)
         meta = {"schema": schema_of(df), "profile": profiling.result()}
     catalog.put_meta(snapshot_id, meta)
     return meta
@@ -216,6 +219,8 @@ def pinned_snapshots() -> dict[str, str]:
             'They must be a JSON object of snapshot ids by name, e.g. {"features": "<id>"}; '
             "unset the variable to read the latest versions.",
         )
+    for name, snapshot_id in pins.items():
+        check_snapshot_id(snapshot_id, f"snapshot pinned for {name!r} in {PINS_VARIABLE}")
     return pins
 
 

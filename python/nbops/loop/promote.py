@@ -318,7 +318,7 @@ def _check_model(store: Store, model: str) -> None:
         store.client.get_registered_model(model)
     except MlflowException as err:
         raise InputError(
-            f"No registered model {model!r} in {store.uri}.",
+            f"No registered model {model!r} in {store.display_uri}.",
             "Promote a run first: nbops promote RUN_ID --model NAME.",
         ) from err
 

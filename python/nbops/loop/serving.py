@@ -75,7 +75,7 @@ def serve_check(reference: str, store: Store | None = None) -> ServeCheck:
     try:
         info = mlflow.models.get_model_info(uri)
     except (MlflowException, OSError) as err:
-        raise InputError(f"No model {reference!r} in {store.uri}: {err}", "") from err
+        raise InputError(f"No model {reference!r} in {store.display_uri}: {err}", "") from err
     check = ServeCheck(uri, False, "")
     missing = [
         what

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import Settings
+from ..durable import write_durably
 from ..names import ERROR_FILE, ERROR_TAG, EXECUTED_FOLDER, REPORT_FILE
 from ..store import Store
 
@@ -119,7 +120,7 @@ def finish(store: Store, task: Task, failure: Failure | None, folder: Path) -> R
         html = report_html(
             store, task.run_id, notebook=read_notebook(executed), folder=folder, ending=ending
         )
-        _write_atomically(report, html)
+        write_durably(report, html)
         store.log_artifact(task.run_id, str(report))
     store.end_run(task.run_id, status)
     if not task.output:  # the folder goes away: the artifacts are what stays
@@ -134,13 +135,6 @@ def finish(store: Store, task: Task, failure: Failure | None, folder: Path) -> R
         key=task.key,
         traceback=failure.traceback if failure else None,
     )
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader never finds half of it."""
-    partial = path.with_suffix(f"{path.suffix}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
 
 
 def written_snapshots(settings: Settings, run_id: str) -> dict[str, str]:

@@ -209,6 +209,7 @@ def rebuild(packages: dict[str, str], python: str | None, echo=print) -> Path:
     Raises :class:`EnvironmentBuildError` naming what cannot be installed.
     """
     check_python(python)
+    packages = checked_pins(packages)
     base = machine_once()["packages"]
     needed = {normalize(k): v for k, v in packages.items() if base.get(normalize(k)) != v}
     key = hashlib.sha256(json.dumps([sys.executable, sorted(needed.items())]).encode())
@@ -230,6 +231,38 @@ def rebuild(packages: dict[str, str], python: str | None, echo=print) -> Path:
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return interpreter
+
+
+def checked_pins(packages: object) -> dict[str, str]:
+    """The recorded packages, each a PEP 508 name and a PEP 440 version: a record read from a
+    shared server is not trusted, and anything else (``--index-url``, ``-e``, a URL, a marker)
+    would reach pip as an option or a source. :class:`EnvironmentBuildError` names the entry."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.version import InvalidVersion, Version
+
+    if not isinstance(packages, dict):
+        raise EnvironmentBuildError(
+            "The run's recorded packages are not a mapping of names to versions.",
+            "Its environment.json was not written by nbops.",
+        )
+    pins = {}
+    for name, version in packages.items():
+        line = f"{name}=={version}"
+        try:
+            if not isinstance(name, str) or not isinstance(version, str):
+                raise InvalidRequirement(line)
+            requirement = Requirement(line)
+            Version(version)
+            pinned = str(requirement) == line and not requirement.marker
+        except (InvalidRequirement, InvalidVersion):
+            pinned = False
+        if not pinned:
+            raise EnvironmentBuildError(
+                f"The recorded package line {line!r} is not a package name with a version.",
+                "Its environment.json was changed or not written by nbops; nothing was installed.",
+            )
+        pins[name] = version
+    return pins
 
 
 def _create(folder: Path) -> None:

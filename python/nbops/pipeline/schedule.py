@@ -24,18 +24,26 @@ from .spec import read_pipeline
 TARGETS = ("airflow", "cron")
 MACROS = {"@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@annually", "@midnight"}
 DAG_ID = re.compile(r"[^A-Za-z0-9_.-]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
-AIRFLOW_HEADER = """\"\"\"Airflow DAG of the nbops pipeline {name!r}, written by `nbops schedule`.
-
-Regenerate it rather than editing it. Source: {pipeline}
+# Every value of the pipeline reaches the file as a Python literal (repr), after the fixed text:
+# no name, path or parameter is ever inside a docstring, a comment or code.
+AIRFLOW_HEADER = '''"""Airflow DAG of an nbops pipeline, written by `nbops schedule`: regenerate
+it rather than editing it. PIPELINE, PROJECT and the other constants below say which pipeline
+and where.
 
 {what}
 
-What its workers need: nbops installed ({nbops}, or set NBOPS_EXECUTABLE), the project folder
-at {project}, and the tracking store: {store}.
-Retries: {retries} per task, {retry_delay:g} s apart (`retries:` / `retry_delay:` in pipeline.yaml).
-Trigger a run with the param force=true to run every step even when a cached result exists.
-\"\"\"
+What its workers need: nbops installed (NBOPS, or set NBOPS_EXECUTABLE), the project folder at
+PROJECT, and the tracking store. The store and its credentials are never written here: each task
+takes them from the worker's environment (NBOPS_TRACKING_URI or MLFLOW_TRACKING_URI,
+MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD or MLFLOW_TRACKING_TOKEN), else from the
+Airflow connection named CONNECTION (host, port and schema make the URI; login and password the
+credentials), else from the project's nbops.toml.
+Retries: RETRIES per task, RETRY_DELAY seconds apart (`retries:` / `retry_delay:` in
+pipeline.yaml). Trigger a run with the param force=true to run every step even when a cached
+result exists.
+"""
 
 import json
 import os
@@ -50,17 +58,47 @@ except ImportError:  # Airflow 2
     from airflow import DAG
     from airflow.operators.python import PythonOperator
 
+NAME = {name!r}
 PIPELINE = {pipeline_path!r}
 PROJECT = {project!r}
 NBOPS = os.environ.get("NBOPS_EXECUTABLE", {nbops!r})
-ENVIRONMENT = {environment!r}  # set for every nbops command this DAG runs
+CONNECTION = os.environ.get("NBOPS_AIRFLOW_CONNECTION", "nbops_mlflow")
+DAG_ID = {dag_id!r}
+SCHEDULE = {cron!r}
+START = datetime({start_year!r}, {start_month!r}, {start_day!r})
+RETRIES = {retries!r}
+RETRY_DELAY = {retry_delay!r}
+
+
+def tracking_environment():
+    """Variables that point a task's nbops at the tracking store, from Airflow's connection
+    CONNECTION when the worker's environment does not name a store (empty otherwise)."""
+    if os.environ.get("NBOPS_TRACKING_URI") or os.environ.get("MLFLOW_TRACKING_URI"):
+        return {{}}
+    try:  # Airflow 3
+        from airflow.sdk import BaseHook
+    except ImportError:  # Airflow 2
+        from airflow.hooks.base import BaseHook
+    try:
+        connection = BaseHook.get_connection(CONNECTION)
+    except Exception:  # no such connection: nbops reads the project's nbops.toml
+        return {{}}
+    scheme = connection.conn_type if connection.conn_type in ("http", "https") else "http"
+    uri = scheme + "://" + (connection.host or "")
+    uri += (":" + str(connection.port)) if connection.port else ""
+    uri += ("/" + connection.schema) if connection.schema else ""
+    found = {{"NBOPS_TRACKING_URI": uri}}
+    if connection.login:
+        found["MLFLOW_TRACKING_USERNAME"] = connection.login
+        found["MLFLOW_TRACKING_PASSWORD"] = connection.password or ""
+    return found
 
 
 def nbops(*arguments):
-    \"\"\"Run one nbops command (an argument list: no shell); return the JSON it prints last.\"\"\"
+    """Run one nbops command (an argument list: no shell); return the JSON it prints last."""
     done = subprocess.run(
         [NBOPS, *arguments], cwd=PROJECT, capture_output=True, text=True, check=False,
-        env={{**os.environ, **ENVIRONMENT}},
+        env={{**os.environ, **tracking_environment()}},
     )
     print(done.stderr, file=sys.stderr)
     print(done.stdout)
@@ -72,7 +110,7 @@ def nbops(*arguments):
 
 
 def logical_date(context):
-    \"\"\"The run's logical date, ISO 8601 (Airflow 3 has none for manual runs: run_after).\"\"\"
+    """The run's logical date, ISO 8601 (Airflow 3 has none for manual runs: run_after)."""
     date = context.get("logical_date") or context["dag_run"].run_after
     return date.isoformat()
 
@@ -83,29 +121,29 @@ def scheduler_key(context):
 
 
 def forced(context):
-    \"\"\"Whether the DAG run was triggered with the param force=true.\"\"\"
+    """Whether the DAG run was triggered with the param force=true."""
     return str(context["params"].get("force", False)).lower() in ("true", "1")
 
 
 def new_dag():
     return DAG(
-        dag_id={dag_id!r},
-        schedule={cron!r},
-        start_date=datetime({start.year}, {start.month}, {start.day}),
+        dag_id=DAG_ID,
+        schedule=SCHEDULE,
+        start_date=START,
         catchup=False,
         tags=["nbops"],
         params={{"force": False}},
-        default_args={{"retries": {retries}, "retry_delay": timedelta(seconds={retry_delay})}},
+        default_args={{"retries": RETRIES, "retry_delay": timedelta(seconds=RETRY_DELAY)}},
     )
-"""
+'''
 
 PER_STEP_MODE = """One task per step, between an `nbops_open` task (the parent run of this DAG
 run, found again on retries) and an `nbops_close` task (the summary; it fails the DAG run if a
 step failed). Tasks pass ids through XCom, never data: the parent run's id and the snapshot
 ids each step wrote, which its downstream steps read. A notebook whose parameters cell
 declares `run_date` gets the DAG run's logical date."""
-WHOLE_MODE = """One task runs the whole pipeline on the {executor} cluster at {address}: one parent
-run, a child per step, cached steps reused."""
+WHOLE_MODE = """One task runs the whole pipeline on the cluster that EXECUTOR names: one parent run,
+a child per step, cached steps reused."""
 
 MONITOR_MODE = """One task runs `nbops monitor` (the `monitor:` block of the pipeline file): drift
 of the current data against the reference snapshot; on drift it retrains with this pipeline and
@@ -121,7 +159,7 @@ def monitor(**context):
     \"\"\"Check the current data; on drift, retrain and promote (exit 3: drift, no error).\"\"\"
     done = subprocess.run(
         [NBOPS, "monitor", *MONITOR], cwd=PROJECT, capture_output=True, text=True,
-        check=False, env={{**os.environ, **ENVIRONMENT}},
+        check=False, env={{**os.environ, **tracking_environment()}},
     )
     print(done.stderr, file=sys.stderr)
     print(done.stdout)
@@ -137,8 +175,8 @@ with new_dag() as dag:
 
 PER_STEP_TEMPLATE = """
 
-STEPS = {steps}
-UPSTREAM = {upstream}
+STEPS = {steps!r}
+UPSTREAM = {upstream!r}
 
 
 def open_run(**context):
@@ -261,7 +299,7 @@ def monitor_arguments(dag: Dag) -> list[str]:
 
 
 def airflow_dag(
-    dag: Dag, cron: str, settings, executor: str = "", address: str = "", monitor: bool = False
+    dag: Dag, cron: str, executor: str = "", address: str = "", monitor: bool = False
 ) -> str:
     """The text of an Airflow DAG file for ``dag`` on the schedule ``cron``.
 
@@ -271,8 +309,6 @@ def airflow_dag(
         The checked pipeline.
     cron:
         The checked cron expression.
-    settings:
-        The project's settings: the store the workers must reach.
     executor, address:
         With ``dask``: one task runs the whole pipeline on that cluster (whole-pipeline mode);
         otherwise one task per step.
@@ -280,51 +316,51 @@ def airflow_dag(
         One task runs ``nbops monitor`` from the ``monitor:`` block instead.
     """
     spec = dag.spec
-    environment = {} if settings.embedded else {"NBOPS_TRACKING_URI": settings.tracking_uri}
-    if settings.embedded:
-        store = f"the embedded store {settings.tracking_uri}, so Airflow must run on this machine"
-    else:
-        store = f"{settings.tracking_uri} (NBOPS_TRACKING_URI, set for every task)"
     whole = bool(executor)
-    what = WHOLE_MODE.format(executor=executor, address=address) if whole else PER_STEP_MODE
-    what = MONITOR_MODE if monitor else what
+    what = MONITOR_MODE if monitor else WHOLE_MODE if whole else PER_STEP_MODE
+    prefix = "nbops_monitor_" if monitor else "nbops_"
+    start = datetime.now(UTC)
     fields = {
         "name": spec.name,
-        "pipeline": spec.path,
         "pipeline_path": str(spec.path),
         "what": what,
         "project": str(spec.project),
         "nbops": nbops_executable(),
-        "store": store,
-        "environment": environment,
         "retries": spec.retries,
-        "retry_delay": spec.retry_delay,
-        "dag_id": DAG_ID.sub("_", f"nbops_{spec.name}"),
+        "retry_delay": float(spec.retry_delay),
+        "dag_id": DAG_ID.sub("_", prefix + spec.name),
         "cron": cron,
-        "start": datetime.now(UTC),
+        "start_year": start.year,
+        "start_month": start.month,
+        "start_day": start.day,
     }
     if monitor:
         body = MONITOR_TEMPLATE.format(monitor_arguments=monitor_arguments(dag))
-        fields["dag_id"] = DAG_ID.sub("_", f"nbops_monitor_{spec.name}")
     elif whole:
         arguments = ["--executor", executor, *(["--address", address] if address else [])]
-        body = WHOLE_TEMPLATE.format(executor_arguments=arguments, **fields)
+        body = WHOLE_TEMPLATE.format(executor_arguments=arguments)
     else:
         upstream = {name: sorted(dag.upstream[name]) for name in dag.order}
-        body = PER_STEP_TEMPLATE.format(
-            steps=json.dumps(list(dag.order)), upstream=json.dumps(upstream), **fields
-        )
+        body = PER_STEP_TEMPLATE.format(steps=list(dag.order), upstream=upstream)
     return AIRFLOW_HEADER.format(**fields) + body
 
 
 def crontab_line(dag: Dag, cron: str, monitor: bool = False) -> str:
     """A crontab line running the whole pipeline (or its monitor), appending its output to a
-    log file."""
+    log file. :class:`InputError` if a path or argument holds a line break or another control
+    character: cron would read the rest as a line of its own."""
     project = dag.spec.project
     log = project / ".nbops" / "logs" / f"{dag.spec.name}{'-monitor' if monitor else ''}.log"
     command = [nbops_executable(), "pipeline", "run", str(dag.spec.path)]
     if monitor:
         command = [nbops_executable(), "monitor", *monitor_arguments(dag)]
+    for part in [*command, str(project), str(log)]:
+        if CONTROL.search(part):
+            raise InputError(
+                f"{part!r} holds a line break or another control character, which cannot go "
+                "into a crontab line.",
+                "Rename the file or folder (or the value in the pipeline's monitor: block).",
+            )
     quoted = " ".join(shlex.quote(part) for part in command)
     # cron runs a shell: every path is quoted, and % (special to cron) is escaped; the log's
     # folder is made first, or the shell refuses the redirection and nothing runs
@@ -378,7 +414,7 @@ def schedule(
             raise InputError("--executor is for --to airflow.", "Drop --executor.")
         check_store_reachable(get_executor(executor, None, address or None), settings)
     text = (
-        airflow_dag(dag, cron, settings, executor, address, monitor)
+        airflow_dag(dag, cron, executor, address, monitor)
         if to == "airflow"
         else crontab_line(dag, cron, monitor)
     )

@@ -28,6 +28,7 @@ that it runs the same on this machine and on a worker that shares nothing with i
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ STEP_KEYS = {"notebook", "step", "parameters", "after", "inputs", "outputs", "fi
 PROMOTE_KEYS = ("model", "step", "gates", "alias", "eval", "target")
 MONITOR_KEYS = ("reference", "current", "threshold", "columns")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+TOP_KEYS = ("name", "steps", "retries", "retry_delay", "promote", "monitor")
 
 
 @dataclass
@@ -170,13 +172,24 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
         raise InputError(f"Cannot read the pipeline {path}: {err}.", "Give a YAML file.") from err
     if not isinstance(data, dict) or not isinstance(data.get("steps"), dict) or not data["steps"]:
         raise _fail(path, "no `steps:` mapping of step names to steps.")
+    unknown = sorted(str(key) for key in set(data) - set(TOP_KEYS))
+    if unknown:
+        close = [m for key in unknown for m in difflib.get_close_matches(key, TOP_KEYS, 1)]
+        guess = f"Did you mean {', '.join(close)}? " if close else ""
+        raise _fail(path, f"unknown keys {unknown}.", f"{guess}Known: {', '.join(TOP_KEYS)}.")
+    name = str(data.get("name") or path.stem)
+    if not NAME.match(name):
+        raise _fail(
+            path,
+            f"the pipeline name {name!r} is not valid.",
+            "Use letters, digits, - and _, starting with a letter (set `name:` in the file).",
+        )
     steps = {str(n): _step(str(n), d, path) for n, d in data["steps"].items()}
     retries, delay = data.get("retries", 1), data.get("retry_delay", 60)
     if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
         raise _fail(path, f"`retries:` must be a whole number from 0, not {retries!r}.")
     if isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0:
         raise _fail(path, f"`retry_delay:` must be seconds from 0, not {delay!r}.")
-    name = str(data.get("name") or path.stem)
     project = find_project(path.parent)
     promote = _block(data, "promote", PROMOTE_KEYS, 2, path)
     if promote and promote["step"] not in steps:

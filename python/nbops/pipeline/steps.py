@@ -80,7 +80,7 @@ def list_steps(root: Path) -> list[Step]:
     return sorted(found, key=lambda s: (s.manifest.name, s.manifest.exported_at))
 
 
-def find_step(target: str, root: Path) -> Step:
+def find_step(target: str, root: Path, folders: bool = True) -> Step:
     """Resolve ``name``, ``name@version`` or a step folder to a step (the newest for ``name``).
 
     Parameters
@@ -89,9 +89,12 @@ def find_step(target: str, root: Path) -> Step:
         What the user typed.
     root:
         The project's ``steps`` folder.
+    folders:
+        Whether ``target`` may be a step folder (not for a name from a request: a folder of the
+        process's working directory would be taken).
     """
     folder = Path(target)
-    if (folder / MANIFEST).is_file():
+    if folders and (folder / MANIFEST).is_file():
         return Step(folder, Manifest.read(folder))
     name, _, version = target.partition("@")
     candidates = [s for s in list_steps(root) if s.manifest.name == name]

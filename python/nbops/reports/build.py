@@ -70,7 +70,8 @@ def report_html(
         run = dataclasses.replace(run, **ending)
     nb = notebook if notebook is not None else load_run_notebook(store, run_id)
     registry = model_registry(store, run_id)
-    return render_report(nb, run, store.uri, store.datasets(run_id), no_input, folder, registry)
+    datasets = store.datasets(run_id)
+    return render_report(nb, run, store.display_uri, datasets, no_input, folder, registry)
 
 
 def model_registry(store: Store, run_id: str) -> list[dict]:

@@ -6,62 +6,101 @@ gets an SVG drawn by vl-convert (Vega's own libraries in an embedded runtime), w
 embeds as an image like any other. Drawing reads no data from outside the notebook: a chart that
 names a URL for its data is not drawn, and the report says why in its place rather than show
 nothing.
+
+A chart's spec comes from the notebook, which may not be trusted: all of a report's charts are
+drawn in one child process (``python -m nbops.reports.chart_drawing``) with a time limit
+(``CHART_TIMEOUT_S``), an address-space limit (``CHART_MEMORY_BYTES``), an empty working folder
+and no URL allowed, so a spec that loops or eats memory costs its own process, not the server's.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
+import tempfile
 
 from nbconvert.preprocessors import Preprocessor
 
 CHART_MIME = re.compile(r"application/vnd\.vega(lite)?\.v(\d+)\+json")
+CHART_TIMEOUT_S = 60
+CHART_MEMORY_BYTES = 4 * 1024**3  # V8 reserves address space generously: 4 GiB, not less
 
 
 class ChartImages(Preprocessor):
     """Give every Vega-Lite or Vega output that has no image an SVG drawn from its specification."""
 
-    def preprocess_cell(self, cell, resources, index):
-        for output in cell.get("outputs", []):
-            data = output.get("data") or {}
-            if any(mime.startswith("image/") for mime in data):
-                continue
-            for mime in list(data):
-                match = CHART_MIME.fullmatch(mime)
-                if match:
-                    draw(data, data[mime], lite=bool(match.group(1)), major=match.group(2))
-                    break
-        return cell, resources
+    def preprocess(self, nb, resources):
+        found = []  # (output data, mime) of every chart to draw
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data") or {}
+                if any(mime.startswith("image/") for mime in data):
+                    continue
+                mime = next((m for m in data if CHART_MIME.fullmatch(m)), None)
+                if mime:
+                    found.append((data, mime))
+        if found:
+            jobs = [_job(data[mime], mime) for data, mime in found]
+            for (data, _), result in zip(found, draw_in_child(jobs), strict=True):
+                _apply(data, result)
+        return nb, resources
 
 
-def draw(data: dict, spec: dict, lite: bool, major: str) -> None:
-    """Add ``image/svg+xml`` to an output's ``data`` (or, if the chart cannot be drawn, say why in
-    its ``text/plain``)."""
-    import vl_convert
+def _job(spec, mime: str) -> dict:
+    match = CHART_MIME.fullmatch(mime)
+    return {"spec": spec, "lite": bool(match.group(1)), "major": match.group(2)}
 
-    try:
-        if lite:
-            svg = vl_convert.vegalite_to_svg(
-                spec, vl_version=bundled_version(major), allowed_base_urls=[]
-            )
-        else:
-            svg = vl_convert.vega_to_svg(spec, allowed_base_urls=[])
-    except (ValueError, TypeError) as err:  # a spec vl-convert refuses, or not a spec at all
-        reason = next((line for line in str(err).splitlines()[1:] if line.strip()), str(err))
-        text = data.get("text/plain", "")
-        text = "".join(text) if isinstance(text, list) else text
-        data["text/plain"] = f"[This chart could not be drawn in the report: {reason.strip()}]\n"
-        data["text/plain"] += text
+
+def _apply(data: dict, result: dict) -> None:
+    """Add the drawn SVG to an output's ``data``, or say in its ``text/plain`` why there is none."""
+    if "svg" in result:
+        data["image/svg+xml"] = result["svg"]
         return
-    data["image/svg+xml"] = svg
+    text = data.get("text/plain", "")
+    text = "".join(text) if isinstance(text, list) else text
+    data["text/plain"] = f"[This chart could not be drawn in the report: {result['error']}]\n{text}"
 
 
-def bundled_version(major: str) -> str | None:
-    """The newest Vega-Lite bundled with vl-convert of the output's major version; for an older
-    major, the oldest bundled (the closest); ``None`` (vl-convert's newest) for a newer one."""
-    import vl_convert
+def _limit_child() -> None:  # pragma: no cover - runs in the child before exec
+    import resource
 
-    versions = vl_convert.get_vegalite_versions()
-    same = [v for v in versions if v.split(".")[0] == major]
-    if same:
-        return same[-1]
-    return versions[0] if int(major) < int(versions[0].split(".")[0]) else None
+    resource.setrlimit(resource.RLIMIT_AS, (CHART_MEMORY_BYTES, CHART_MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def draw_in_child(jobs: list[dict], timeout: float | None = None) -> list[dict]:
+    """Draw charts in a child process under time and memory limits.
+
+    Parameters
+    ----------
+    jobs:
+        Dicts with ``spec``, ``lite`` (Vega-Lite, else Vega) and ``major`` (the output's major).
+    timeout:
+        Seconds for all of them (default ``CHART_TIMEOUT_S``).
+
+    Returns one dict per job: ``{"svg": ...}`` or ``{"error": "why"}``.
+    """
+    timeout = CHART_TIMEOUT_S if timeout is None else timeout
+    with tempfile.TemporaryDirectory(prefix="nbops-charts-") as empty:
+        try:
+            done = subprocess.run(
+                [sys.executable, "-I", "-m", "nbops.reports.chart_drawing"],
+                input=json.dumps(jobs),
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=empty,
+                preexec_fn=_limit_child,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return [{"error": f"drawing took longer than {timeout:g} s"}] * len(jobs)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode or not lines:
+        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        if "MemoryError" in done.stderr or "memory" in last.lower() or done.returncode < 0:
+            last = f"it needed more than {CHART_MEMORY_BYTES // 1024**3} GiB of memory ({last})"
+        return [{"error": f"the drawing process failed: {last}"}] * len(jobs)
+    return json.loads(lines[-1])

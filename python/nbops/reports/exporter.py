@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import threading
 from pathlib import Path
 
 from ..names import REPORT_HIDE
 from ..store import RunSummary
 from .header import render_header
-from .sanitize import clean_html
+from .sanitize import clean_cells, clean_html
 
 TEMPLATES = Path(__file__).parent / "templates"
 # nbconvert's HTML order without widget views: a report runs no script, so an output's HTML (a
@@ -80,8 +81,22 @@ def render_report(
         Where the notebook's relative image paths are looked up (for embedding).
     """
     header = render_header(run, datasets or [], tracking_uri, nb, registry or [])
-    resources = {"nbops_header": header, "metadata": {"name": run.name or run.run_id}}
+    nonce = secrets.token_hex(16)
+    resources = {
+        "nbops_header": header,
+        "nbops_nonce": nonce,
+        "metadata": {"name": run.name or run.run_id},
+    }
     if folder is not None:
         resources["metadata"]["path"] = str(folder)
     body, _ = _exporter(no_input).from_notebook_node(nb, resources=resources)
-    return body
+    return _clean_between(body, f"<!--nbops-cells:{nonce}-->", f"<!--/nbops-cells:{nonce}-->")
+
+
+def _clean_between(page: str, start: str, end: str) -> str:
+    """Sanitize the cells of a rendered page, between the template's two markers."""
+    before, found, rest = page.partition(start)
+    cells, found_end, after = rest.partition(end)
+    if not (found and found_end):  # the template always writes both; never serve unsanitized
+        raise RuntimeError("The report template lost its cell markers.")
+    return before + clean_cells(cells) + after

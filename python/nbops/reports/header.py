@@ -7,6 +7,7 @@ from datetime import datetime
 from html import escape
 
 from .. import names
+from ..credentials import public_uri
 from ..store import RunSummary
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -58,6 +59,7 @@ def _time(ms: int | None) -> str:
 def run_link(tracking_uri: str, run: RunSummary) -> str:
     """Where to see the run in MLflow's UI (a link for a server, a command for a local store)."""
     path = f"#/experiments/{run.experiment_id}/runs/{run.run_id}"
+    tracking_uri = public_uri(tracking_uri)
     if tracking_uri.startswith(("http://", "https://")):
         url = f"{tracking_uri.rstrip('/')}/{path}"
         return f'<a href="{escape(url)}">{escape(url)}</a>'

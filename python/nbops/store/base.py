@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..credentials import public_uri
 from ..exceptions import InputError, NotFoundError
 
 RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
@@ -82,6 +83,11 @@ class Store(ABC):
         self.uri = uri
         self.artifact_root = artifact_root
         self.patient = False  # wait for a server that stops answering (headless workers)
+
+    @property
+    def display_uri(self) -> str:
+        """The tracking URI as it may be shown or recorded: without credentials."""
+        return public_uri(self.uri)
 
     def warm_up(self) -> None:
         """Load what the first call will need (a backend's library), while waiting for a run.
@@ -234,7 +240,7 @@ def finished_run(store: Store, run_id: object, done: str) -> RunSummary:
         run = store.get_run(run_id)
     except NotFoundError as err:
         raise InputError(
-            f"No run {run_id} in the tracking store {store.uri}.",
+            f"No run {run_id} in the tracking store {store.display_uri}.",
             "List the runs with `nbops runs`; set NBOPS_TRACKING_URI for another store.",
         ) from err
     if run.status != "FINISHED":

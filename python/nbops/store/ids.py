@@ -34,7 +34,7 @@ def full_run_id(store, text: str) -> str:
     found = store.run_ids_starting(text, 2)  # two tell one from several
     if not found:
         raise InputError(
-            f"No run's id starts with {text!r} in {store.uri}.",
+            f"No run's id starts with {text!r} in {store.display_uri}.",
             "Check the id with `nbops runs` (`--wide` shows whole ids).",
         )
     if len(found) > 1:

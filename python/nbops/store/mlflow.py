@@ -149,7 +149,7 @@ class MlflowStore(Store):
         if experiment is not None and experiment.lifecycle_stage == "deleted" and create:
             number = experiment.experiment_id
             raise InputError(
-                f"The experiment {name!r} (id {number}) was deleted in {self.uri}.",
+                f"The experiment {name!r} (id {number}) was deleted in {self.display_uri}.",
                 f"Restore it: mlflow experiments restore --experiment-id {number}.",
             )
         if experiment is not None:
@@ -343,7 +343,8 @@ class MlflowStore(Store):
         except MlflowException as err:
             if err.error_code in NOT_FOUND_CODES:
                 raise NotFoundError(
-                    f"No run with id {run_id!r} in {self.uri}.", "Check the id with `nbops runs`."
+                    f"No run with id {run_id!r} in {self.display_uri}.",
+                    "Check the id with `nbops runs`.",
                 ) from err
             raise self._unavailable(err) from err
 
@@ -353,7 +354,8 @@ class MlflowStore(Store):
             found = self.reader.run(run_id)
             if found is None:
                 raise NotFoundError(
-                    f"No run with id {run_id!r} in {self.uri}.", "Check the id with `nbops runs`."
+                    f"No run with id {run_id!r} in {self.display_uri}.",
+                    "Check the id with `nbops runs`.",
                 )
             return found
         run = self._run(run_id)

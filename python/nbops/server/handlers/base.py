@@ -37,9 +37,14 @@ def _after_mlflow_import(fn, *args):
 class NbopsHandler(ExtensionHandlerMixin, APIHandler):
     """Answers JSON; input errors become 400, missing things 404, other failures 500.
 
-    Subclasses decorate every method with ``@web.authenticated`` (a test checks it) and run
-    blocking store calls through :meth:`blocking` so the server stays responsive.
+    Subclasses decorate every method with ``@web.authenticated`` and ``@authorized(ACTION)``
+    (a test checks both): jupyter_server's Authorizer decides, for the resource ``nbops``, who may
+    ``read`` (every GET), ``write`` (export a step) and ``execute`` (run a notebook, reproduce,
+    promote, cancel a job). They run blocking store calls through :meth:`blocking` so the server
+    stays responsive.
     """
+
+    auth_resource = "nbops"
 
     @property
     def root_dir(self) -> Path:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...reports.compare import compare_runs
@@ -15,6 +16,7 @@ class CompareHandler(NbopsHandler):
     """Params, metrics (with history), environment, data and code differences of 2-10 runs."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         raw = self.get_query_argument("ids", "")
         ids = [check_run_id(i.strip()) for i in raw.split(",") if i.strip()]

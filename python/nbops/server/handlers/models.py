@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...loop.monitor import recent_monitors
@@ -19,6 +20,7 @@ class ModelsHandler(NbopsHandler):
     """The model versions registered from this notebook's runs; the newest monitor runs."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         settings, experiment = self.notebook_settings()
         store = open_store(settings)
@@ -37,6 +39,7 @@ class PromoteHandler(NbopsHandler):
     """Promote a run's model past gates; the decision (promoted or refused) is the answer."""
 
     @web.authenticated
+    @authorized("execute")
     async def post(self, run_id: str) -> None:
         body = CreatePromotion.parse(self.request.body)
         settings, _ = self.notebook_settings()

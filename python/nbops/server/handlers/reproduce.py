@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..models import CreateReproduction
@@ -16,6 +17,7 @@ class ReproduceHandler(NbopsHandler):
     """Start reproducing a run; 202 with the reproduction to poll."""
 
     @web.authenticated
+    @authorized("execute")
     async def post(self, run_id: str) -> None:
         body = CreateReproduction.parse(self.request.body)
         settings, _ = self.notebook_settings()
@@ -30,5 +32,6 @@ class ReproductionHandler(NbopsHandler):
     """A reproduction's state: RUNNING, then DONE with the verdict (or ERROR)."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self, reproduction_id: str) -> None:
         self.finish(self.extensionapp.reproductions.get(check_run_id(reproduction_id)).describe())

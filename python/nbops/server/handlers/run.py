@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...exceptions import InputError
@@ -25,6 +26,7 @@ class RunHandler(NbopsHandler):
     """Describe one run: params, metrics, tags, artifacts and the data it read and wrote."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self, run_id: str) -> None:
         store = open_store(self.run_settings())
         run, artifacts, datasets, history = await self.blocking(
@@ -51,6 +53,7 @@ class ReportHandler(RunHandler):
     """Serve a run's report as a sandboxed HTML page (no script may run in it)."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self, run_id: str) -> None:
         store = open_store(self.run_settings())
         no_input = self.get_query_argument("no_input", "false") == "true"

@@ -8,6 +8,7 @@ nest a pipeline's step under its pipeline.
 
 from __future__ import annotations
 
+from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...exceptions import NotFoundError
@@ -23,6 +24,7 @@ class RunsHandler(NbopsHandler):
     """A page of the runs of one notebook (or of the root project): ``ListRunsResponse``."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         query = ListRunsQuery(
             limit=self.query_int("limit", DEFAULT_LIMIT, 1, self.extensionapp.max_limit),
@@ -46,7 +48,7 @@ class RunsHandler(NbopsHandler):
         runs, token, parents = await self.blocking(page)
         self.finish(
             {
-                "tracking_uri": settings.tracking_uri,
+                "tracking_uri": settings.display_uri,
                 "experiment": notebook,
                 "runs": [run.to_dict() for run in runs],
                 "parents": [run.to_dict() for run in parents],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict
 
+from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...data.catalog import catalog_for
@@ -20,6 +21,7 @@ class SnapshotsHandler(NbopsHandler):
     """The snapshots of the notebook's project, newest first; ``?run_id=`` those of one run."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         settings, _ = self.notebook_settings()
         run_id = self.get_query_argument("run_id", None)
@@ -35,6 +37,7 @@ class SnapshotHandler(NbopsHandler):
     """One snapshot: its catalog entries, schema and profile."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self, snapshot_id: str) -> None:
         if not _ID.match(snapshot_id):
             raise InputError(f"{snapshot_id!r} is not a snapshot id.", "Give 8 to 32 hex digits.")

@@ -3,6 +3,7 @@ export a notebook) and ``GET /nbops/api/parameters`` (the schema the run dialog 
 
 from __future__ import annotations
 
+from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...config import experiment_name, find_project
@@ -32,6 +33,7 @@ class StepsHandler(NbopsHandler):
     """List the exported steps (of ``?notebook=``), newest first; export one."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         settings, experiment = self.notebook_settings()
         steps = await self.blocking(list_steps, settings.project / STEPS_DIR)
@@ -39,6 +41,7 @@ class StepsHandler(NbopsHandler):
         self.finish({"steps": [_step_dict(s) for s in reversed(found)]})
 
     @web.authenticated
+    @authorized("write")
     async def post(self) -> None:
         body = CreateStep.parse(self.request.body)
         notebook = resolve_in_root(self.root_dir, body.notebook, "notebook")
@@ -53,6 +56,7 @@ class ParametersHandler(NbopsHandler):
     """The parameter schema of ``?notebook=`` (or of ``&step=NAME[@VERSION]`` in its project)."""
 
     @web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         raw = self.get_query_argument("notebook", "")
         notebook = resolve_in_root(self.root_dir, raw, "notebook")

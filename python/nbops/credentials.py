@@ -1,0 +1,78 @@
+"""Secrets kept out of everything nbops shows or records.
+
+A tracking URI or a git remote may carry credentials (``https://user:token@host/...``, a
+``?token=...`` query); MLflow's client accepts them. nbops connects with the URI as given but only
+ever shows, logs, tags or writes it through :func:`public_uri`, and passes error texts that may
+quote a URI through :func:`redact`.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+
+HIDDEN = "***"
+# query parameters that carry a secret in the URIs of the usual services (S3's presigned
+# X-Amz-Signature, Azure's sig, tokens and keys)
+SECRET_QUERY_KEY = re.compile(r"token|passw|secret|key|sig|credential|auth", re.IGNORECASE)
+# scheme://userinfo@ anywhere in a text (an error message quoting a URL)
+USERINFO_IN_TEXT = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]+@")
+
+
+def public_uri(uri: str) -> str:
+    """Return ``uri`` without its credentials: no ``user:password@``, secret query values hidden.
+
+    Parameters
+    ----------
+    uri:
+        Any URI or path (a tracking URI, a git remote). Text that is not a ``scheme://`` URL, such
+        as a path or git's ``git@host:org/repo``, is returned as it is: it holds no password.
+    """
+    if "://" not in uri:
+        return uri
+    try:
+        parts = urlsplit(uri)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:  # a malformed port or IPv6 literal: hide whatever precedes the host
+        return USERINFO_IN_TEXT.sub(r"\1", uri)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = (f"[{host}]" if host and ":" in host else host or "") + (
+            f":{port}" if port else ""
+        )
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = "&".join(
+            f"{quote(k, safe='')}={HIDDEN if SECRET_QUERY_KEY.search(k) else quote(v, safe='')}"
+            for k, v in pairs
+        )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """Return ``text`` with every ``scheme://user:password@`` cut to ``scheme://`` and each of
+    ``secrets`` (passwords, tokens known to this process) replaced by ``***``.
+
+    Parameters
+    ----------
+    text:
+        A message, a log line or an error's text.
+    secrets:
+        Exact values to hide wherever they appear.
+    """
+    text = USERINFO_IN_TEXT.sub(r"\1", text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, HIDDEN)
+    return text
+
+
+def known_secrets() -> tuple[str, ...]:
+    """The credentials this process holds for MLflow (the values of MLflow's and nbops's
+    credential variables), to be hidden from texts it writes."""
+    import os
+
+    names = ("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "AWS_SECRET_ACCESS_KEY")
+    return tuple(os.environ[name] for name in names if os.environ.get(name))
