@@ -9,7 +9,7 @@ nothing.
 
 A chart's spec comes from the notebook, which may not be trusted: all of a report's charts are
 drawn in one child process (``python -m nbops.reports.chart_drawing``) with a time limit
-(``CHART_TIMEOUT_S``), an address-space limit (``CHART_MEMORY_BYTES``), an empty working folder
+(``CHART_TIMEOUT_S``), a memory limit (``CHART_MEMORY_BYTES``), an empty working folder
 and no URL allowed, so a spec that loops or eats memory costs its own process, not the server's.
 """
 
@@ -23,9 +23,11 @@ import tempfile
 
 from nbconvert.preprocessors import Preprocessor
 
+from ..data.cache import format_size
+
 CHART_MIME = re.compile(r"application/vnd\.vega(lite)?\.v(\d+)\+json")
 CHART_TIMEOUT_S = 60
-CHART_MEMORY_BYTES = 4 * 1024**3  # V8 reserves address space generously: 4 GiB, not less
+CHART_MEMORY_BYTES = 2_000_000_000
 
 
 class ChartImages(Preprocessor):
@@ -66,7 +68,9 @@ def _apply(data: dict, result: dict) -> None:
 def _limit_child() -> None:  # pragma: no cover - runs in the child before exec
     import resource
 
-    resource.setrlimit(resource.RLIMIT_AS, (CHART_MEMORY_BYTES, CHART_MEMORY_BYTES))
+    # RLIMIT_DATA, not RLIMIT_AS: V8 reserves a terabyte of address space it never uses, and
+    # only writable memory (what a chart really takes) counts towards RLIMIT_DATA
+    resource.setrlimit(resource.RLIMIT_DATA, (CHART_MEMORY_BYTES, CHART_MEMORY_BYTES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
@@ -99,8 +103,9 @@ def draw_in_child(jobs: list[dict], timeout: float | None = None) -> list[dict]:
             return [{"error": f"drawing took longer than {timeout:g} s"}] * len(jobs)
     lines = done.stdout.strip().splitlines()
     if done.returncode or not lines:
-        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
-        if "MemoryError" in done.stderr or "memory" in last.lower() or done.returncode < 0:
-            last = f"it needed more than {CHART_MEMORY_BYTES // 1024**3} GiB of memory ({last})"
-        return [{"error": f"the drawing process failed: {last}"}] * len(jobs)
+        if "out of memory" in done.stderr.lower() or "MemoryError" in done.stderr:
+            reason = f"it needed more memory than the {format_size(CHART_MEMORY_BYTES)} allowed"
+        else:
+            reason = f"the drawing process failed (exit code {done.returncode})"
+        return [{"error": reason}] * len(jobs)
     return json.loads(lines[-1])

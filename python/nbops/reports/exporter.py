@@ -47,7 +47,10 @@ def _exporter(no_input: bool):
 
             from .chart_images import ChartImages
 
+            from .safe_outputs import SafeOutputs
+
             exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
+            exporter.register_preprocessor(SafeOutputs(), enabled=True)
             exporter.register_preprocessor(ChartImages(), enabled=True)
             exporter.register_filter("clean_html", clean_html)
             _EXPORTERS[no_input] = exporter

@@ -8,7 +8,7 @@ attributes, allows ``data:`` URLs (embedded images), and removes scripts, event 
 nbconvert's templates print some output types without its filter (``text/vnd.mermaid``, and any
 a future template adds), so :func:`clean_cells` sanitizes the whole rendered body of the cells
 once more: no output can add a ``<style>``, a handler, a ``javascript:`` link, an element outside
-the cells, or nbops's own ``nbops-`` classes (a forged header card).
+the cells, or the classes of nbops's header card (a forged one).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ ATTRIBUTES = {"*": {"class", "id", "title", "lang"}, "img": {"src", "alt", "widt
 # what nbconvert's lab template itself writes on its cell and output elements
 TEMPLATE_ATTRIBUTES = {"data-mime-type", "tabindex", "aria-label", "role"}
 URL_SCHEMES = {"http", "https", "mailto", "data"}
-RESERVED_CLASS = "nbops-"
+# the classes of the report's own header card: no notebook content may wear them
+RESERVED_CLASSES = ("nbops-card", "nbops-status", "nbops-error", "nbops-verdict")
 
 
 def _attributes(extra: set[str] = frozenset()) -> dict[str, set[str]]:
@@ -31,10 +32,10 @@ def _attributes(extra: set[str] = frozenset()) -> dict[str, set[str]]:
 
 
 def _no_reserved_class(tag: str, attribute: str, value: str) -> str | None:
-    """Drop the ``nbops-`` classes of the report's own header from notebook content."""
+    """Drop the classes of the report's own header card from notebook content."""
     if attribute != "class":
         return value
-    kept = [name for name in value.split() if not name.startswith(RESERVED_CLASS)]
+    kept = [name for name in value.split() if not name.startswith(RESERVED_CLASSES)]
     return " ".join(kept) or None
 
 
