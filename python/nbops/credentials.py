@@ -9,7 +9,7 @@ quote a URI through :func:`redact`.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import unquote
 
 HIDDEN = "***"
 # query parameters that carry a secret in the URIs of the usual services (S3's presigned
@@ -27,28 +27,23 @@ def public_uri(uri: str) -> str:
     uri:
         Any URI or path (a tracking URI, a git remote). Text that is not a ``scheme://`` URL, such
         as a path or git's ``git@host:org/repo``, is returned as it is: it holds no password.
+        Everything else is kept character for character.
     """
-    if "://" not in uri:
+    scheme, separator, rest = uri.partition("://")
+    if not separator:
         return uri
-    try:
-        parts = urlsplit(uri)
-        host = parts.hostname
-        port = parts.port
-    except ValueError:  # a malformed port or IPv6 literal: hide whatever precedes the host
-        return USERINFO_IN_TEXT.sub(r"\1", uri)
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = (f"[{host}]" if host and ":" in host else host or "") + (
-            f":{port}" if port else ""
-        )
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = "&".join(
-            f"{quote(k, safe='')}={HIDDEN if SECRET_QUERY_KEY.search(k) else quote(v, safe='')}"
-            for k, v in pairs
-        )
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    end = next((i for i, char in enumerate(rest) if char in "/?#"), len(rest))
+    authority, remainder = rest[:end].rpartition("@")[2], rest[end:]
+    path, mark, query = remainder.partition("?")
+    if mark:
+        query, hash_mark, fragment = query.partition("#")
+        query = "&".join(_hide_value(pair) for pair in query.split("&")) + hash_mark + fragment
+    return f"{scheme}://{authority}{path}{mark}{query}"
+
+
+def _hide_value(pair: str) -> str:
+    key, equals, _ = pair.partition("=")
+    return f"{key}={HIDDEN}" if equals and SECRET_QUERY_KEY.search(unquote(key)) else pair
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:

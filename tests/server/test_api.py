@@ -530,3 +530,46 @@ async def test_bad_promotions_are_400(jp_fetch, jp_root_dir, monkeypatch, jp_nbo
             jp_fetch, "runs", run_id, "promote", method="POST", body=json.dumps(body)
         )
         assert code == 400 and message in text, (body, code, text)
+
+
+@pytest.mark.parametrize(
+    ("step", "code", "message"),
+    [
+        ("../outside", 400, "is not a step name"),
+        ("/etc", 400, "is not a step name"),
+        ("train@../../x", 400, "is not a step name"),
+        ("train\n", 400, "is not a step name"),
+        ("nosuch", 404, "No step 'nosuch'"),
+        ("train@ffffffff", 404, "No step 'train@ffffffff'"),
+    ],
+)
+async def test_a_jobs_step_is_an_exported_step_of_the_project_never_a_path(
+    step, code, message, jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged, tmp_path
+):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    jp_nbops_write_tagged(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    outside = tmp_path / "outside"  # a step folder outside the root, named by a relative path
+    jp_nbops_write_tagged(outside / "step.ipynb", [PARAMS, LOGS])
+    (outside / "step.yaml").write_text("name: outside\n")
+    _, exported = await send(jp_fetch, "POST", "steps", body={"notebook": "train.ipynb"})
+    body = json.dumps({"notebook": "train.ipynb", "step": step})
+    got, text = await fail(jp_fetch, "jobs", method="POST", body=body)
+    assert got == code and message in text, (got, text)
+    assert (await get_json(jp_fetch, "runs", notebook="train.ipynb"))["runs"] == []
+    assert exported["name"] == "train"
+
+
+async def test_a_job_runs_an_exported_step_by_name_and_version(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged
+):
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    jp_nbops_write_tagged(jp_root_dir / "train.ipynb", [PARAMS, LOGS])
+    _, exported = await send(jp_fetch, "POST", "steps", body={"notebook": "train.ipynb"})
+    reference = f"train@{exported['version'][:8]}"
+    body = {"notebook": "train.ipynb", "step": reference, "parameters": {"alpha": "2"}}
+    code, job = await send(jp_fetch, "POST", "jobs", body=body)
+    assert code == 201
+    done = await wait_for(jp_fetch, job["id"])
+    assert done["status"] == "FINISHED", done
+    run = await get_json(jp_fetch, "runs", job["id"], notebook="train.ipynb")
+    assert run["tags"]["nbops.step"] == "train" and run["metrics"]["score"] == 4.0

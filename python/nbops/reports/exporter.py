@@ -46,7 +46,6 @@ def _exporter(no_input: bool):
             from nbconvert.preprocessors import TagRemovePreprocessor
 
             from .chart_images import ChartImages
-
             from .safe_outputs import SafeOutputs
 
             exporter.register_preprocessor(TagRemovePreprocessor(config=config), enabled=True)
