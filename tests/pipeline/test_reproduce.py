@@ -325,3 +325,47 @@ def test_seed_makes_randomness_repeatable_and_is_logged(jp_nbops_project, jp_nbo
     for bad in (-1, 2**32, 1.5, "7", True):
         with pytest.raises(InputError, match="is not valid"):
             nbops.seed(bad)
+
+
+@pytest.mark.parametrize(
+    ("recorded", "line"),
+    [
+        ({"--index-url": "http://127.0.0.1:9/simple"}, "--index-url==http://127.0.0.1:9/simple"),
+        ({"requests": "2.0 --index-url http://127.0.0.1:9"}, "requests==2.0 --index-url"),
+        ({"-e": "git+https://127.0.0.1:9/x.git"}, "-e==git+https"),
+        ({"requests": "2.0; python_version > '3'"}, "requests==2.0; python_version"),
+        ({"requests @ http://127.0.0.1:9/r.whl": "2.0"}, "requests @ http://127.0.0.1:9/r.whl"),
+        ({"requests[socks]": "2.0"}, "requests[socks]==2.0"),
+        ({"requests": "not-a-version"}, "requests==not-a-version"),
+        ({"requests": 2}, "requests==2"),
+    ],
+)
+def test_a_crafted_package_record_is_refused_before_pip_sees_it(
+    recorded, line, tmp_path, monkeypatch
+):
+    from nbops.exceptions import EnvironmentBuildError
+    from nbops.pipeline.environments import rebuild
+
+    monkeypatch.setenv("NBOPS_ENV_DIR", str(tmp_path / "envs"))
+    with pytest.raises(EnvironmentBuildError, match="is not a package name with a version") as err:
+        rebuild(recorded, "{}.{}.0".format(*sys.version_info[:2]), echo=lambda text: None)
+    assert line in str(err.value)
+    assert not (tmp_path / "envs").exists()  # nothing created, nothing installed
+
+
+def test_a_run_whose_record_was_tampered_with_is_not_reproducible(
+    jp_nbops_project, jp_nbops_notebook_factory, jp_nbops_store, tmp_path, monkeypatch
+):
+    jp_nbops_notebook_factory("plain.ipynb", [("import nbops\nnbops.log_metric('m', 1.0)", [])])
+    ran = cli("run", "plain.ipynb")
+    assert ran.exit_code == 0, ran.output
+    (original,) = [r.run_id for r in jp_nbops_store.list_runs()]
+    env = json.loads(jp_nbops_store.load_text(original, "environment.json"))
+    env["packages"]["--index-url"] = "http://127.0.0.1:9/simple"
+    jp_nbops_store.log_text(original, json.dumps(env), "environment.json")
+    monkeypatch.setenv("NBOPS_ENV_DIR", str(tmp_path / "envs"))
+    result = cli("reproduce", original, "--env", "rebuild")
+    assert result.exit_code == 3, result.output
+    assert "NOT REPRODUCIBLE" in result.output
+    assert "'--index-url==http://127.0.0.1:9/simple' is not a package name" in result.output
+    assert not (tmp_path / "envs").exists()

@@ -256,7 +256,7 @@ class FolderCatalog(Catalog):
                 "to %s.",
                 len(bad),
                 self.record,
-                self.record.with_suffix(".damaged"),
+                self.record.with_name("catalog.jsonl.damaged"),
             )
             self._repair()
         return [e for e in found if name in (None, e.name)]
@@ -268,7 +268,9 @@ class FolderCatalog(Catalog):
             _, bad = _parse_record(text)
             if not bad:
                 return
-            with open(self.record.with_suffix(".damaged"), "a", encoding="utf-8") as aside:
+            with open(
+                self.record.with_name("catalog.jsonl.damaged"), "a", encoding="utf-8"
+            ) as aside:
                 aside.write("".join(line + "\n" for line in bad))
             bad_lines = set(bad)
             kept = [line for line in text.splitlines() if line and line not in bad_lines]

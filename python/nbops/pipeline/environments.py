@@ -28,6 +28,7 @@ from ..exceptions import EnvironmentBuildError, InputError
 
 ENV_DIR_VARIABLE = "NBOPS_ENV_DIR"  # where rebuilt environments are kept
 INSTALL_TIMEOUT_S = 1800
+PEP508_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 _LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*==\s*([^\s;#]+)")
 _PACKAGE_LISTING = (
     "import importlib.metadata as m, json; "
@@ -253,7 +254,12 @@ def checked_pins(packages: object) -> dict[str, str]:
                 raise InvalidRequirement(line)
             requirement = Requirement(line)
             Version(version)
-            pinned = str(requirement) == line and not requirement.marker
+            pinned = bool(
+                PEP508_NAME.fullmatch(name)
+                and requirement.name == name
+                and not (requirement.url or requirement.marker or requirement.extras)
+                and str(requirement.specifier) == f"=={version}"
+            )
         except (InvalidRequirement, InvalidVersion):
             pinned = False
         if not pinned:
