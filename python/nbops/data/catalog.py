@@ -256,7 +256,7 @@ class FolderCatalog(Catalog):
                 "to %s.",
                 len(bad),
                 self.record,
-                self.record.with_name("catalog.jsonl.damaged"),
+                self.record.with_name("catalog.jsonl.damaged"),  # see _repair
             )
             self._repair()
         return [e for e in found if name in (None, e.name)]
@@ -269,7 +269,7 @@ class FolderCatalog(Catalog):
             if not bad:
                 return
             with open(
-                self.record.with_name("catalog.jsonl.damaged"), "a", encoding="utf-8"
+                self.record.with_name("catalog.jsonl.damaged"),  # see _repair "a", encoding="utf-8"
             ) as aside:
                 aside.write("".join(line + "\n" for line in bad))
             bad_lines = set(bad)
