@@ -2,12 +2,14 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 /**
- * An error answered by the nbops server extension, carrying its HTTP status and JSON message.
+ * An error answered by the nbops server extension, carrying its HTTP status, JSON message and
+ * the rest of its JSON answer (a 409's `confirm` list).
  */
 export class NbopsAPIError extends Error {
   constructor(
     message: string,
-    readonly status: number
+    readonly status: number,
+    readonly details: Record<string, unknown> = {}
   ) {
     super(message);
   }
@@ -52,7 +54,8 @@ export async function requestAPI<T>(
     const message =
       (data && typeof data === 'object' && data.message) ||
       `${response.status} ${response.statusText}`;
-    throw new NbopsAPIError(message, response.status);
+    const details = data && typeof data === 'object' ? data : {};
+    throw new NbopsAPIError(message, response.status, details);
   }
   return data as T;
 }

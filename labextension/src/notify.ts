@@ -72,6 +72,7 @@ export class ProgressNote {
     const id = await this._settled();
     if (id !== null) {
       Notification.dismiss(id);
+      this._id = null; // a later finish() shows its outcome alone
     }
   }
 

@@ -1,10 +1,59 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { Widget } from '@lumino/widgets';
 
 import { NbopsAPIError, requestAPI } from './api';
 import type { ICommandContext } from './commands';
 import { notifyError, ProgressNote } from './notify';
 import { IPromotion } from './tokens';
 import { IPromotionRequest, PromoteForm } from './widgets/promoteDialog';
+
+/** Post a promotion request. */
+function requestPromotion(
+  ctx: ICommandContext,
+  runId: string,
+  notebook: string,
+  values: IPromotionRequest
+): Promise<IPromotion> {
+  return requestAPI<IPromotion>(
+    `runs/${runId}/promote`,
+    { notebook },
+    { method: 'POST', body: JSON.stringify(values) },
+    ctx.app.serviceManager.serverSettings
+  );
+}
+
+/**
+ * Ask before loading models that the user did not register: loading a model runs its code.
+ *
+ * @returns whether the user accepted
+ */
+export async function confirmForeignModels(
+  ctx: ICommandContext,
+  message: string,
+  items: string[]
+): Promise<boolean> {
+  const { trans } = ctx;
+  const body = document.createElement('div');
+  body.className = 'nbops-confirm-foreign';
+  const text = document.createElement('p');
+  text.textContent = message;
+  const list = document.createElement('ul');
+  for (const item of items) {
+    const entry = document.createElement('li');
+    entry.textContent = item;
+    list.appendChild(entry);
+  }
+  body.append(text, list);
+  const answer = await showDialog({
+    title: trans.__('Load models registered by others?'),
+    body: new Widget({ node: body }),
+    buttons: [
+      Dialog.cancelButton(),
+      Dialog.warnButton({ label: trans.__('Load and promote') })
+    ]
+  });
+  return answer.button.accept;
+}
 
 /**
  * Promote a run's model (`nbops promote`): one dialog for the model, gates, evaluation snapshot
@@ -17,7 +66,7 @@ export async function promoteRun(
   runId: string,
   notebook: string
 ): Promise<IPromotion | null> {
-  const { app, model, trans } = ctx;
+  const { model, trans } = ctx;
   let values: IPromotionRequest = {
     model: (notebook.split('/').pop() ?? 'model').replace(/\.ipynb$/, ''),
     gates: [],
@@ -46,12 +95,29 @@ export async function promoteRun(
       trans.__('Promoting run %1 as %2…', runId.slice(0, 8), values.model)
     );
     try {
-      const decision = await requestAPI<IPromotion>(
-        `runs/${runId}/promote`,
-        { notebook },
-        { method: 'POST', body: JSON.stringify(values) },
-        app.serviceManager.serverSettings
-      );
+      const decision = await requestPromotion(
+        ctx,
+        runId,
+        notebook,
+        values
+      ).catch(async failure => {
+        // the promotion would load models someone else registered: ask, then load them
+        if (!(failure instanceof NbopsAPIError) || failure.status !== 409) {
+          throw failure;
+        }
+        await progress.dismiss();
+        const items = (failure.details.confirm as string[] | undefined) ?? [];
+        if (!(await confirmForeignModels(ctx, failure.message, items))) {
+          return null;
+        }
+        return requestPromotion(ctx, runId, notebook, {
+          ...values,
+          confirm: true
+        });
+      });
+      if (decision === null) {
+        return null;
+      }
       await progress.finish(
         decision.summary,
         decision.promoted ? 'success' : 'warning',

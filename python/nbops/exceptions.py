@@ -26,6 +26,35 @@ class NbopsError(Exception):
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip()
 
+    def __reduce__(self):
+        # keep every attribute across processes (a worker's error reaches the server whole);
+        # the default would call the class with the message only
+        return (_restore, (type(self), self.args, dict(self.__dict__)))
+
+
+def _restore(cls, args, state):
+    error = Exception.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
+
+class ConfirmationNeeded(NbopsError):
+    """What was asked would load content someone else wrote (a model: unpickled, its code run);
+    it goes ahead only when asked again with a confirmation.
+
+    Parameters
+    ----------
+    message, hint:
+        As for :class:`NbopsError`.
+    items:
+        What would be loaded, one line each.
+    """
+
+    def __init__(self, message: str, hint: str = "", items: list[str] | None = None) -> None:
+        super().__init__(message, hint)
+        self.items = list(items or [])
+
 
 class InputError(NbopsError, ValueError):
     """A value given by the user is malformed or out of range."""

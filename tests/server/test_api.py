@@ -573,3 +573,36 @@ async def test_a_job_runs_an_exported_step_by_name_and_version(
     assert done["status"] == "FINISHED", done
     run = await get_json(jp_fetch, "runs", job["id"], notebook="train.ipynb")
     assert run["tags"]["nbops.step"] == "train" and run["metrics"]["score"] == 4.0
+
+
+async def test_a_promotion_that_loads_anothers_model_asks_first_then_loads_it_elsewhere(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_notebook
+):
+    """A model is unpickled, its code run: one that the lab's user did not register is loaded
+    only after a confirmation, and never in the Jupyter server's process."""
+    import nbops.loop.serving
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    notebook = jp_nbops_write_notebook(jp_root_dir / "train.ipynb")
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "bob")
+    _, bobs = logged_model_runs(notebook)
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", "alice")  # the lab's user
+
+    def loaded_here(*args, **kwargs):
+        raise AssertionError("a model was loaded in the Jupyter server's process")
+
+    monkeypatch.setattr(nbops.loop.serving, "serve_check", loaded_here)
+    body = {"model": "diabetes", "gates": ["servable"]}
+    code, text = await fail(jp_fetch, "runs", bobs, "promote", method="POST", body=json.dumps(body))
+    assert code == 409 and "models that you did not register" in text
+    with pytest.raises(HTTPClientError) as err:
+        await send(jp_fetch, "POST", "runs", bobs, "promote", body=body)
+    assert json.loads(err.value.response.body)["confirm"] == [
+        f"the candidate run {bobs}'s model, registered by bob"
+    ]
+    assert (await get_json(jp_fetch, "models", notebook="train.ipynb"))["versions"] == []
+    _, decision = await send(
+        jp_fetch, "POST", "runs", bobs, "promote", body={**body, "confirm": True}
+    )
+    assert decision["version"] == "1" and decision["rows"][0]["gate"] == "servable"
+    assert decision["decision"] == "promoted", decision  # checked by a process of its own

@@ -43,4 +43,24 @@ describe('requestAPI', () => {
     expect(error.status).toBe(404);
     expect(error.message).toBe('404 Error');
   });
+
+  it("keeps the rest of an error's JSON answer, such as what a 409 asks to confirm", async () => {
+    const { settings } = fakeServer(() => ({
+      status: 409,
+      body: JSON.stringify({
+        message: 'Promoting this run loads models that you did not register.',
+        confirm: ["the candidate run 12ab's model, registered by bob"]
+      })
+    }));
+    const error = await requestAPI<never>(
+      'runs/x/promote',
+      {},
+      {},
+      settings
+    ).catch((e: NbopsAPIError) => e);
+    expect(error.status).toBe(409);
+    expect(error.details.confirm).toEqual([
+      "the candidate run 12ab's model, registered by bob"
+    ]);
+  });
 });

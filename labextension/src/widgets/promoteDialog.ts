@@ -10,6 +10,8 @@ export interface IPromotionRequest {
   eval: string | null;
   target: string | null;
   alias: string;
+  /** Load models that others registered (asked for after the server's 409). */
+  confirm?: boolean;
 }
 
 /** Gates typed in one line, separated by semicolons. */

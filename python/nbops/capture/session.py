@@ -78,12 +78,21 @@ def owner_tags() -> dict[str, str]:
     }
 
 
-def _user_tag() -> dict[str, str]:
-    """MLflow's ``mlflow.user``: the login name, if the system knows one."""
+def tracking_user() -> str | None:
+    """Who this process is to the tracking store: ``MLFLOW_TRACKING_USERNAME`` on a server with
+    authentication, else the login name, if the system knows one."""
+    if os.environ.get("MLFLOW_TRACKING_USERNAME"):
+        return os.environ["MLFLOW_TRACKING_USERNAME"]
     try:
-        return {USER_TAG: getpass.getuser()}
+        return getpass.getuser()
     except (KeyError, OSError):  # a container user without a passwd entry: no User in the UI
-        return {}
+        return None
+
+
+def _user_tag() -> dict[str, str]:
+    """MLflow's ``mlflow.user``: :func:`tracking_user`."""
+    user = tracking_user()
+    return {USER_TAG: user} if user else {}
 
 
 @dataclass

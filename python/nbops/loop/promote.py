@@ -27,6 +27,7 @@ from ..names import (
     PROMOTION_EVALUATION_TAG,
     PROMOTION_FOLDER,
     PROMOTION_GATES_TAG,
+    USER_TAG,
 )
 from ..store import Store, finished_run, open_store
 from .gates import Gate, parse_gates
@@ -206,6 +207,46 @@ def promote(
         _move(store, model, alias, version.version, champion)
     _record(store, decision)
     return decision
+
+
+def foreign_models(
+    run_id: str,
+    model: str,
+    gates=(),
+    eval_snapshot: str | None = None,
+    alias: str = CHAMPION,
+    cwd: str | Path | None = None,
+    user: str | None = None,
+) -> list[str]:
+    """The models a promotion would load (unpickle, run their code) that ``user`` did not
+    register: the candidate's with a ``servable`` gate or ``eval_snapshot``, the champion's with
+    ``eval_snapshot``. Empty when nothing is loaded or every model is ``user``'s.
+
+    Parameters
+    ----------
+    run_id, model, gates, eval_snapshot, alias, cwd:
+        As for :func:`promote`.
+    user:
+        Who asks (default: :func:`~nbops.capture.session.tracking_user`).
+    """
+    from ..capture.session import tracking_user
+
+    check_names(model, alias)
+    parsed = parse_gates(gates)
+    if not eval_snapshot and not any(g.servable for g in parsed):
+        return []
+    user = user or tracking_user()
+    store = open_store(load_settings(Path(cwd) if cwd else None))
+    loaded = [(f"the candidate run {run_id}'s model", run_id)]
+    champion = holder(store, model, alias) if eval_snapshot else None
+    if champion is not None and champion.run_id:
+        loaded.append((f"{model} v{champion.version} ({alias})", champion.run_id))
+    foreign = []
+    for what, owner_run in loaded:
+        owner = store.get_run(owner_run).tags.get(USER_TAG)
+        if owner != user:
+            foreign.append(f"{what}, registered by {owner or 'an unknown user'}")
+    return foreign
 
 
 def _check_metrics(gates: list[Gate], metrics: dict[str, float], run_id: str) -> None:

@@ -17,6 +17,7 @@ from .handlers.run import RUN_ID, ReportHandler, RunHandler
 from .handlers.runs import RunsHandler
 from .handlers.snapshots import SNAPSHOT_ID, SnapshotHandler, SnapshotsHandler
 from .handlers.steps import ParametersHandler, StepsHandler
+from .isolation import Isolated
 from .jobs import JobManager
 from .reproductions import Reproductions
 
@@ -37,11 +38,13 @@ class NbopsApp(ExtensionApp):
         os.environ[ROOT_VARIABLE] = os.path.realpath(self.serverapp.root_dir)
         self.jobs = JobManager(self.max_jobs)
         self.reproductions = Reproductions()
+        self.isolated = Isolated()  # models from a shared server are loaded elsewhere
 
     async def stop_extension(self) -> None:
         """Cancel running jobs: their runs end KILLED rather than stay RUNNING."""
         self.jobs.close()
         self.reproductions.close()
+        self.isolated.close()
 
     def initialize_handlers(self) -> None:
         """Register the routes under ``/nbops/api/``."""

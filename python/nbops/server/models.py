@@ -49,6 +49,7 @@ _TYPES = {
     "dict": (dict, "an object"),
     "float": ((int, float), "a number"),
     "list": (list, "a list"),
+    "bool": (bool, "true or false"),
 }
 
 
@@ -58,8 +59,9 @@ def _check_field(model: str, name: str, annotation: str, value: object) -> None:
         if "None" in annotation:
             return
         raise InputError(f"{model}.{name} must not be null.", "Give a value or leave it out.")
-    expected, words = _TYPES[annotation.split("|")[0].strip()]
-    if isinstance(value, bool) or not isinstance(value, expected):
+    kind = annotation.split("|")[0].strip()
+    expected, words = _TYPES[kind]
+    if (isinstance(value, bool) and kind != "bool") or not isinstance(value, expected):
         shown = json.dumps(value)[:80]
         raise InputError(f"{model}.{name} must be {words}, not {shown}.", "See api/openapi.yaml.")
 
@@ -103,6 +105,7 @@ class CreatePromotion(_Body):
     eval: str | None = None
     target: str | None = None
     alias: str | None = None
+    confirm: bool | None = None  # load models that others registered (else 409 lists them)
 
 
 @dataclass

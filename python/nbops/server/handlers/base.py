@@ -12,10 +12,15 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
 from ...config import Settings, experiment_name, load_settings
-from ...exceptions import InputError, NbopsError, NotFoundError
+from ...exceptions import ConfirmationNeeded, InputError, NbopsError, NotFoundError
 from ..paths import resolve_in_root
 
-STATUS_OF = ((InputError, 400), (NotFoundError, 404), (NbopsError, 500))
+STATUS_OF = (
+    (InputError, 400),
+    (NotFoundError, 404),
+    (ConfirmationNeeded, 409),
+    (NbopsError, 500),
+)
 _MLFLOW_IMPORT = threading.Lock()
 _mlflow_imported = False
 
@@ -65,13 +70,16 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
                 message = exc.log_message or self._reason
             elif exc is not None:
                 message = f"Unexpected error: {exc}. See the Jupyter server log for details."
+        answer = {"message": message}
+        if isinstance(exc, ConfirmationNeeded):
+            answer["confirm"] = exc.items
         self.set_status(status_code)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"message": message}))
+        self.finish(json.dumps(answer))
 
     def log_exception(self, typ, value, tb) -> None:
         """Log failures with their traceback; input errors are the user's, not the server's."""
-        if isinstance(value, (InputError, NotFoundError)):
+        if isinstance(value, (InputError, NotFoundError, ConfirmationNeeded)):
             self.log.info("nbops: %s %s: %s", self.request.method, self.request.uri, value)
         else:
             super().log_exception(typ, value, tb)

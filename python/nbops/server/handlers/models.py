@@ -6,8 +6,9 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...exceptions import ConfirmationNeeded
 from ...loop.monitor import recent_monitors
-from ...loop.promote import promote, versions_of
+from ...loop.promote import foreign_models, promote, versions_of
 from ...store import open_store
 from ..models import CreatePromotion
 from .base import NbopsHandler
@@ -43,15 +44,21 @@ class PromoteHandler(NbopsHandler):
     async def post(self, run_id: str) -> None:
         body = CreatePromotion.parse(self.request.body)
         settings, _ = self.notebook_settings()
-        decision = await self.blocking(
-            lambda: promote(
-                check_run_id(run_id),
-                body.model,
-                body.gates or [],
-                body.eval,
-                body.target,
-                body.alias or "champion",
-                cwd=settings.project,
+        run_id, gates, alias = check_run_id(run_id), body.gates or [], body.alias or "champion"
+        if not body.confirm:
+            foreign = await self.blocking(
+                foreign_models, run_id, body.model, gates, body.eval, alias, settings.project
             )
+            if foreign:
+                raise ConfirmationNeeded(
+                    "Promoting this run loads models that you did not register; loading a "
+                    "model runs code its author chose.",
+                    "Promote again with confirm: true if you trust them.",
+                    foreign,
+                )
+        # loading and scoring models (unpickling) happens in a worker process of its own
+        arguments = (run_id, body.model, gates, body.eval, body.target, alias)
+        decision = await self.extensionapp.isolated.run(
+            promote, *arguments, cwd=str(settings.project)
         )
         self.finish(decision.to_dict())
