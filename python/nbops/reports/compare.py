@@ -14,10 +14,13 @@ from ..capture.environment import diff_environments
 from ..exceptions import InputError, NotFoundError
 from ..names import ENVIRONMENT_FILE
 from ..store import Store
+from ..store.history import DEFAULT_MAX_POINTS, downsample_all
 from .build import load_run_notebook
 from .charts import comparison_charts
 
 MAX_RUNS = 10
+MAX_DIFF_CELLS = 2_000  # cells of both notebooks together that a code diff compares
+MAX_DIFF_CHARS = 2_000_000  # characters of code, both notebooks together
 
 
 def _table(values: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -63,6 +66,19 @@ def code_diff(store: Store, run_a: str, run_b: str) -> list[dict[str, object]]:
     a, b = _cells(store, run_a), _cells(store, run_b)
     if a is None or b is None:
         return []
+    if len(a) + len(b) > MAX_DIFF_CELLS or sum(map(len, a + b)) > MAX_DIFF_CHARS:
+        # difflib is quadratic: a notebook this large would hold the server for minutes
+        return [
+            {
+                "kind": "too large",
+                "cells_a": [0, len(a)],
+                "cells_b": [0, len(b)],
+                "diff": f"The notebooks have {len(a)} and {len(b)} code cells "
+                f"({sum(map(len, a + b)):,} characters): more than the {MAX_DIFF_CELLS:,} cells "
+                f"or {MAX_DIFF_CHARS:,} characters compared here. Compare their executed "
+                "notebooks (run artifacts) with nbdime or git diff.",
+            }
+        ]
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
     changes = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -78,7 +94,9 @@ def code_diff(store: Store, run_a: str, run_b: str) -> list[dict[str, object]]:
     return changes
 
 
-def compare_runs(store: Store, run_ids: list[str], by: str = "step") -> dict[str, object]:
+def compare_runs(
+    store: Store, run_ids: list[str], by: str = "step", max_points: int = DEFAULT_MAX_POINTS
+) -> dict[str, object]:
     """Everything that differs between runs (2 to 10), the first one being the reference.
 
     Parameters
@@ -89,6 +107,8 @@ def compare_runs(store: Store, run_ids: list[str], by: str = "step") -> dict[str
         The runs, first the reference.
     by:
         The metric histories' axis in the charts: ``step`` or ``time``.
+    max_points:
+        The most points of each metric's history (more are thinned, keeping the extremes).
     """
     if not 2 <= len(run_ids) <= MAX_RUNS or len(set(run_ids)) != len(run_ids):
         raise InputError(
@@ -96,7 +116,7 @@ def compare_runs(store: Store, run_ids: list[str], by: str = "step") -> dict[str
             "Select two or more runs.",
         )
     runs = [store.get_run(r) for r in run_ids]
-    history = {r: store.metric_history(r) for r in run_ids}
+    history = {r: downsample_all(store.metric_history(r), max_points) for r in run_ids}
     datasets = [
         {f"{d['role']}:{d['name']}": d["digest"] for d in store.datasets(r)} for r in run_ids
     ]

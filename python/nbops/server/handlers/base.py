@@ -21,6 +21,7 @@ STATUS_OF = (
     (ConfirmationNeeded, 409),
     (NbopsError, 500),
 )
+MAX_BODY_BYTES = 1_000_000
 _MLFLOW_IMPORT = threading.Lock()
 _mlflow_imported = False
 
@@ -50,6 +51,17 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
     """
 
     auth_resource = "nbops"
+
+    async def prepare(self) -> None:
+        """Refuse a request body over ``MAX_BODY_BYTES`` (413) before any work: every body of
+        the API is a small JSON object."""
+        await super().prepare()
+        if len(self.request.body or b"") > MAX_BODY_BYTES:
+            raise web.HTTPError(
+                413,
+                log_message=f"The request body has {len(self.request.body):,} bytes; the nbops "
+                f"API takes at most {MAX_BODY_BYTES:,}. Send the JSON object the API describes.",
+            )
 
     @property
     def root_dir(self) -> Path:

@@ -8,8 +8,9 @@ from tornado import web
 
 from ...reports.compare import compare_runs
 from ...store import open_store
+from ...store.history import DEFAULT_MAX_POINTS
 from .base import NbopsHandler
-from .run import check_run_id
+from .run import MAX_POINTS, check_run_id
 
 
 class CompareHandler(NbopsHandler):
@@ -21,6 +22,7 @@ class CompareHandler(NbopsHandler):
         raw = self.get_query_argument("ids", "")
         ids = [check_run_id(i.strip()) for i in raw.split(",") if i.strip()]
         by = self.get_query_argument("by", "step")
+        max_points = self.query_int("max_points", DEFAULT_MAX_POINTS, 2, MAX_POINTS)
         settings, _ = self.notebook_settings()
         store = open_store(settings)
-        self.finish(await self.blocking(compare_runs, store, ids, by))
+        self.finish(await self.blocking(compare_runs, store, ids, by, max_points))

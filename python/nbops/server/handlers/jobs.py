@@ -42,7 +42,8 @@ class JobsHandler(NbopsHandler):
     @web.authenticated
     @authorized("read")
     async def get(self) -> None:
-        self.finish({"jobs": [j.describe() for j in self.extensionapp.jobs.list()]})
+        jobs = self.extensionapp.jobs.list()
+        self.finish({"jobs": await self.blocking(lambda: [j.describe() for j in jobs])})
 
     @web.authenticated
     @authorized("execute")
@@ -67,7 +68,8 @@ class JobHandler(NbopsHandler):
     @web.authenticated
     @authorized("read")
     async def get(self, job_id: str) -> None:
-        self.finish(self.extensionapp.jobs.get(check_run_id(job_id)).describe())
+        job = self.extensionapp.jobs.get(check_run_id(job_id))
+        self.finish(await self.blocking(job.describe))
 
     @web.authenticated
     @authorized("execute")

@@ -9,10 +9,12 @@ from tornado import web
 
 from ...exceptions import InputError
 from ...store import open_store
+from ...store.history import DEFAULT_MAX_POINTS, downsample_all
 from .base import NbopsHandler
 
 RUN_ID = r"(?P<run_id>[^/]+)"
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
+MAX_POINTS = 100_000  # the most history points one request may ask for, per metric
 
 
 def check_run_id(run_id: str) -> str:
@@ -29,8 +31,9 @@ class RunHandler(NbopsHandler):
     @authorized("read")
     async def get(self, run_id: str) -> None:
         store = open_store(self.run_settings())
+        max_points = self.query_int("max_points", DEFAULT_MAX_POINTS, 2, MAX_POINTS)
         run, artifacts, datasets, history = await self.blocking(
-            _describe, store, check_run_id(run_id)
+            _describe, store, check_run_id(run_id), max_points
         )
         environment = await self.blocking(_environment, store, run_id)
         self.finish(
@@ -66,9 +69,10 @@ class ReportHandler(RunHandler):
         self.finish(html)
 
 
-def _describe(store, run_id: str):
+def _describe(store, run_id: str, max_points: int = DEFAULT_MAX_POINTS):
     run = store.get_run(run_id)
-    return run, store.list_artifacts(run_id), store.datasets(run_id), store.metric_history(run_id)
+    history = downsample_all(store.metric_history(run_id), max_points)
+    return run, store.list_artifacts(run_id), store.datasets(run_id), history
 
 
 def _environment(store, run_id: str) -> dict | None:
