@@ -60,6 +60,11 @@ class InputError(NbopsError, ValueError):
     """A value given by the user is malformed or out of range."""
 
 
+class ConflictError(InputError):
+    """A well-formed request that the present state refuses (a run that did not finish, a run
+    that logged no model). The REST API answers it 409; the CLI, as any input error, exit 2."""
+
+
 class NotFoundError(NbopsError, LookupError):
     """A run, experiment, notebook or snapshot that was asked for does not exist."""
 

@@ -228,7 +228,8 @@ async def test_an_unreadable_artifact_is_500_not_no_differences(
 @pytest.mark.parametrize(
     "notebook", ["a" * 300 + ".ipynb", "\u1e70\u033a" * 60 + ".ipynb", "d/" * 2100 + "x.ipynb"]
 )
-async def test_path_too_long_for_the_file_system_is_400(jp_fetch, jp_root_dir, notebook):
+async def test_path_too_long_for_the_file_system_is_404(jp_fetch, jp_root_dir, notebook):
+    """No file can have such a path: it is not found (and the file system is not asked)."""
     code, body = await fail(jp_fetch, "runs", notebook=notebook)
-    assert code == 400 and "too long for the file system" in body["message"]
+    assert code == 404 and "too long for the file system" in body["message"]
     assert len(body["message"]) < 400  # the path is shortened, not echoed whole

@@ -226,6 +226,11 @@ class FolderCatalog(Catalog):
         """The record of writes and reads, one JSON line each."""
         return self.root / "catalog.jsonl"
 
+    @property
+    def damaged(self) -> Path:
+        """Where damaged lines of the record are moved (kept for a person to look at)."""
+        return self.root / "catalog.jsonl.damaged"
+
     def append(self, entry: Entry) -> None:
         """Record an entry: one line, appended under a file lock that every process takes. A
         line torn by a crash is ended first, so that it stays one bad line, not two."""
@@ -256,7 +261,7 @@ class FolderCatalog(Catalog):
                 "to %s.",
                 len(bad),
                 self.record,
-                self.record.with_name("catalog.jsonl.damaged"),  # see _repair
+                self.damaged,
             )
             self._repair()
         return [e for e in found if name in (None, e.name)]
@@ -268,9 +273,7 @@ class FolderCatalog(Catalog):
             _, bad = _parse_record(text)
             if not bad:
                 return
-            with open(
-                self.record.with_name("catalog.jsonl.damaged"),  # see _repair "a", encoding="utf-8"
-            ) as aside:
+            with open(self.damaged, "a", encoding="utf-8") as aside:
                 aside.write("".join(line + "\n" for line in bad))
             bad_lines = set(bad)
             kept = [line for line in text.splitlines() if line and line not in bad_lines]

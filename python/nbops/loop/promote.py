@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import load_settings
-from ..exceptions import InputError
+from ..exceptions import ConflictError, InputError
 from ..names import (
     PROMOTION_CHAMPION_TAG,
     PROMOTION_DECISION_TAG,
@@ -124,7 +124,7 @@ def logged_model(store: Store, run_id: str, name: str | None = None):
         return models[0]
     if not models:
         which = f" named {name!r}" if name else ""
-        raise InputError(
+        raise ConflictError(
             f"Run {run_id} logged no model{which}.",
             "Log one in the notebook: nbops.log_model(model, 'model', input_example=X[:5]).",
         )

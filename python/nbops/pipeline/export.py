@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from .steps import FILES_DIR, LOCK, MANIFEST, NOTEBOOK, STEPS_DIR, Manifest
 from .tags import PARAMETERS, SKIP, has_tag
 
 VERSION_LENGTH = 12
+STEP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # as a request names a step (server/paths.py)
 KEPT_METADATA = ("kernelspec", "language_info")
 
 
@@ -147,6 +149,13 @@ def step_version(
     return digest.hexdigest()[:VERSION_LENGTH]
 
 
+def default_step_name(stem: str) -> str:
+    """A step name from a notebook's file name: what is not a letter, digit, ``-`` or ``_``
+    becomes ``-`` (``test4.5.ipynb`` is exported as ``test4-5``)."""
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_")
+    return name or "step"
+
+
 def export(
     notebook: str | Path,
     name: str | None = None,
@@ -174,9 +183,12 @@ def export(
     """
     source = Path(notebook).resolve()
     nb = read_notebook(source)
-    name = name or source.stem
-    if not name.replace("-", "").replace("_", "").isalnum():
-        raise InputError(f"The step name {name!r} is not valid.", "Use letters, digits, - and _.")
+    name = name or default_step_name(source.stem)
+    if not STEP_NAME.fullmatch(name):
+        raise InputError(
+            f"The step name {name!r} is not valid.",
+            "Use letters, digits, - and _, starting with a letter or a digit.",
+        )
     project = find_project(source.parent)
     step = normalize(nb)
     chosen = choose_kernel(nb.metadata, str(notebook), kernel)

@@ -15,8 +15,10 @@ RUN_STATUSES = ("RUNNING", "FINISHED", "FAILED", "KILLED", "SCHEDULED")
 
 
 def _body(raw: bytes, model: str) -> dict:
+    if not raw:
+        raise InputError(f"The {model} body is missing.", "Send a JSON object, at least {}.")
     try:
-        data = json.loads(raw or b"{}")
+        data = json.loads(raw)
     except ValueError as err:
         raise InputError(f"The {model} body is not JSON: {err}.", "Send a JSON object.") from err
     if not isinstance(data, dict):

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..credentials import public_uri
-from ..exceptions import InputError, NotFoundError
+from ..exceptions import ConflictError, InputError, NotFoundError
 
 RUN_STATUSES = ("RUNNING", "SCHEDULED", "FINISHED", "FAILED", "KILLED")
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -244,7 +244,7 @@ def finished_run(store: Store, run_id: object, done: str) -> RunSummary:
             "List the runs with `nbops runs`; set NBOPS_TRACKING_URI for another store.",
         ) from err
     if run.status != "FINISHED":
-        raise InputError(
+        raise ConflictError(
             f"Run {run_id} ended {run.status}; only a FINISHED run can be {done}.",
             "Choose a run that ran to the end.",
         )

@@ -12,10 +12,17 @@ from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado import web
 
 from ...config import Settings, experiment_name, load_settings
-from ...exceptions import ConfirmationNeeded, InputError, NbopsError, NotFoundError
+from ...exceptions import (
+    ConfirmationNeeded,
+    ConflictError,
+    InputError,
+    NbopsError,
+    NotFoundError,
+)
 from ..paths import resolve_in_root
 
 STATUS_OF = (
+    (ConflictError, 409),
     (InputError, 400),
     (NotFoundError, 404),
     (ConfirmationNeeded, 409),
@@ -83,6 +90,8 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
             elif exc is not None:
                 message = f"Unexpected error: {exc}. See the Jupyter server log for details."
         answer = {"message": message}
+        if status_code == 405:  # RFC 9110: say which methods the route has
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
         if isinstance(exc, ConfirmationNeeded):
             answer["confirm"] = exc.items
         self.set_status(status_code)
@@ -101,6 +110,25 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, _after_mlflow_import, fn, *args)
 
+    def allowed_methods(self) -> list[str]:
+        """The HTTP methods this route answers (those its class or an nbops base defines)."""
+        return [
+            m
+            for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+            if m.lower() in type(self).__dict__ or _inherited(type(self), m.lower())
+        ]
+
+    def query_bool(self, name: str, default: bool = False) -> bool:
+        """Read a ``true``/``false`` query argument; :class:`InputError` otherwise."""
+        raw = self.get_query_argument(name, None)
+        if raw is None or raw == "":
+            return default
+        if raw not in ("true", "false"):
+            raise InputError(
+                f"The query argument {name}={raw!r} is not valid.", "Give true or false."
+            )
+        return raw == "true"
+
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         """Read an integer query argument within ``[low, high]``; :class:`InputError` otherwise."""
         raw = self.get_query_argument(name, None)
@@ -117,6 +145,18 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
             )
         return value
 
+    def existing_notebook(self, api_path: object) -> Path:
+        """The notebook ``api_path`` names inside the root: :class:`InputError` for a path that
+        is not one, :class:`NotFoundError` (404) when there is no such file."""
+        if not isinstance(api_path, str) or not api_path.endswith(".ipynb"):
+            raise InputError(
+                f"The notebook {api_path!r} is not a notebook.", "Give the path of an .ipynb file."
+            )
+        notebook = resolve_in_root(self.root_dir, api_path, "notebook")
+        if not notebook.is_file():
+            raise NotFoundError(f"No notebook {api_path!r}.", "Check the path in the file browser.")
+        return notebook
+
     def notebook_settings(self) -> tuple[Settings, str | None]:
         """Settings and experiment name of the ``notebook`` query argument (root's if absent)."""
         raw = self.get_query_argument("notebook", None)
@@ -129,3 +169,12 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
             )
         settings = load_settings(notebook.parent, self.root_dir)
         return settings, experiment_name(notebook, settings.project)
+
+
+def _inherited(cls: type, method: str) -> bool:
+    """Whether ``method`` is defined by an nbops handler class ``cls`` inherits from."""
+    return any(
+        method in base.__dict__
+        for base in cls.__mro__[1:]
+        if issubclass(base, NbopsHandler) and base is not NbopsHandler
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...exceptions import InputError
 from ...reports.compare import compare_runs
 from ...store import open_store
 from ...store.history import DEFAULT_MAX_POINTS
@@ -20,8 +21,10 @@ class CompareHandler(NbopsHandler):
     @authorized("read")
     async def get(self) -> None:
         raw = self.get_query_argument("ids", "")
-        ids = [check_run_id(i.strip()) for i in raw.split(",") if i.strip()]
+        ids = [check_run_id(i) for i in raw.split(",")] if raw else []
         by = self.get_query_argument("by", "step")
+        if by not in ("step", "time"):
+            raise InputError(f"The query argument by={by!r} is not valid.", "Give step or time.")
         max_points = self.query_int("max_points", DEFAULT_MAX_POINTS, 2, MAX_POINTS)
         settings, _ = self.notebook_settings()
         store = open_store(settings)

@@ -59,7 +59,7 @@ class ReportHandler(RunHandler):
     @authorized("read")
     async def get(self, run_id: str) -> None:
         store = open_store(self.run_settings())
-        no_input = self.get_query_argument("no_input", "false") == "true"
+        no_input = self.query_bool("no_input")
         html = await self.blocking(_report_html, store, check_run_id(run_id), no_input)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header(

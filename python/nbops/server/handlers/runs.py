@@ -30,7 +30,7 @@ class RunsHandler(NbopsHandler):
             limit=self.query_int("limit", DEFAULT_LIMIT, 1, self.extensionapp.max_limit),
             sort=self.get_query_argument("sort", "start_time"),
             order=self.get_query_argument("order", "desc"),
-            status=self.get_query_argument("status", None) or None,
+            status=self.get_query_argument("status", None),
             page_token=self.get_query_argument("page_token", None) or None,
             filter=self.get_query_argument("filter", None) or None,
         )

@@ -12,6 +12,7 @@ from tornado import web
 from ...data.catalog import catalog_for
 from ...exceptions import InputError
 from .base import NbopsHandler
+from .run import check_run_id
 
 SNAPSHOT_ID = r"(?P<snapshot_id>[^/]+)"
 _ID = re.compile(r"^[0-9a-f]{8,32}$")
@@ -25,6 +26,8 @@ class SnapshotsHandler(NbopsHandler):
     async def get(self) -> None:
         settings, _ = self.notebook_settings()
         run_id = self.get_query_argument("run_id", None)
+        if run_id is not None:
+            check_run_id(run_id)
         name = self.get_query_argument("name", None)
         entries = await self.blocking(catalog_for(settings).entries, name)
         if run_id:

@@ -11,7 +11,7 @@ from ...pipeline.export import export
 from ...pipeline.steps import STEPS_DIR, list_steps
 from ...pipeline.target import resolve_target
 from ..models import CreateStep
-from ..paths import resolve_in_root
+from ..paths import exported_step
 from .base import NbopsHandler
 
 
@@ -44,7 +44,7 @@ class StepsHandler(NbopsHandler):
     @authorized("write")
     async def post(self) -> None:
         body = CreateStep.parse(self.request.body)
-        notebook = resolve_in_root(self.root_dir, body.notebook, "notebook")
+        notebook = self.existing_notebook(body.notebook)
         result = await self.blocking(lambda: export(notebook, name=body.name))
         from ...pipeline.steps import Step
 
@@ -58,14 +58,16 @@ class ParametersHandler(NbopsHandler):
     @web.authenticated
     @authorized("read")
     async def get(self) -> None:
-        raw = self.get_query_argument("notebook", "")
-        notebook = resolve_in_root(self.root_dir, raw, "notebook")
-        step = self.get_query_argument("step", None)
+        notebook = self.existing_notebook(self.get_query_argument("notebook", ""))
+        reference = self.get_query_argument("step", None) or None
+        step = None
+        if reference is not None:
+            step = await self.blocking(exported_step, self.root_dir, notebook, reference)
         target = await self.blocking(resolve_target, step or notebook, notebook.parent)
         project = find_project(notebook.parent)
         self.finish(
             {
-                "target": step or str(notebook),
+                "target": reference or str(notebook),
                 "experiment": experiment_name(notebook, project),
                 "kernel": target.kernel,
                 "parameters": [p.to_dict() for p in target.schema],
