@@ -268,6 +268,8 @@ async def test_job_lifecycle(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_
         "nbops", "api", "runs", job["id"], "report", params={"notebook": "train.ipynb"}
     )
     assert report.code == 200
+    assert report.headers["Content-Type"] == "text/html; charset=UTF-8"  # rendered, not source
+    assert "sandbox" in report.headers["Content-Security-Policy"]
     listed = await get_json(jp_fetch, "jobs")
     assert [j["id"] for j in listed["jobs"]] == [job["id"]]
 

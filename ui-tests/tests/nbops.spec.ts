@@ -267,10 +267,17 @@ test('export, run headless with a changed parameter, open the report', async ({
   await expect(done).toBeVisible({ timeout: 120000 });
   await done.getByRole('button', { name: 'Open report' }).click();
   const frame = page.frameLocator('iframe.nbops-report-frame');
-  await expect(frame.locator('body')).toContainText('alpha=0.25', {
+  // the page is rendered, not shown as source: its elements exist
+  await expect(frame.locator('section.nbops-card')).toBeVisible({
     timeout: 30000
   });
-  await expect(frame.locator('body')).toContainText('FINISHED');
+  await expect(frame.locator('section.nbops-card .nbops-status')).toHaveText(
+    'FINISHED'
+  );
+  await expect(frame.locator('.jp-Cell').first()).toBeVisible();
+  await expect(
+    frame.locator('section.nbops-card tr').filter({ hasText: 'alpha' })
+  ).toContainText('0.25');
   await page.screenshot({ path: 'test-results/nbops-report.png' });
 });
 
@@ -340,10 +347,11 @@ test('reproduce the selected run and read the verdict in its report', async ({
   await expect(verdict).toBeVisible({ timeout: 120000 });
   await verdict.getByRole('button', { name: 'Open report' }).click();
   const frame = page.frameLocator('iframe.nbops-report-frame');
-  await expect(frame.locator('body')).toContainText('Reproduction', {
-    timeout: 30000
-  });
-  await expect(frame.locator('body')).toContainText('IDENTICAL');
+  await expect(frame.locator('section.nbops-card h2.nbops-verdict')).toHaveText(
+    'Reproduction',
+    { timeout: 30000 }
+  );
+  await expect(frame.locator('section.nbops-card')).toContainText('IDENTICAL');
   await expect(panel.locator('.nbops-section-production')).toContainText(
     'No model versions yet'
   );

@@ -61,12 +61,12 @@ class ReportHandler(RunHandler):
         store = open_store(self.run_settings())
         no_input = self.query_bool("no_input")
         html = await self.blocking(_report_html, store, check_run_id(run_id), no_input)
-        self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header(
             "Content-Security-Policy",
             "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; sandbox",
         )
-        self.finish(html)
+        # APIHandler.finish sets JSON's type unless told: the browser would show the source
+        self.finish(html, set_content_type="text/html; charset=UTF-8")
 
 
 def _describe(store, run_id: str, max_points: int = DEFAULT_MAX_POINTS):
