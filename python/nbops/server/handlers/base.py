@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -110,6 +111,20 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(None, _after_mlflow_import, fn, *args)
 
+    def query(self, name: str, default: str | None = None) -> str | None:
+        """A query argument exactly as sent (the last one if repeated). Tornado's own readers
+        strip spaces and turn control characters into spaces, so a value the API refuses could
+        pass as another one."""
+        values = self.request.query_arguments.get(name)
+        if not values:
+            return default
+        try:
+            return values[-1].decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise InputError(
+                f"The query argument {name} is not UTF-8.", "Send UTF-8 text."
+            ) from err
+
     def allowed_methods(self) -> list[str]:
         """The HTTP methods this route answers (those its class or an nbops base defines)."""
         return [
@@ -120,7 +135,7 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
 
     def query_bool(self, name: str, default: bool = False) -> bool:
         """Read a ``true``/``false`` query argument; :class:`InputError` otherwise."""
-        raw = self.get_query_argument(name, None)
+        raw = self.query(name, None)
         if raw is None or raw == "":
             return default
         if raw not in ("true", "false"):
@@ -131,13 +146,10 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
 
     def query_int(self, name: str, default: int, low: int, high: int) -> int:
         """Read an integer query argument within ``[low, high]``; :class:`InputError` otherwise."""
-        raw = self.get_query_argument(name, None)
+        raw = self.query(name, None)
         if raw is None or raw == "":
             return default
-        try:
-            value = int(raw)
-        except ValueError:
-            value = None
+        value = int(raw) if re.fullmatch(r"-?[0-9]{1,18}", raw) else None
         if value is None or not low <= value <= high:
             raise InputError(
                 f"The query argument {name}={raw!r} is not valid.",
@@ -159,7 +171,7 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
 
     def notebook_settings(self) -> tuple[Settings, str | None]:
         """Settings and experiment name of the ``notebook`` query argument (root's if absent)."""
-        raw = self.get_query_argument("notebook", None)
+        raw = self.query("notebook", None)
         if not raw:
             return load_settings(self.root_dir, self.root_dir), None
         notebook = resolve_in_root(self.root_dir, raw, "notebook")

@@ -20,9 +20,9 @@ class CompareHandler(NbopsHandler):
     @web.authenticated
     @authorized("read")
     async def get(self) -> None:
-        raw = self.get_query_argument("ids", "")
+        raw = self.query("ids", "")
         ids = [check_run_id(i) for i in raw.split(",")] if raw else []
-        by = self.get_query_argument("by", "step")
+        by = self.query("by", "step")
         if by not in ("step", "time"):
             raise InputError(f"The query argument by={by!r} is not valid.", "Give step or time.")
         max_points = self.query_int("max_points", DEFAULT_MAX_POINTS, 2, MAX_POINTS)

@@ -28,11 +28,11 @@ class RunsHandler(NbopsHandler):
     async def get(self) -> None:
         query = ListRunsQuery(
             limit=self.query_int("limit", DEFAULT_LIMIT, 1, self.extensionapp.max_limit),
-            sort=self.get_query_argument("sort", "start_time"),
-            order=self.get_query_argument("order", "desc"),
-            status=self.get_query_argument("status", None),
-            page_token=self.get_query_argument("page_token", None) or None,
-            filter=self.get_query_argument("filter", None) or None,
+            sort=self.query("sort", "start_time"),
+            order=self.query("order", "desc"),
+            status=self.query("status", None),
+            page_token=self.query("page_token", None) or None,
+            filter=self.query("filter", None) or None,
         )
         settings, notebook = self.notebook_settings()
         store = open_store(settings)

@@ -25,10 +25,10 @@ class SnapshotsHandler(NbopsHandler):
     @authorized("read")
     async def get(self) -> None:
         settings, _ = self.notebook_settings()
-        run_id = self.get_query_argument("run_id", None)
+        run_id = self.query("run_id", None)
         if run_id is not None:
             check_run_id(run_id)
-        name = self.get_query_argument("name", None)
+        name = self.query("name", None)
         entries = await self.blocking(catalog_for(settings).entries, name)
         if run_id:
             entries = [e for e in entries if e.run_id == run_id]

@@ -58,8 +58,8 @@ class ParametersHandler(NbopsHandler):
     @web.authenticated
     @authorized("read")
     async def get(self) -> None:
-        notebook = self.existing_notebook(self.get_query_argument("notebook", ""))
-        reference = self.get_query_argument("step", None) or None
+        notebook = self.existing_notebook(self.query("notebook", ""))
+        reference = self.query("step", None) or None
         step = None
         if reference is not None:
             step = await self.blocking(exported_step, self.root_dir, notebook, reference)
