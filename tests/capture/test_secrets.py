@@ -140,3 +140,26 @@ def test_a_report_links_to_the_server_without_credentials():
     html = render_report(v4.new_notebook(), run, f"https://alice:{TOKEN}@mlflow.example:5000")
     assert "https://mlflow.example:5000/#/experiments/3/runs/" + "a" * 32 in html
     assert TOKEN not in html and "alice" not in html
+
+
+def test_a_tracking_uri_with_credentials_works_and_is_never_printed(
+    jp_nbops_mlflow_server, jp_nbops_project, monkeypatch, capfd
+):
+    """MLflow's client accepts ``http://user:password@host``; so does nbops (its health probe
+    included), and neither nbops nor MLflow's "View run at" line prints the password."""
+    host = jp_nbops_mlflow_server.uri.split("://", 1)[1]
+    monkeypatch.setenv("NBOPS_TRACKING_URI", f"http://alice:{TOKEN}@{host}")
+    monkeypatch.chdir(jp_nbops_project)
+    session = Session(capture_environment=False)
+    try:
+        run_id = session.start_run("with credentials")
+        session.log_metrics({"m": 1.0})
+        session.end_run()
+        assert session.store.get_run(run_id).metrics == {"m": 1.0}
+    finally:
+        session.close()
+    result = CliRunner().invoke(main, ["runs"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0 and "with cre" in result.output
+    printed = capfd.readouterr()
+    for text in (printed.out, printed.err, result.output):
+        assert TOKEN not in text and "alice" not in text

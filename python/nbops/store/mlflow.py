@@ -14,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..config import environment_variables
+from ..credentials import public_uri
 from ..exceptions import InputError, NotFoundError, StoreUnavailableError
 from ..names import RUN_ID_VARIABLE, SNAPSHOT_EXPERIMENT
 from .base import SAFE_TERM, Metric, RunSummary, Store, check_status
@@ -78,6 +79,10 @@ class MlflowStore(Store):
         """The ``MlflowClient`` of this store, created (and for SQLite, migrated) on first use."""
         self._probe()
         self._prepare_sqlite_folder()
+        if self.display_uri != self.uri:
+            # MLflow prints "View run ... at: <tracking URI>/#/..." as runs end, credentials
+            # included: a URI that holds them is never printed
+            os.environ["MLFLOW_SUPPRESS_PRINTING_URL_TO_STDOUT"] = "true"
         from mlflow.tracking import MlflowClient
 
         try:
@@ -101,13 +106,13 @@ class MlflowStore(Store):
         """
         if not self.uri.startswith(("http://", "https://")):
             return
-        url = self.uri.rstrip("/") + "/health"
+        request = health_request(self.uri)
         patient = self.patient or bool(os.environ.get(RUN_ID_VARIABLE))
         patience = RECONNECT_S if patient else 0.0
         deadline = time.monotonic() + patience
         while True:
             try:
-                with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT_S):  # noqa: S310 - http(s)
+                with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_S):  # noqa: S310
                     return
             except (urllib.error.URLError, OSError, ValueError) as err:
                 if time.monotonic() >= deadline:
@@ -483,3 +488,26 @@ def _no_artifact(run_id: str, artifact_file: str) -> NotFoundError:
         f"Run {run_id} has no artifact {artifact_file!r}.",
         "Was it recorded by nbops with environment capture on?",
     )
+
+
+def health_request(uri: str) -> urllib.request.Request:
+    """The request for a server's ``/health``, with the credentials MLflow's client would send:
+    those of the URI (``http://user:password@host``), else ``MLFLOW_TRACKING_USERNAME`` and
+    ``MLFLOW_TRACKING_PASSWORD``, else ``MLFLOW_TRACKING_TOKEN``. urllib refuses a URL that
+    holds credentials, so they go into a header."""
+    import base64
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(uri)
+    request = urllib.request.Request(public_uri(uri).rstrip("/") + "/health")  # noqa: S310 - http(s)
+    user = unquote(parts.username) if parts.username else os.environ.get("MLFLOW_TRACKING_USERNAME")
+    if parts.username:
+        password = unquote(parts.password or "")
+    else:
+        password = os.environ.get("MLFLOW_TRACKING_PASSWORD", "")
+    if user:
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        request.add_header("Authorization", f"Basic {token}")
+    elif os.environ.get("MLFLOW_TRACKING_TOKEN"):
+        request.add_header("Authorization", f"Bearer {os.environ['MLFLOW_TRACKING_TOKEN']}")
+    return request
