@@ -163,14 +163,6 @@ def write_flow(project, write, name: str, retries: str, middle: str, run_date: b
     return path
 
 
-@pytest.fixture
-def airflow_python():
-    python = os.environ.get("NBOPS_AIRFLOW_PYTHON")
-    if not python:
-        pytest.skip("set NBOPS_AIRFLOW_PYTHON to a Python with apache-airflow (make airflow-test)")
-    return python
-
-
 @pytest.mark.airflow
 def test_airflow_executes_the_dag_with_the_records_of_a_pipeline_run(
     airflow_python, jp_nbops_project, jp_nbops_write_tagged, jp_nbops_store, tmp_path

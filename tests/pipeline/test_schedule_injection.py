@@ -131,14 +131,6 @@ def test_nothing_with_a_line_break_reaches_a_crontab_line(where, tmp_path, jp_nb
     assert "pwned" not in result.output.split("Error")[0]  # no line was printed before the error
 
 
-@pytest.fixture
-def airflow_python():
-    python = os.environ.get("NBOPS_AIRFLOW_PYTHON")
-    if not python:
-        pytest.skip("set NBOPS_AIRFLOW_PYTHON to a Python with apache-airflow (make airflow)")
-    return python
-
-
 @pytest.mark.airflow
 def test_tasks_take_the_store_and_credentials_from_airflows_connection(
     airflow_python, tmp_path, jp_nbops_write_tagged
