@@ -91,3 +91,10 @@ def test_jupyter_root_is_the_fallback_project(tmp_path, monkeypatch):
     monkeypatch.setenv("NBOPS_ROOT", str(tmp_path / "root"))
     assert find_project(notebook_dir) == tmp_path / "root"
     assert find_project(tmp_path) == tmp_path  # outside the root: the root does not apply
+
+
+def test_an_unknown_settings_key_is_named_with_the_likely_one(tmp_path):
+    (tmp_path / "nbops.toml").write_text('traking_uri = "http://mlflow:5000"\n')
+    with pytest.raises(ConfigError, match=r"unknown keys \['traking_uri'\]") as err:
+        load_settings(tmp_path)
+    assert "Did you mean tracking_uri?" in str(err.value)

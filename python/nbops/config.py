@@ -13,6 +13,7 @@ points nbops at a shared MLflow server with one setting, looked up in this order
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass
@@ -121,8 +122,25 @@ def read_file_settings(project: Path) -> tuple[dict, Path | None]:
         for key in table:
             data = data.get(key, {})
         if data:
+            _check_keys(data, path)
             return data, path
     return {}, None
+
+
+SETTINGS_KEYS = ("tracking_uri", "capture")
+
+
+def _check_keys(data: dict, path: Path) -> None:
+    """:class:`ConfigError` naming an unknown key and the closest known one (a typo would
+    otherwise be ignored, and the setting meant not applied)."""
+    unknown = sorted(str(key) for key in set(data) - set(SETTINGS_KEYS))
+    if unknown:
+        close = [m for key in unknown for m in difflib.get_close_matches(key, SETTINGS_KEYS, 1)]
+        guess = f"Did you mean {', '.join(close)}? " if close else ""
+        raise ConfigError(
+            f"The nbops settings in {path} have unknown keys {unknown}.",
+            f"{guess}Known: {', '.join(SETTINGS_KEYS)}.",
+        )
 
 
 def load_settings(start: Path | str | None = None, root: Path | str | None = None) -> Settings:
