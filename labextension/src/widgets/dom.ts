@@ -52,7 +52,45 @@ export function formatDuration(ms: number | null): string {
 /** A metric value with four significant digits. */
 export function formatValue(value: unknown): string {
   if (typeof value === 'number') {
-    return Number.isInteger(value) ? String(value) : value.toPrecision(4);
+    if (Number.isInteger(value) || !Number.isFinite(value)) {
+      return String(value);
+    }
+    // six significant digits, without the trailing zeros toPrecision keeps
+    return String(Number(value.toPrecision(6)));
   }
   return value === null || value === undefined ? '' : String(value);
+}
+
+/** A value exactly as recorded, for a tooltip beside its shortened form. */
+export function fullValue(value: unknown): string {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** A number of bytes for people, in binary units: `23.5 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let size = bytes;
+  let unit = 0;
+  while (size >= 1024 && unit < units.length - 1) {
+    size /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${size} B` : `${size.toFixed(1)} ${units[unit]}`;
+}
+
+/** An environment field's value for the sidebar: sizes with units, lists joined. */
+export function formatEnvironmentValue(key: string, value: unknown): string {
+  if (typeof value === 'number' && key.endsWith('_bytes')) {
+    return formatBytes(value);
+  }
+  if (Array.isArray(value)) {
+    return value.map(String).join(', ');
+  }
+  if (key === 'git_commit' || key === 'code_hash') {
+    return String(value).slice(0, 12);
+  }
+  return fullValue(value);
 }

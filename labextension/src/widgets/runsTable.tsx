@@ -4,7 +4,7 @@ import * as React from 'react';
 import { ISort } from '../model';
 import { IRunNode, RunKind } from '../runTree';
 import { CommandIDs, IRun } from '../tokens';
-import { formatDuration, formatTime, formatValue } from './dom';
+import { formatDuration, formatTime, formatValue, fullValue } from './dom';
 import { ISectionContext, Message } from './sections';
 
 const METRICS_SHOWN = 2; // what fits the sidebar's default width
@@ -321,7 +321,11 @@ function RunLines(props: {
           {formatTime(run.start_time)}
         </td>
         {metrics.map(name => (
-          <td key={name} className="nbops-metric">
+          <td
+            key={name}
+            className="nbops-metric"
+            title={fullValue(run.metrics[name])}
+          >
             {run.metrics[name] === undefined
               ? ''
               : formatValue(run.metrics[name])}

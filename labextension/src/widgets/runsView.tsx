@@ -6,7 +6,7 @@ import * as React from 'react';
 import { runKind } from '../runTree';
 import { RunsViewModel } from '../runsViewModel';
 import { CommandIDs, IRun } from '../tokens';
-import { formatDuration, formatTime, formatValue } from './dom';
+import { formatDuration, formatTime, formatValue, fullValue } from './dom';
 import { kindLabel, MoreButton, RunLabel, SortHeader } from './runsTable';
 import { Message } from './sections';
 
@@ -142,7 +142,11 @@ export class RunsView extends ReactWidget {
         <td>{formatTime(run.start_time)}</td>
         <td>{formatDuration(run.duration_ms)}</td>
         {metrics.map(m => (
-          <td key={m} className="nbops-metric">
+          <td
+            key={m}
+            className="nbops-metric"
+            title={fullValue(run.metrics[m])}
+          >
             {run.metrics[m] === undefined ? '' : formatValue(run.metrics[m])}
           </td>
         ))}

@@ -4,7 +4,12 @@ import * as React from 'react';
 
 import { RunsModel } from '../model';
 import { CommandIDs } from '../tokens';
-import { formatTime, formatValue } from './dom';
+import {
+  formatEnvironmentValue,
+  formatTime,
+  formatValue,
+  fullValue
+} from './dom';
 
 /** What a sidebar section renders from: the model, the commands, the translator. */
 export interface ISectionContext {
@@ -110,7 +115,9 @@ function SnapshotProfile({ ctx }: { ctx: ISectionContext }): JSX.Element {
               column.mean,
               column.max
             ].map((value, i) => (
-              <td key={i}>{formatValue(value)}</td>
+              <td key={i} title={fullValue(value)}>
+                {formatValue(value)}
+              </td>
             ))}
           </tr>
         ))}
@@ -164,11 +171,9 @@ export function EnvironmentSection({
           const value = environment[key];
           return (
             <React.Fragment key={key}>
-              <dt>{key}</dt>
-              <dd>
-                {typeof value === 'object'
-                  ? JSON.stringify(value)
-                  : String(value)}
+              <dt>{key.replace(/_bytes$/, '')}</dt>
+              <dd title={fullValue(value)}>
+                {formatEnvironmentValue(key, value)}
               </dd>
             </React.Fragment>
           );
