@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import signal
 import threading
 
 from ..exceptions import NbopsError
 
 
+def _stop_on_sigterm(signum, frame) -> None:  # pragma: no cover - runs in the child
+    raise SystemExit(f"stopped by signal {signum}")
+
+
 def _call(connection, fn, args, kwargs) -> None:  # pragma: no cover - runs in the child
+    # the server stopping terminates this process: unwind, so that what the work started (a
+    # model's scoring server, in a session of its own) is stopped by its own cleanup
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         outcome = (True, fn(*args, **kwargs))
     except BaseException as err:  # noqa: BLE001 - every failure goes back to the server whole
