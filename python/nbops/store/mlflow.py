@@ -14,10 +14,10 @@ from functools import cached_property
 from pathlib import Path
 
 from ..config import environment_variables
-from ..credentials import public_uri
 from ..exceptions import InputError, NotFoundError, StoreUnavailableError
 from ..names import RUN_ID_VARIABLE, SNAPSHOT_EXPERIMENT
 from .base import SAFE_TERM, Metric, RunSummary, Store, check_status
+from .health import health_request
 from .reader import SqliteReader, sqlite_path, token_offset
 from .schema import add_indexes, quiet_migrations, schema_lock
 from .search import (
@@ -488,26 +488,3 @@ def _no_artifact(run_id: str, artifact_file: str) -> NotFoundError:
         f"Run {run_id} has no artifact {artifact_file!r}.",
         "Was it recorded by nbops with environment capture on?",
     )
-
-
-def health_request(uri: str) -> urllib.request.Request:
-    """The request for a server's ``/health``, with the credentials MLflow's client would send:
-    those of the URI (``http://user:password@host``), else ``MLFLOW_TRACKING_USERNAME`` and
-    ``MLFLOW_TRACKING_PASSWORD``, else ``MLFLOW_TRACKING_TOKEN``. urllib refuses a URL that
-    holds credentials, so they go into a header."""
-    import base64
-    from urllib.parse import unquote, urlsplit
-
-    parts = urlsplit(uri)
-    request = urllib.request.Request(public_uri(uri).rstrip("/") + "/health")  # noqa: S310 - http(s)
-    user = unquote(parts.username) if parts.username else os.environ.get("MLFLOW_TRACKING_USERNAME")
-    if parts.username:
-        password = unquote(parts.password or "")
-    else:
-        password = os.environ.get("MLFLOW_TRACKING_PASSWORD", "")
-    if user:
-        token = base64.b64encode(f"{user}:{password}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-    elif os.environ.get("MLFLOW_TRACKING_TOKEN"):
-        request.add_header("Authorization", f"Bearer {os.environ['MLFLOW_TRACKING_TOKEN']}")
-    return request
