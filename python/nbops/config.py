@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -127,7 +128,7 @@ def read_file_settings(project: Path) -> tuple[dict, Path | None]:
     return {}, None
 
 
-SETTINGS_KEYS = ("tracking_uri", "capture")
+SETTINGS_KEYS = ("tracking_uri", "experiment", "capture")
 
 
 def _check_keys(data: dict, path: Path) -> None:
@@ -229,6 +230,36 @@ def experiment_name(notebook: Path | str, project: Path) -> str:
         return PurePosixPath(path.relative_to(project.resolve())).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def script_experiment(project: Path, script: str | None = None) -> str:
+    """Name the experiment of runs started outside a notebook (a script, ``python -c``).
+
+    ``experiment`` in the project's ``nbops.toml`` (``[tool.nbops]``) if set; else the path of a
+    script inside the project, relative to it (as a notebook's); else the project folder's
+    name. Never MLflow's ``Default``, which only admins may write to on a team's server.
+
+    Parameters
+    ----------
+    project:
+        The project folder.
+    script:
+        The script's path (default: ``sys.argv[0]``).
+    """
+    table, source = read_file_settings(project)
+    name = table.get("experiment")
+    if name is not None:
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(
+                f"'experiment' in {source} must be a non-empty string, not {name!r}.",
+                "Set it to the MLflow experiment that runs outside notebooks go to, or remove it.",
+            )
+        return name.strip()
+    script = sys.argv[0] if script is None else script
+    path = Path(script).resolve()
+    if path.suffix == ".py" and path.is_file() and path.is_relative_to(project.resolve()):
+        return experiment_name(path, project)
+    return project.resolve().name
 
 
 @contextlib.contextmanager

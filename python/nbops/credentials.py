@@ -8,6 +8,7 @@ quote a URI through :func:`redact`.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from urllib.parse import unquote
 
@@ -71,3 +72,30 @@ def known_secrets() -> tuple[str, ...]:
 
     names = ("MLFLOW_TRACKING_PASSWORD", "MLFLOW_TRACKING_TOKEN", "AWS_SECRET_ACCESS_KEY")
     return tuple(os.environ[name] for name in names if os.environ.get(name))
+
+
+def tracking_user(uri: str) -> str | None:
+    """The user MLflow's client authenticates as to ``uri``: the URI's own (``http://alice:pw@``),
+    else ``MLFLOW_TRACKING_USERNAME``; ``None`` when neither is set (a token, or no credentials)."""
+    import os
+    from urllib.parse import urlsplit
+
+    if "://" in uri:
+        with contextlib.suppress(ValueError):
+            name = urlsplit(uri).username
+            if name:
+                return unquote(name)
+    return os.environ.get("MLFLOW_TRACKING_USERNAME") or None
+
+
+def tracking_password(uri: str) -> str:
+    """The password sent with :func:`tracking_user`'s name (the URI's, else the variable's)."""
+    import os
+    from urllib.parse import urlsplit
+
+    if "://" in uri:
+        with contextlib.suppress(ValueError):
+            parts = urlsplit(uri)
+            if parts.username:
+                return unquote(parts.password or "")
+    return os.environ.get("MLFLOW_TRACKING_PASSWORD", "")

@@ -1,7 +1,8 @@
 """The one exception hierarchy of nbops.
 
 Every error says what went wrong, on which input, and what to do about it. The REST API maps
-:class:`InputError` to 400, :class:`NotFoundError` to 404 and any other :class:`NbopsError` to 500.
+:class:`InputError` to 400, :class:`NotFoundError` to 404, :class:`AccessError` to the server's
+401 or 403, and any other :class:`NbopsError` to 500.
 """
 
 from __future__ import annotations
@@ -95,6 +96,75 @@ class StoreUnavailableError(NbopsError):
         self.reason = reason
 
 
+class AccessError(NbopsError):
+    """The tracking server answered, and refused: the credentials (:class:`AuthenticationError`)
+    or what this user asked for (:class:`PermissionDeniedError`). Never an outage: nothing
+    retries it. The CLI exits 2; the REST API answers with the server's status (401 or 403).
+
+    Parameters
+    ----------
+    uri:
+        The tracking URI (shown without credentials).
+    user:
+        Who the server was told the user is (``None``: no credentials were sent).
+    doing:
+        What was refused, naming the resource ("create a run in experiment 'x'").
+    hint:
+        What to do.
+    """
+
+    status = 403
+
+    def __init__(self, uri: str, user: str | None, doing: str, hint: str = "") -> None:
+        from .credentials import public_uri
+
+        self.uri, self.user, self.doing = public_uri(uri), user, doing
+        super().__init__(self._message(), hint or self._hint())
+
+    def _message(self) -> str:
+        return f"The tracking server {self.uri} refused to {self.doing}."
+
+    def _hint(self) -> str:
+        return ""
+
+
+class AuthenticationError(AccessError):
+    """The server rejected the credentials (HTTP 401), or none were sent where it needs some."""
+
+    status = 401
+
+    def _message(self) -> str:
+        if self.user is None:
+            return (
+                f"Credentials rejected at {self.uri}: none were sent, or its token was refused "
+                f"(while trying to {self.doing})."
+            )
+        return (
+            f"Credentials rejected for user {self.user!r} at {self.uri} "
+            f"(while trying to {self.doing})."
+        )
+
+    def _hint(self) -> str:
+        return (
+            "Set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN) "
+            "to credentials the server accepts; nothing was retried."
+        )
+
+
+class PermissionDeniedError(AccessError):
+    """The server knows the user and refuses the action (HTTP 403)."""
+
+    def _message(self) -> str:
+        who = f"User {self.user!r}" if self.user else "This user"
+        return f"{who} may not {self.doing} on the tracking server {self.uri}."
+
+    def _hint(self) -> str:
+        return (
+            "Ask the resource's owner or an admin of the server for the permission (EDIT to "
+            "write, MANAGE to change permissions), or use a resource of your own."
+        )
+
+
 class FlushError(NbopsError):
     """Logged values could not be written to the store; they are kept for a later flush."""
 
@@ -105,6 +175,11 @@ class SnapshotIntegrityError(NbopsError):
 
 class ExpectationError(NbopsError):
     """Data did not meet its expectations (raised only when asked to be strict)."""
+
+
+class MissingDependencyError(NbopsError):
+    """A package this machine needs for the configured store is not installed (the CLI exits 2
+    before anything runs)."""
 
 
 class ExecutorError(NbopsError):

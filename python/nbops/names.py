@@ -107,4 +107,12 @@ CACHE_DIR_VARIABLE = "NBOPS_CACHE_DIR"  # where snapshots from a tracking server
 CACHE_LIMIT_VARIABLE = "NBOPS_CACHE_LIMIT"  # how much of this machine's disk that cache may use
 
 # -- the snapshots of a tracking server ----------------------------------------------------------
-SNAPSHOT_EXPERIMENT = "nbops-snapshots"  # its runs record snapshot writes and reads
+# its runs record snapshot writes and reads: "nbops-snapshots" of a server without users, and
+# "nbops-snapshots/<user>" of each user of a server that authenticates them (each writes in an
+# experiment of their own: on a team's server others may only read it)
+SNAPSHOT_EXPERIMENT = "nbops-snapshots"
+
+
+def is_snapshot_experiment(name: str) -> bool:
+    """Whether experiment ``name`` holds snapshot records (the shared one or a user's)."""
+    return name == SNAPSHOT_EXPERIMENT or name.startswith(SNAPSHOT_EXPERIMENT + "/")

@@ -3,6 +3,7 @@ tag, an artifact, a report, a status line or a REST answer; the uncommitted diff
 as configured."""
 
 import json
+import re
 import subprocess
 
 import mlflow
@@ -127,7 +128,9 @@ def test_a_tracking_uri_with_credentials_is_never_shown(jp_nbops_project, monkey
     assert TOKEN not in str(error) and "alice" not in str(error)
     result = CliRunner().invoke(main, ["status"], env={"COLUMNS": "200"})
     assert "127.0.0.1:9" in result.output
-    assert TOKEN not in result.output and "alice" not in result.output
+    assert TOKEN not in result.output and "alice:" not in result.output
+    # the user is named once, on its own line (who the server is told one is), never in the URI
+    assert re.search(r"^user +alice$", result.output, re.MULTILINE)
 
 
 def test_a_report_links_to_the_server_without_credentials():

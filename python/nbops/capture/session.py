@@ -21,8 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..config import Settings, experiment_name, load_settings
-from ..exceptions import InputError, StoreUnavailableError
+from ..config import Settings, experiment_name, load_settings, script_experiment
+from ..exceptions import (
+    AccessError,
+    InputError,
+    PermissionDeniedError,
+    StoreUnavailableError,
+)
 from ..names import (
     ENVIRONMENT_FILE,
     ERROR_TAG,
@@ -48,7 +53,6 @@ from .environment import capture_environment, summary_tags
 from .notebook import current_notebook
 from .writer import BatchWriter
 
-DEFAULT_EXPERIMENT = "Default"
 GHOST_SEARCH_LIMIT = 200
 OPENING_TIMEOUT_S = 300  # opening a run may migrate a new store's schema first
 
@@ -129,7 +133,7 @@ class Session:
             self.experiment = (
                 experiment_name(self.notebook, self.settings.project)
                 if self.notebook
-                else DEFAULT_EXPERIMENT
+                else script_experiment(self.settings.project)
             )
 
     @property
@@ -166,7 +170,7 @@ class Session:
                 return self.run_id
             if self.run_id is not None:
                 self.end_run()
-            own = owner_tags()
+            own, tags_ = owner_tags(), tags or {}
             if self.notebook:
                 own |= {
                     NOTEBOOK_TAG: self.experiment,
@@ -174,7 +178,12 @@ class Session:
                     SOURCE_NAME_TAG: str(self.notebook),
                     SOURCE_TYPE_TAG: "NOTEBOOK",
                 }
-            run_id = self.store.start_run(self.experiment, name=name, tags={**own, **(tags or {})})
+            try:
+                run_id = self.store.start_run(self.experiment, name=name, tags={**own, **tags_})
+            except PermissionDeniedError as err:
+                raise self._refused(err) from err
+            if self._writer is not None:
+                self._writer.resume()
             self.run_id, self._params = run_id, {}
             self.store.activate(run_id)
             _end_at_exit_first()
@@ -318,6 +327,22 @@ class Session:
 
     # -- internals -----------------------------------------------------------------------------
 
+    def _refused(self, err: PermissionDeniedError) -> PermissionDeniedError:
+        """The refusal to open a run in this session's experiment, with what to change."""
+        if self.notebook:
+            hint = (
+                f"Runs of {self.notebook.name} go to the experiment {self.experiment!r}, named "
+                "after the notebook's path: ask its owner for EDIT permission, or work on a copy "
+                "of the notebook under another name."
+            )
+        else:
+            hint = (
+                f"Runs outside notebooks go to the experiment {self.experiment!r}: ask its owner "
+                f'for EDIT permission, or set experiment = "NAME" in '
+                f"{self.settings.project / 'nbops.toml'} to an experiment of your own."
+            )
+        return PermissionDeniedError(err.uri, err.user, err.doing, hint)
+
     def _raise_writer_error(self) -> None:
         """Show a background write failure in the caller's thread, once per outage."""
         error = self._writer.error if self._writer is not None else None
@@ -325,11 +350,14 @@ class Session:
             self._warned = False
         elif not self._warned:
             self._warned = True
-            warnings.warn(
-                f"nbops: {error} The values are kept and written when the store answers.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
+            kept = "The values are kept and written when the store answers."
+            if isinstance(error, AccessError):
+                kept = (
+                    "The values were not recorded, and values logged from now on are dropped, "
+                    "not queued, until a run starts with credentials the server accepts "
+                    "(nbops.start_run())."
+                )
+            warnings.warn(f"nbops: {error} {kept}", RuntimeWarning, stacklevel=3)
 
     def _record_environment(self, run_id: str) -> None:
         tags = record_environment(self.store, run_id, self.settings.project, self.notebook)

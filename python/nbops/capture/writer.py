@@ -2,7 +2,9 @@
 
 Values wait in memory until they are written. A batch that fails because the store is unreachable
 stays queued and is retried; the error is kept so the notebook can show it (once) instead of it
-being swallowed in a thread. A batch the store refuses as invalid is dropped and reported.
+being swallowed in a thread. A batch the store refuses as invalid is dropped and reported. A
+server that refuses the credentials or the user (401, 403) is not an outage: nothing is retried,
+and values logged from then on are dropped, not queued, until :meth:`BatchWriter.resume`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..credentials import redact
-from ..exceptions import FlushError, NbopsError
+from ..exceptions import AccessError, FlushError, NbopsError
 from ..store import Metric, Store
 
 FLUSH_INTERVAL_S = 1.0
@@ -53,6 +55,8 @@ class BatchWriter:
         self.store = store
         self.interval = interval
         self.error: NbopsError | None = None
+        self.refused: AccessError | None = None  # set: values are dropped, not queued
+        self.dropped = 0
         self._pending: dict[str, Batch] = {}
         self._lock = threading.Lock()
         self._send_lock = threading.Lock()
@@ -68,7 +72,10 @@ class BatchWriter:
         metrics: list[Metric] | None = None,
         tags: dict[str, str] | None = None,
     ) -> None:
-        """Queue values of ``run_id``; returns at once."""
+        """Queue values of ``run_id``; returns at once (dropped while :attr:`refused`)."""
+        if self.refused is not None:
+            self.dropped += len(params or {}) + len(metrics or []) + len(tags or {})
+            return
         with self._lock:
             batch = self._pending.setdefault(run_id, Batch())
             batch.params.update(params or {})
@@ -88,11 +95,14 @@ class BatchWriter:
         """Write everything queued now, retrying after each delay in ``retries``.
 
         Raises :class:`FlushError` if values are still unwritten after the last retry; they stay
-        queued and are written by a later flush.
+        queued and are written by a later flush. Raises the :class:`AccessError` at once when the
+        server refused the credentials or the user: retrying would change nothing.
         """
         for delay in (0.0, *retries):
             time.sleep(delay)
             self._send()
+            if self.refused is not None:
+                raise self.refused
             if not self.pending():
                 return
         count = self.pending()
@@ -101,6 +111,12 @@ class BatchWriter:
             f"{self.error}.",
             "They are kept in memory: call nbops.flush() again once the store answers.",
         )
+
+    def resume(self) -> None:
+        """Queue values again after a refusal (a run was opened with accepted credentials)."""
+        self.refused, self.dropped = None, 0
+        if isinstance(self.error, AccessError):
+            self.error = None
 
     def close(self) -> None:
         """Stop the background thread after a last write (the caller flushes first)."""
@@ -124,6 +140,12 @@ class BatchWriter:
     def _send_one(self, run_id: str, batch: Batch) -> None:
         try:
             self.store.log_batch(run_id, batch.params, batch.metrics, batch.tags)
+        except AccessError as err:  # refused: a retry changes nothing; stop queueing
+            self.error = self.refused = err
+            self.dropped += len(batch)
+            with self._lock:
+                self.dropped += sum(len(b) for b in self._pending.values())
+                self._pending.clear()
         except NbopsError as err:  # the store is unreachable: keep the values, retry later
             self.error = err
             self._requeue(run_id, batch)

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import click
 
-from ..exceptions import InputError, NbopsError
+from ..exceptions import AccessError, InputError, MissingDependencyError, NbopsError
 
 # Registered first, so run last: the interpreter's teardown then skips garbage collections
 # over every object MLflow and SQLAlchemy made (about 0.5 s of each command's exit).
@@ -18,6 +18,8 @@ atexit.register(gc.freeze)
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+# errors that running again unchanged would not fix: the input, the credentials, a missing package
+USAGE_ERRORS = (InputError, AccessError, MissingDependencyError)
 
 
 class NbopsGroup(click.Group):
@@ -28,7 +30,7 @@ class NbopsGroup(click.Group):
             return super().invoke(ctx)
         except NbopsError as err:
             click.secho(f"Error: {err}", fg="red", err=True)
-            sys.exit(EXIT_USAGE if isinstance(err, InputError) else EXIT_FAILED)
+            sys.exit(EXIT_USAGE if isinstance(err, USAGE_ERRORS) else EXIT_FAILED)
         except KeyboardInterrupt:
             click.secho(
                 "Interrupted: the runs it started were ended as KILLED.", fg="red", err=True

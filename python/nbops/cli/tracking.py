@@ -13,6 +13,7 @@ from ..config import experiment_name, load_settings
 from ..exceptions import InputError
 from .base import (
     EXIT_FAILED,
+    EXIT_USAGE,
     fitting_table,
     format_duration,
     format_metrics,
@@ -81,7 +82,7 @@ def status() -> None:
     for label, value in result.lines():
         click.echo(f"{label:<{width}}  {value}")
     if result.error:
-        sys.exit(EXIT_FAILED)
+        sys.exit(EXIT_USAGE if result.refused else EXIT_FAILED)
 
 
 @main.group()

@@ -1,14 +1,21 @@
 """The snapshots of a tracking server: what every machine that reaches the server sees.
 
-- **Content** goes to the server's artifact store through MLflow's artifact repository API
+- **Where each writer writes.** On a team's server (MLflow's ``basic-auth`` app and the like) a
+  user may write only where they are allowed, by default in experiments they created. So each
+  writer keeps records and content in an experiment of their own: ``nbops-snapshots/<user>`` for
+  a user the server authenticates by name (``MLFLOW_TRACKING_USERNAME`` or the URI's), else
+  ``nbops-snapshots`` (a server without users; every record written before this layout).
+  Readers read every one of them: finding, loading, verifying and pinning a snapshot need only READ.
+- **Content** goes to the artifact store through MLflow's artifact repository API
   (``mlflow-artifacts:/`` when the server proxies artifacts; S3 and the other stores MLflow supports
   work the same way): ``<location>/snapshots/<id>/data.parquet``, then ``meta.json``, written once
-  under the fingerprint. ``<location>`` is the artifact location of the experiment
-  ``nbops-snapshots``. A snapshot whose ``meta.json`` is absent is not there (an upload that broke
-  off is written again by the next writer of the same content).
-- **The record** of writes and reads is one finished MLflow run per entry in that experiment, with
-  the entry as tags: the server orders and keeps concurrent writers from any machine, and search
-  finds a name's versions.
+  under the fingerprint, where ``<location>`` is the artifact location of the writer's
+  experiment. A snapshot whose ``meta.json`` is absent is not there (an upload that broke off is
+  written again by the next writer of the same content). Content someone else already wrote is
+  not written again: a second writer records a write of it in their own experiment.
+- **The record** of writes and reads is one finished MLflow run per entry, with the entry as
+  tags: the server orders and keeps concurrent writers from any machine, and search finds a
+  name's versions across the writers' experiments.
 - **A local cache** (``NBOPS_CACHE_DIR``, default ``~/.cache/nbops/snapshots``) keeps downloaded
   files under a size limit (:mod:`nbops.data.cache`); every read verifies the fingerprint, and a
   corrupt or removed copy is fetched again.
@@ -25,9 +32,12 @@ from functools import cached_property
 from pathlib import Path
 
 from ..config import environment_variables
+from ..credentials import tracking_user
 from ..durable import partial_name, remove_stale_partials
-from ..exceptions import StoreUnavailableError
-from ..names import SNAPSHOT_EXPERIMENT
+from ..exceptions import NbopsError, NotFoundError, StoreUnavailableError
+from ..names import SNAPSHOT_EXPERIMENT, is_snapshot_experiment
+from ..store.access import access_error
+from ..store.artifact_clients import check_artifact_client
 from ..store.mlflow import terminate
 from .cache import cache_folder, cache_limit, mark_used, trim
 from .catalog import Catalog, Entry, check_snapshot_id
@@ -56,30 +66,61 @@ class ServerCatalog(Catalog):
         self.store = store
         self.cache = cache or cache_folder()
         self.limit = cache_limit() if limit is None else limit
-        self.location = f"{store.display_uri} (experiment {SNAPSHOT_EXPERIMENT})"
+        self.location = f"{store.display_uri} (experiments {SNAPSHOT_EXPERIMENT}*)"
+        self._content: dict[str, str] = {}  # snapshot id -> the artifact location holding it
+        self._repositories: dict[str, object] = {}
 
-    def _unavailable(self, doing: str, err: BaseException) -> StoreUnavailableError:
+    def _unavailable(self, doing: str, err: BaseException) -> NbopsError:
+        refused = access_error(self.store.uri, err)
+        if refused is not None:
+            return refused
         return StoreUnavailableError(self.store.uri, f"{doing}: {err}", self.store.hint)
 
     @cached_property
-    def _experiment(self) -> tuple[str, str]:
-        """The id and artifact location of the snapshots experiment (created on first use)."""
+    def own_experiment(self) -> str:
+        """The name of the experiment this writer records in (see the module's docstring)."""
+        user = tracking_user(self.store.uri)
+        return f"{SNAPSHOT_EXPERIMENT}/{user}" if user else SNAPSHOT_EXPERIMENT
+
+    @cached_property
+    def _own(self) -> tuple[str, str]:
+        """The id and artifact location of this writer's experiment (created on first write)."""
         from mlflow.exceptions import MlflowException
 
         client = self.store.client
-        found = client.get_experiment_by_name(SNAPSHOT_EXPERIMENT)
+        found = client.get_experiment_by_name(self.own_experiment)
         if found is None:
             with contextlib.suppress(MlflowException):  # another machine created it first
-                client.create_experiment(SNAPSHOT_EXPERIMENT)
-            found = client.get_experiment_by_name(SNAPSHOT_EXPERIMENT)
+                client.create_experiment(self.own_experiment)
+            found = client.get_experiment_by_name(self.own_experiment)
         return found.experiment_id, found.artifact_location.rstrip("/")
 
-    @cached_property
-    def _repository(self):
+    def _experiments(self) -> dict[str, str]:
+        """The artifact locations of every snapshot experiment by id, this writer's first."""
+        filter_string = f"name LIKE '{SNAPSHOT_EXPERIMENT}%'"
+        found, token = {}, None
+        while True:
+            page = self.store.client.search_experiments(
+                filter_string=filter_string, max_results=PAGE, page_token=token
+            )
+            for experiment in page:
+                if is_snapshot_experiment(experiment.name):
+                    found[experiment.experiment_id] = experiment.artifact_location.rstrip("/")
+            token = page.token
+            if not token:
+                break
+        own = "_own" in self.__dict__ and self._own[0]
+        return dict(sorted(found.items(), key=lambda item: item[0] != own))
+
+    def _repository(self, location: str):
         from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
-        location = f"{self._experiment[1]}/{CONTENT}"
-        return get_artifact_repository(location, tracking_uri=self.store.uri)
+        if location not in self._repositories:
+            check_artifact_client(location)
+            self._repositories[location] = get_artifact_repository(
+                f"{location}/{CONTENT}", tracking_uri=self.store.uri
+            )
+        return self._repositories[location]
 
     # -- the record ------------------------------------------------------------------------------
 
@@ -90,7 +131,7 @@ class ServerCatalog(Catalog):
         try:
             client = self.store.client
             run = client.create_run(
-                self._experiment[0], tags=tags, run_name=f"{entry.name} {entry.action}"
+                self._own[0], tags=tags, run_name=f"{entry.name} {entry.action}"
             )
             terminate(client, run.info.run_id)
         except Exception as err:
@@ -120,11 +161,17 @@ class ServerCatalog(Catalog):
         return self._search(f"tags.`{PREFIX}id` LIKE '{prefix}%'")
 
     def _search(self, query: str) -> list[Entry]:
+        return [entry for entry, _ in self._search_runs(query)]
+
+    def _search_runs(self, query: str) -> list[tuple[Entry, str]]:
+        """The records ``query`` finds in every snapshot experiment, oldest first, each with the
+        id of the experiment that holds it."""
         runs, token = [], None
         try:
-            while True:
+            experiments = list(self._experiments())
+            while experiments:
                 page = self.store.client.search_runs(
-                    [self._experiment[0]], query, max_results=PAGE, page_token=token
+                    experiments, query, max_results=PAGE, page_token=token
                 )
                 runs.extend(page)
                 token = page.token
@@ -133,17 +180,45 @@ class ServerCatalog(Catalog):
         except Exception as err:
             raise self._unavailable("reading the snapshot records", err) from err
         runs.sort(key=lambda r: _order(r.data.tags))
-        return [entry for entry in map(_entry, (r.data.tags for r in runs)) if entry]
+        found = ((_entry(r.data.tags), r.info.experiment_id) for r in runs)
+        return [(entry, experiment) for entry, experiment in found if entry]
 
     # -- the content -----------------------------------------------------------------------------
 
     def has(self, snapshot_id: str) -> bool:
-        """Whether the server holds the snapshot's meta (written after its data)."""
-        try:
-            listed = self._repository.list_artifacts(snapshot_id)
-        except Exception as err:
-            raise self._unavailable(f"looking for snapshot {snapshot_id}", err) from err
-        return f"{snapshot_id}/meta.json" in {a.path for a in listed}
+        """Whether the server holds the snapshot's meta (written after its data), in this
+        writer's experiment or in the experiment of any writer of the same content."""
+        return self._content_location(snapshot_id) is not None
+
+    def _content_location(self, snapshot_id: str) -> str | None:
+        """The artifact location that holds the whole snapshot, ``None`` if none does."""
+        if snapshot_id in self._content:
+            return self._content[snapshot_id]
+        query = f"tags.`{PREFIX}id` = '{check_snapshot_id(snapshot_id)}'"
+        locations = self._experiments()
+        writers = {experiment for _, experiment in self._search_runs(query)}
+        candidates = [loc for key, loc in locations.items() if key in writers]
+        if "_own" in self.__dict__ and self._own[1] not in candidates:
+            candidates.insert(0, self._own[1])
+        for location in candidates:
+            try:
+                listed = self._repository(location).list_artifacts(snapshot_id)
+            except Exception as err:
+                raise self._unavailable(f"looking for snapshot {snapshot_id}", err) from err
+            if f"{snapshot_id}/meta.json" in {a.path for a in listed}:
+                self._content[snapshot_id] = location
+                return location
+        return None
+
+    def _located(self, snapshot_id: str) -> str:
+        location = self._content_location(snapshot_id)
+        if location is None:
+            raise NotFoundError(
+                f"Snapshot {snapshot_id} has records but no content in {self.location}: no "
+                "writer's experiment holds its meta.json.",
+                "Write the frame again with nbops.snapshot(...) to store it.",
+            )
+        return location
 
     def put_data(self, snapshot_id: str, data: Path) -> None:
         """Upload the Parquet file; keep it in the local cache."""
@@ -162,10 +237,12 @@ class ServerCatalog(Catalog):
             named = Path(tmp) / remote
             local.replace(named)
             try:
-                self._repository.log_artifact(str(named), snapshot_id)
+                self._repository(self._own[1]).log_artifact(str(named), snapshot_id)
             except Exception as err:
                 raise self._unavailable(f"uploading snapshot {snapshot_id}", err) from err
             named.replace(self._cached(snapshot_id, suffix))
+        if remote == "meta.json":
+            self._content[snapshot_id] = self._own[1]
         self._added(self._cached(snapshot_id, suffix))
 
     def _added(self, path: Path) -> None:
@@ -188,8 +265,10 @@ class ServerCatalog(Catalog):
             tempfile.TemporaryDirectory(dir=self.scratch()) as tmp,
             environment_variables({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}),
         ):
+            location = self._located(snapshot_id)
             try:
-                local = self._repository.download_artifacts(f"{snapshot_id}/{remote}", tmp)
+                repository = self._repository(location)
+                local = repository.download_artifacts(f"{snapshot_id}/{remote}", tmp)
             except Exception as err:
                 raise self._unavailable(f"downloading snapshot {snapshot_id}", err) from err
             partial = partial_name(path)
@@ -211,7 +290,7 @@ class ServerCatalog(Catalog):
 
     def uri(self, snapshot_id: str) -> str:
         """The data's URI in the server's artifact store."""
-        return f"{self._experiment[1]}/{CONTENT}/{snapshot_id}/data.parquet"
+        return f"{self._located(snapshot_id)}/{CONTENT}/{snapshot_id}/data.parquet"
 
     def scratch(self) -> Path:
         """The cache folder: a written file is renamed into it after the upload. Partial files

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import os
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from functools import cached_property
 from pathlib import Path
 
 from ..config import environment_variables
-from ..exceptions import InputError, NotFoundError, StoreUnavailableError
-from ..names import RUN_ID_VARIABLE, SNAPSHOT_EXPERIMENT
+from ..exceptions import AccessError, InputError, NotFoundError, StoreUnavailableError
+from ..names import RUN_ID_VARIABLE, is_snapshot_experiment
+from .access import GuardedClient, access_error
+from .artifact_clients import check_artifact_client
 from .base import SAFE_TERM, Metric, RunSummary, Store, check_status
-from .health import health_request
+from .health import wait_until_answering
 from .reader import SqliteReader, sqlite_path, token_offset
 from .schema import add_indexes, quiet_migrations, schema_lock
 from .search import (
@@ -30,9 +29,7 @@ from .search import (
     summary,
 )
 
-PROBE_TIMEOUT_S = 3.0
 RECONNECT_S = 60.0  # how long a server that answered before may take to answer again
-RECONNECT_EVERY_S = 0.5
 MAX_PARAMS_PER_BATCH = 100
 MAX_METRICS_PER_BATCH = 1000
 MAX_HISTORY_KEYS = 50
@@ -70,7 +67,12 @@ class MlflowStore(Store):
         path = sqlite_path(self.uri)
         return path is not None and not path.exists() and "client" not in self.__dict__
 
-    def _unavailable(self, err: BaseException | str) -> StoreUnavailableError:
+    def _unavailable(self, err: BaseException | str) -> StoreUnavailableError | AccessError:
+        """The error to raise for ``err``: a refusal (401, 403) as itself, anything else as
+        the store being unavailable."""
+        refused = access_error(self.uri, err) if isinstance(err, BaseException) else None
+        if refused is not None:
+            return refused
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         return StoreUnavailableError(self.uri, reason, self.hint)
 
@@ -87,7 +89,7 @@ class MlflowStore(Store):
 
         try:
             with schema_lock(self.uri), quiet_migrations():
-                client = MlflowClient(tracking_uri=self.uri)
+                client = GuardedClient(MlflowClient(tracking_uri=self.uri), self.uri)
                 client.search_experiments(max_results=1)
                 add_indexes(self.uri)
         except Exception as err:
@@ -106,18 +108,10 @@ class MlflowStore(Store):
         """
         if not self.uri.startswith(("http://", "https://")):
             return
-        request = health_request(self.uri)
         patient = self.patient or bool(os.environ.get(RUN_ID_VARIABLE))
-        patience = RECONNECT_S if patient else 0.0
-        deadline = time.monotonic() + patience
-        while True:
-            try:
-                with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_S):  # noqa: S310
-                    return
-            except (urllib.error.URLError, OSError, ValueError) as err:
-                if time.monotonic() >= deadline:
-                    raise self._unavailable(getattr(err, "reason", err)) from err
-            time.sleep(RECONNECT_EVERY_S)
+        err = wait_until_answering(self.uri, RECONNECT_S if patient else 0.0)
+        if err is not None:
+            raise self._unavailable(getattr(err, "reason", err)) from err
 
     def _prepare_sqlite_folder(self) -> None:
         if self.uri.startswith("sqlite:///"):
@@ -145,7 +139,9 @@ class MlflowStore(Store):
             self.client  # noqa: B018 - creating the client checks the store
 
     def experiment_id(self, name: str, create: bool = False) -> str | None:
-        """Return the id of experiment ``name`` (created if ``create``), or ``None`` if absent."""
+        """Return the id of experiment ``name`` (created if ``create``), or ``None`` if absent.
+        With ``create`` (a run is about to open in it), its artifact location must be reachable
+        from here (:func:`~nbops.store.artifact_clients.check_artifact_client`)."""
         if not create and self._no_database():
             return None
         if not create and self.reader is not None:
@@ -157,21 +153,24 @@ class MlflowStore(Store):
                 f"The experiment {name!r} (id {number}) was deleted in {self.display_uri}.",
                 f"Restore it: mlflow experiments restore --experiment-id {number}.",
             )
-        if experiment is not None:
-            return experiment.experiment_id
-        if not create:
-            return None
+        if experiment is None and create:
+            experiment = self._create_experiment(name)
+        if experiment is not None and create:
+            check_artifact_client(experiment.artifact_location or "")
+        return experiment.experiment_id if experiment is not None else None
+
+    def _create_experiment(self, name: str):
         from mlflow.exceptions import MlflowException
 
         location = None
         if self.artifact_root:
             location = Path(self.artifact_root).resolve().as_uri()
         try:
-            return self.client.create_experiment(name, artifact_location=location)
+            return self.client.get_experiment(self.client.create_experiment(name, location))
         except MlflowException as err:  # another process created it meanwhile: use that one
             if err.error_code != "RESOURCE_ALREADY_EXISTS":
                 raise
-            return self.client.get_experiment_by_name(name).experiment_id
+            return self.client.get_experiment_by_name(name)
 
     def start_run(
         self, experiment: str, name: str | None = None, tags: dict[str, str] | None = None
@@ -455,7 +454,7 @@ class MlflowStore(Store):
         """The id of ``experiment`` (none if it does not exist), or of every experiment."""
         if experiment is None:  # every experiment but the record of snapshots
             found = self.client.search_experiments(max_results=1000)
-            return [e.experiment_id for e in found if e.name != SNAPSHOT_EXPERIMENT]
+            return [e.experiment_id for e in found if not is_snapshot_experiment(e.name)]
         found = self.experiment_id(experiment)
         return [found] if found else []
 

@@ -14,6 +14,7 @@ from tornado import web
 
 from ...config import Settings, experiment_name, load_settings
 from ...exceptions import (
+    AccessError,
     ConfirmationNeeded,
     ConflictError,
     InputError,
@@ -49,7 +50,8 @@ def _after_mlflow_import(fn, *args):
 
 
 class NbopsHandler(ExtensionHandlerMixin, APIHandler):
-    """Answers JSON; input errors become 400, missing things 404, other failures 500.
+    """Answers JSON; input errors become 400, missing things 404, the tracking server's refusals
+    its 401 or 403, other failures 500.
 
     Subclasses decorate every method with ``@web.authenticated`` and ``@authorized(ACTION)``
     (a test checks both): jupyter_server's Authorizer decides, for the resource ``nbops``, who may
@@ -80,7 +82,9 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
         """Write ``{"message": ...}``, with the status decided by the exception's class."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = self._reason
-        for cls, code in STATUS_OF:
+        if isinstance(exc, AccessError):  # the tracking server's 401 or 403, passed on
+            status_code, message = exc.status, str(exc)
+        for cls, code in () if isinstance(exc, AccessError) else STATUS_OF:
             if isinstance(exc, cls):
                 status_code = code
                 message = str(exc)
@@ -101,7 +105,7 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
 
     def log_exception(self, typ, value, tb) -> None:
         """Log failures with their traceback; input errors are the user's, not the server's."""
-        if isinstance(value, (InputError, NotFoundError, ConfirmationNeeded)):
+        if isinstance(value, (InputError, NotFoundError, ConfirmationNeeded, AccessError)):
             self.log.info("nbops: %s %s: %s", self.request.method, self.request.uri, value)
         else:
             super().log_exception(typ, value, tb)
