@@ -256,10 +256,12 @@ def script_experiment(project: Path, script: str | None = None) -> str:
             )
         return name.strip()
     script = sys.argv[0] if script is None else script
-    path = Path(script).resolve()
-    if path.suffix == ".py" and path.is_file() and path.is_relative_to(project.resolve()):
-        return experiment_name(path, project)
-    return project.resolve().name
+    path, root = Path(script).resolve(), project.resolve()
+    if path.suffix == ".py" and path.is_file() and path.is_relative_to(root):
+        inside = path.relative_to(root).parts
+        if not any(part.startswith(".") or part == "site-packages" for part in inside):
+            return experiment_name(path, project)  # the project's own script, not a tool's
+    return root.name
 
 
 @contextlib.contextmanager

@@ -86,10 +86,21 @@ class MlflowServer:
     """
 
     def __init__(
-        self, backend: str, artifacts: Path, log: Path, workers: int = 1, gunicorn: bool = False
+        self,
+        backend: str,
+        artifacts: Path,
+        log: Path,
+        workers: int = 1,
+        gunicorn: bool = False,
+        auth: Path | None = None,
+        storage: list[str] | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.backend, self.artifacts, self.log = backend, artifacts, log
         self.workers, self.gunicorn = workers, gunicorn
+        # auth: an auth config file (MLflow's basic-auth app); storage: the artifact options
+        # (default: proxied into the folder ``artifacts``)
+        self.auth, self.storage, self.env = auth, storage, env or {}
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -99,10 +110,14 @@ class MlflowServer:
 
     def start(self) -> MlflowServer:
         self.artifacts.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+        env = {**os.environ, **self.env, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+        storage = self.storage or ["--artifacts-destination", str(self.artifacts)]
         command = [str(BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--backend-store-uri", self.backend,
-                   "--artifacts-destination", str(self.artifacts)]  # fmt: skip
+                   "--backend-store-uri", self.backend, *storage]  # fmt: skip
+        if self.auth is not None:
+            command += ["--app-name", "basic-auth"]
+            env |= {"MLFLOW_AUTH_CONFIG_PATH": str(self.auth),
+                    "MLFLOW_FLASK_SERVER_SECRET_KEY": "nbops-test-secret"}  # fmt: skip
         if self.gunicorn:
             command += ["--gunicorn-opts", f"--workers {self.workers}"]
         else:
@@ -147,6 +162,102 @@ class _ignore_lookup:
 
     def __exit__(self, kind, value, traceback):
         return kind is ProcessLookupError
+
+
+ADMIN = ("admin", "admin-pw-12345")
+
+
+def write_auth_config(folder: Path) -> Path:
+    """An auth config for MLflow's basic-auth app: an admin, and READ on everything for every
+    other user (a team's usual default: each writes only what they created)."""
+    path = folder / "auth.ini"
+    path.write_text(
+        "[mlflow]\ndefault_permission = READ\n"
+        f"database_uri = sqlite:///{folder / 'auth.db'}\n"
+        f"admin_username = {ADMIN[0]}\nadmin_password = {ADMIN[1]}\n"
+        "authorization_function = mlflow.server.auth:authenticate_request_basic_auth\n"
+    )
+    return path
+
+
+def create_user(server_uri: str, name: str, password: str) -> None:
+    """Create a user through the basic-auth app's REST API, as its admin."""
+    import base64
+    import json
+
+    request = urllib.request.Request(
+        f"{server_uri}/api/2.0/mlflow/users/create",
+        data=json.dumps({"username": name, "password": password}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "Basic " + base64.b64encode(":".join(ADMIN).encode()).decode(),
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+class S3Server:
+    """moto's S3 server on a free loopback port, with one bucket: a real S3-compatible HTTP
+    server for artifacts, proxied by MLflow's server or written by its clients."""
+
+    def __init__(self, log: Path, bucket: str = "nbops-team") -> None:
+        self.log, self.bucket, self.port = log, bucket, free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a process that reaches the bucket itself sets."""
+        return {
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test-secret-key",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "MLFLOW_S3_ENDPOINT_URL": f"http://127.0.0.1:{self.port}",
+        }
+
+    def start(self) -> S3Server:
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+                stdout=log, stderr=log, start_new_session=True,
+            )  # fmt: skip
+        wait_until(self._up, 60, f"moto's S3 server on port {self.port}")
+        self.client().create_bucket(Bucket=self.bucket)
+        return self
+
+    def _up(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=2):
+                return True
+        except OSError:
+            return False
+
+    def client(self):
+        import boto3
+
+        env = self.env
+        return boto3.client(
+            "s3",
+            endpoint_url=env["MLFLOW_S3_ENDPOINT_URL"],
+            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+            region_name=env["AWS_DEFAULT_REGION"],
+        )
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """Every object key under ``prefix`` in the bucket."""
+        pages = (
+            self.client()
+            .get_paginator("list_objects_v2")
+            .paginate(Bucket=self.bucket, Prefix=prefix)
+        )
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _stop_group(self.process, grace=5)
+            self.process = None
 
 
 class DaskCluster:

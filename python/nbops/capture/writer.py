@@ -96,12 +96,14 @@ class BatchWriter:
 
         Raises :class:`FlushError` if values are still unwritten after the last retry; they stay
         queued and are written by a later flush. Raises the :class:`AccessError` at once when the
-        server refused the credentials or the user: retrying would change nothing.
+        server refused the credentials or the user and values were dropped since the last
+        flush: retrying would change nothing.
         """
         for delay in (0.0, *retries):
             time.sleep(delay)
             self._send()
-            if self.refused is not None:
+            if self.refused is not None and self.dropped:
+                self.dropped = 0
                 raise self.refused
             if not self.pending():
                 return

@@ -346,7 +346,7 @@ def _parse_record(text: str) -> tuple[list[Entry], list[str]]:
     return found, bad
 
 
-_server_catalogs: dict[str, Catalog] = {}
+_server_catalogs: dict[tuple[str, str | None], Catalog] = {}
 _catalogs_lock = threading.Lock()
 
 
@@ -360,10 +360,12 @@ def catalog_for(settings: Settings) -> Catalog:
     if settings.tracking_uri.startswith("sqlite:"):
         root = settings.artifact_root or settings.project / ".nbops" / "artifacts"
         return FolderCatalog(Path(root) / "snapshots")
+    from ..credentials import tracking_user
     from ..store import open_store
     from .server_catalog import ServerCatalog
 
+    key = (settings.tracking_uri, tracking_user(settings.tracking_uri))  # each writes their own
     with _catalogs_lock:
-        if settings.tracking_uri not in _server_catalogs:
-            _server_catalogs[settings.tracking_uri] = ServerCatalog(open_store(settings))
-        return _server_catalogs[settings.tracking_uri]
+        if key not in _server_catalogs:
+            _server_catalogs[key] = ServerCatalog(open_store(settings))
+        return _server_catalogs[key]

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..config import load_settings
-from ..exceptions import ConflictError, InputError
+from ..exceptions import ConflictError, InputError, PermissionDeniedError
 from ..names import (
     PROMOTION_CHAMPION_TAG,
     PROMOTION_DECISION_TAG,
@@ -142,6 +142,14 @@ def holder(store: Store, model: str, alias: str):
         return store.client.get_model_version_by_alias(model, alias)
     except MlflowException:
         return None
+    except PermissionDeniedError:
+        # a team's server answers 403, not 404, for a model that does not exist (so as not to
+        # tell which exist): a model that does exist is refused for real
+        try:
+            store.client.get_registered_model(model)
+        except MlflowException:
+            return None
+        raise
 
 
 def promote(
@@ -259,18 +267,18 @@ def _check_metrics(gates: list[Gate], metrics: dict[str, float], run_id: str) ->
 
 
 def _register(store: Store, logged, model: str, run_id: str):
+    """A new version of ``model`` (created first if need be: a team's server answers 403, not
+    404, to a version of a model that does not exist)."""
     from mlflow.exceptions import MlflowException
 
     store.point_mlflow_here()  # MLflow's registry looks the logged model up through its own API
     try:
-        return store.client.create_model_version(
-            model, logged.model_uri, run_id=run_id, model_id=logged.model_id, await_creation_for=0
-        )
+        store.client.get_registered_model(model)
     except MlflowException as err:
         if "RESOURCE_DOES_NOT_EXIST" not in str(err.error_code):
             raise
-    with contextlib.suppress(MlflowException):  # another process may create it meanwhile
-        store.client.create_registered_model(model)
+        with contextlib.suppress(MlflowException):  # another process may create it meanwhile
+            store.client.create_registered_model(model)
     return store.client.create_model_version(
         model, logged.model_uri, run_id=run_id, model_id=logged.model_id, await_creation_for=0
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 
 from ..exceptions import InputError
@@ -16,6 +16,25 @@ class Dag:
     spec: PipelineSpec
     upstream: dict[str, set[str]]
     producers: dict[str, str]
+    #: inputs made elsewhere (listed under ``inputs:``): the snapshot id each step reads, pinned
+    #: to the latest version when the pipeline starts
+    external: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def made_elsewhere(self) -> list[str]:
+        """The inputs that no step of the pipeline produces."""
+        names = {i for step in self.spec.steps.values() for i in step.inputs}
+        return sorted(names - set(self.producers))
+
+    def pin(self, name: str, outcomes: dict) -> str | None:
+        """The snapshot id a step's input ``name`` reads: what its producing step wrote (from
+        ``outcomes``, by step), or the version pinned at the start for an input made
+        elsewhere."""
+        producer = self.producers.get(name)
+        if producer is None:
+            return self.external.get(name)
+        done = outcomes.get(producer)
+        return done.outputs.get(name) if done is not None else None
 
     @property
     def order(self) -> list[str]:
@@ -52,8 +71,9 @@ def build_dag(spec: PipelineSpec) -> Dag:
     spec:
         The parsed pipeline file.
 
-    Raises :class:`InputError` for two producers of one name, an input that no step produces and
-    that no snapshot holds, an unknown ``after`` step, or a cycle.
+    Raises :class:`InputError` for two producers of one name, an input that no step produces
+    unless the step lists it under ``inputs:`` (another pipeline, or another user, makes it: the
+    step reads its latest version), an unknown ``after`` step, or a cycle.
     """
     producers: dict[str, str] = {}
     for name, step in spec.steps.items():
@@ -75,6 +95,8 @@ def build_dag(spec: PipelineSpec) -> Dag:
                 )
             upstream[name].add(after)
         for consumed in step.inputs:
+            if consumed not in producers and step.listed_inputs:
+                continue  # made elsewhere, as the file says
             if consumed not in producers:
                 raise InputError(
                     f"{spec.path}: step {name!r} loads the snapshot {consumed!r}, "

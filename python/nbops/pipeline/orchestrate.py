@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..capture.session import end_orphaned_runs, owner_tags
 from ..config import experiment_name, load_settings
+from ..data.catalog import catalog_for
 from ..names import (
     CACHE_TAG,
     DAG_FILE,
@@ -108,6 +109,8 @@ def run_pipeline(
     check_store_reachable(pool, settings)
     store = open_store(settings)
     store.check()
+    catalog = catalog_for(settings)  # inputs made elsewhere: every step reads the same version
+    dag.external = {name: catalog.resolve(name).id for name in dag.made_elsewhere}
     experiment = experiment_name(spec.path, spec.project)
     end_orphaned_runs(store, experiment)
     with pool:
@@ -165,7 +168,7 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
     if failed:
         echo(f"skipped   {name}: upstream {', '.join(failed)} did not finish")
         return Outcome(name, "SKIPPED", error=f"upstream {', '.join(failed)} did not finish")
-    pins = {i: done[dag.producers[i]].outputs.get(i) for i in step.inputs}
+    pins = {i: dag.pin(i, done) for i in step.inputs}
     missing = sorted(i for i, v in pins.items() if v is None)
     if missing:
         error = f"its input {', '.join(missing)} was not written by {dag.producers[missing[0]]}"
@@ -219,9 +222,7 @@ def keep_summary(store, run_id: str, dag: Dag, outcomes: dict[str, Outcome]) -> 
             "attempts": o.attempts,
             "seconds": round(o.seconds, 2),
             "upstream": sorted(dag.upstream[name]),
-            "inputs": {
-                i: outcomes[dag.producers[i]].outputs.get(i) for i in dag.spec.steps[name].inputs
-            },
+            "inputs": {i: dag.pin(i, outcomes) for i in dag.spec.steps[name].inputs},
             "outputs": o.outputs,
         }
         for name, o in outcomes.items()

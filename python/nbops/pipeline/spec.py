@@ -61,6 +61,7 @@ class StepSpec:
     outputs: list[str] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict, repr=False)
     resources: dict[str, float] = field(default_factory=dict)
+    listed_inputs: bool = False  # `inputs:` was written in the file (not read from the notebook)
 
 
 @dataclass
@@ -110,6 +111,7 @@ def _step(name: str, data: object, path: Path) -> StepSpec:
     spec = StepSpec(name, target, dict(parameters), _names(data.get("after"), path, "after"))
     declared_in, declared_out = _declared(target, path.parent, name, path)
     spec.inputs = _names(data["inputs"], path, "inputs") if "inputs" in data else declared_in
+    spec.listed_inputs = "inputs" in data
     spec.outputs = _names(data["outputs"], path, "outputs") if "outputs" in data else declared_out
     beside = Path(target).parent if target.endswith(".ipynb") else _source_folder(target, path)
     spec.files = _files(_names(data.get("files"), path, "files"), beside, name, path)

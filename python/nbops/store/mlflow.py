@@ -228,14 +228,18 @@ class MlflowStore(Store):
                 raise _no_artifact(run_id, artifact_file) from err
             except OSError as err:
                 raise self._unavailable(f"reading {local}: {err}") from err
-        import mlflow.artifacts
+        import tempfile
+
         from mlflow.exceptions import MlflowException
 
-        run = self._run(run_id)
-        uri = f"{run.info.artifact_uri.rstrip('/')}/{artifact_file}"
-        try:
-            with environment_variables({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}):
-                return mlflow.artifacts.load_text(uri)
+        self._run(run_id)  # an unknown run is NotFoundError
+        try:  # through this store's client: MLflow's global tracking URI may point elsewhere
+            with (
+                tempfile.TemporaryDirectory() as tmp,
+                environment_variables({"MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}),
+            ):
+                local = self.client.download_artifacts(run_id, artifact_file, tmp)
+                return Path(local).read_text(encoding="utf-8")
         except (MlflowException, OSError) as err:
             if not self._has_artifact(run_id, artifact_file):
                 raise _no_artifact(run_id, artifact_file) from err
