@@ -6,6 +6,7 @@ experiment's creator). Bob's steps run on a Dask worker that shares nothing with
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import mlflow
 import pytest
+from tornado.httpclient import HTTPClientError
 
 import nbops
 from nbops.capture.session import current_session, reset_session
@@ -216,6 +218,13 @@ async def test_a_reviewer_reads_every_run_and_report_through_the_lab(
             report = await jp_fetch("nbops", "api", "runs", run_id, "report")
             assert report.code == 200 and report.headers["Content-Type"].startswith("text/html")
             assert b"nbops-card" in report.body, step
+    with acting_as("carol", team.proxied, password="not-carols"):
+        with pytest.raises(HTTPClientError) as refused:
+            await jp_fetch("nbops", "api", "runs")
+    assert refused.value.code == 401
+    message = json.loads(refused.value.response.body)["message"]
+    assert message.startswith("Credentials rejected for user 'carol'")
+    assert "not-carols" not in message
 
 
 def test_bob_promotes_his_own_model_and_is_refused_alices_with_nothing_changed(team, work):
@@ -233,6 +242,9 @@ def test_bob_promotes_his_own_model_and_is_refused_alices_with_nothing_changed(t
     with acting_as("bob", team.proxied):
         own = promote(train, "bob-team-model", cwd=team.project)
         assert own.promoted
+        # alice's run into bob's model: the decision is on bob's version, not on her run
+        theirs = promote(alice_run, "bob-team-model", cwd=team.project)
+        assert theirs.promoted and "belongs to someone else" in " ".join(theirs.notes)
         client = mlflow.MlflowClient(team.proxied.uri)
         before = client.search_model_versions("name = 'alice-team-model'")
         with pytest.raises(PermissionDeniedError) as refused:
@@ -243,6 +255,11 @@ def test_bob_promotes_his_own_model_and_is_refused_alices_with_nothing_changed(t
     assert "alice-team-model" in str(refused.value)
     assert [v.version for v in after] == [v.version for v in before]
     assert holder.run_id == alice_run
+    with acting_as("carol", team.proxied):
+        bobs = mlflow.MlflowClient(team.proxied.uri).get_model_version_by_alias(
+            "bob-team-model", "champion"
+        )
+    assert bobs.run_id == alice_run and bobs.tags["nbops.promotion.decision"] == "promoted"
     assert all(v.tags.get("nbops.promotion.decision") for v in after)
 
 

@@ -333,9 +333,15 @@ def _record(store: Store, decision: Decision) -> None:
         store.client.set_model_version_tag(decision.model, decision.version, key, value)
     if decision.run_id:
         line = f"{decision.model} v{decision.version} {decision.decision} (@{decision.alias})"
-        store.log_batch(decision.run_id, tags={RUN_PROMOTION_TAG: line})
         artifact = f"{PROMOTION_FOLDER}/{decision.model}-v{decision.version}.json"
-        store.log_text(decision.run_id, json.dumps(decision.to_dict(), indent=1), artifact)
+        try:
+            store.log_batch(decision.run_id, tags={RUN_PROMOTION_TAG: line})
+            store.log_text(decision.run_id, json.dumps(decision.to_dict(), indent=1), artifact)
+        except PermissionDeniedError:  # someone else's run: the version holds the decision
+            decision.notes.append(
+                f"Run {decision.run_id} belongs to someone else: the decision is recorded on "
+                f"{decision.model} v{decision.version} only."
+            )
 
 
 def rollback(model: str, alias: str = CHAMPION, cwd: str | Path | None = None) -> Decision:
