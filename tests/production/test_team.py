@@ -218,9 +218,11 @@ async def test_a_reviewer_reads_every_run_and_report_through_the_lab(
             report = await jp_fetch("nbops", "api", "runs", run_id, "report")
             assert report.code == 200 and report.headers["Content-Type"].startswith("text/html")
             assert b"nbops-card" in report.body, step
-    with acting_as("carol", team.proxied, password="not-carols"):
-        with pytest.raises(HTTPClientError) as refused:
-            await jp_fetch("nbops", "api", "runs")
+    with (
+        acting_as("carol", team.proxied, password="not-carols"),
+        pytest.raises(HTTPClientError) as refused,
+    ):
+        await jp_fetch("nbops", "api", "runs")
     assert refused.value.code == 401
     message = json.loads(refused.value.response.body)["message"]
     assert message.startswith("Credentials rejected for user 'carol'")
