@@ -5,7 +5,6 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
-from datetime import datetime
 
 import click
 
@@ -54,11 +53,6 @@ def resolve_run_id(ctx: click.Context, param: click.Parameter, value: str | None
     from ..store.ids import full_run_id
 
     return full_run_id(open_store(load_settings()), value)
-
-
-def format_time(ms: int | None) -> str:
-    """A run time (ms since the epoch) as month-day hours:minutes:seconds."""
-    return datetime.fromtimestamp(ms / 1000).strftime("%m-%d %H:%M:%S") if ms else ""
 
 
 def format_duration(ms: int | None) -> str:
@@ -116,40 +110,3 @@ LINE_COLORS = {"done": "green", "FAILED": "red", "cached": "cyan", "skipped": "y
 def progress_line(line: str) -> None:
     """Print one progress line of a pipeline or a sweep, colored by what happened."""
     click.secho(line, fg=LINE_COLORS.get(line.split(" ", 1)[0]), err=True)
-
-
-def fitting_table(
-    title: str | None,
-    columns: list[tuple[str, int]],
-    rows: list[tuple],
-    wide: bool = False,
-    wrap: bool = False,
-):
-    """A rich table of ``rows`` that fits the terminal, one line per row.
-
-    ``columns`` pairs each heading with its share of the width left over (0: the column keeps its
-    whole width, as ids, statuses and times do); values of the sharing columns are cut with an
-    ellipsis (``wrap``: wrapped at words, for messages). ``wide``: every value whole, wrapped,
-    for terminals that can take it.
-    """
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=title, box=box.SIMPLE_HEAD)
-    for i, (heading, share) in enumerate(columns):
-        if wide:
-            table.add_column(heading, overflow="fold")
-        elif share:
-            overflow = "fold" if wrap else "ellipsis"
-            table.add_column(heading, overflow=overflow, no_wrap=not wrap, ratio=share)
-        else:
-            width = max([len(heading), *(len(str(row[i])) for row in rows)])
-            table.add_column(heading, no_wrap=True, width=width)
-    for row in rows:
-        table.add_row(*(Text(str(value)) for value in row))  # values are text, never markup
-    console = Console()
-    natural = console.measure(table, options=console.options.update(max_width=10**6)).maximum
-    table.expand = not wide and natural > console.width
-    return table

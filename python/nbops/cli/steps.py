@@ -11,11 +11,11 @@ from ..exceptions import InputError
 from .base import (
     EXIT_FAILED,
     executor_options,
-    fitting_table,
     main,
     run_timeout_option,
     strict_env_option,
 )
+from .tables import fitting_table
 
 
 @main.command()

@@ -11,16 +11,16 @@ import click
 
 from ..config import experiment_name, load_settings
 from ..exceptions import InputError
+from ..store.ids import short_id
 from .base import (
     EXIT_FAILED,
     EXIT_USAGE,
-    fitting_table,
     format_duration,
     format_metrics,
-    format_time,
     main,
     resolve_run_id,
 )
+from .tables import Column, Compact, When, fitting_table
 
 WIDE = click.option("--wide", is_flag=True, help="Whole ids and values, wrapped instead of cut.")
 AS_JSON = click.option("--json", "as_json", is_flag=True, help="JSON, every field, for scripts.")
@@ -42,7 +42,6 @@ def runs(notebook: Path | None, limit: int, wide: bool, as_json: bool) -> None:
     from rich.console import Console
 
     from ..store import open_store
-    from ..store.ids import short_id
 
     if notebook is not None and notebook.suffix != ".ipynb":
         raise InputError(f"{notebook} is not a notebook.", "Give the path of an .ipynb file.")
@@ -53,22 +52,34 @@ def runs(notebook: Path | None, limit: int, wide: bool, as_json: bool) -> None:
         click.echo(json.dumps([asdict(run) for run in found], indent=1))
         return
     title = f"Runs of {experiment or 'all experiments'} in {settings.display_uri}"
-    columns = [("run id", 0), ("name", 2), *([("experiment", 2)] if experiment is None else [])]
-    columns += [("status", 0), ("started", 0), ("duration", 0), ("metrics", 3)]
+    table = runs_table(title, found, every_experiment=experiment is None, wide=wide)
+    Console().print(table if found else f"No runs yet for {experiment or 'this project'}.")
+
+
+ID_SHOWN = 12  # a snapshot id's first characters in a table (any command takes 8 or more)
+
+
+def runs_table(title: str, found, every_experiment: bool, wide: bool, now=None, width=None):
+    """The table of ``nbops runs``: the experiment and the duration go before a name or a
+    metric is cut; on a narrow terminal the start time turns relative, then goes; the id, the
+    name and the metrics stay."""
+    columns = [Column("run id", keep=9), Column("name", 2, keep=8, minimum=12)]
+    columns += [Column("experiment", 2, keep=1, minimum=10)] if every_experiment else []
+    columns += [Column("status", keep=6), Column("started", keep=4), Column("duration", keep=2)]
+    columns += [Column("metrics", 3, keep=7, minimum=16)]
     rows = [
         (
             run.run_id if wide else short_id(run.run_id),
             run.name,
-            *([run.experiment] if experiment is None else []),
+            *([run.experiment] if every_experiment else []),
             run.status,
-            format_time(run.start_time),
+            When(run.start_time / 1000 if run.start_time else None, now),
             format_duration(run.duration_ms),
             format_metrics(run.metrics),
         )
         for run in found
     ]
-    table = fitting_table(title, columns, rows, wide)
-    Console().print(table if found else f"No runs yet for {experiment or 'this project'}.")
+    return fitting_table(title, columns, rows, wide, width=width)
 
 
 @main.command()
@@ -131,7 +142,6 @@ def snapshots_command(name: str | None, wide: bool, as_json: bool) -> None:
     from rich.console import Console
 
     from ..data.catalog import catalog_for
-    from ..store.ids import short_id
 
     entries = catalog_for(load_settings()).entries(name)
     if as_json:
@@ -140,15 +150,33 @@ def snapshots_command(name: str | None, wide: bool, as_json: bool) -> None:
     if not entries:
         click.echo("No snapshots yet. Take one in a notebook: nbops.snapshot(df, 'name').")
         return
-    columns = [("name", 2), ("id", 1), ("role", 0), ("run", 0)]
-    columns += [("rows", 0), ("columns", 0), ("when", 0)]
+    Console().print(snapshots_table(entries, wide))
+
+
+def snapshots_table(entries, wide: bool, now=None, width=None):
+    """The table of ``nbops snapshots``: on a narrow terminal the name, twelve characters of the
+    id and the shape stay; the time turns relative, then goes with the run."""
+    columns = [Column("name", 2, keep=9, minimum=10), Column("id", keep=10)]
+    columns += [Column("role", keep=5), Column("run", keep=3)]
+    columns += [Column("rows", keep=7), Column("columns", keep=6), Column("when", keep=4)]
     rows = [
-        (e.name, e.id, e.role, (e.run_id if wide else short_id(e.run_id)) if e.run_id else "",
-         str(e.rows), str(e.columns), e.created)
+        (e.name, Compact(e.id, e.id[:ID_SHOWN]), e.role,
+         (e.run_id if wide else short_id(e.run_id)) if e.run_id else "",
+         str(e.rows), str(e.columns), When(_seconds(e.created), now))
         for e in entries
     ]  # fmt: skip
-    table = fitting_table("Snapshots", columns, rows, wide)
-    Console().print(table)
+    return fitting_table("Snapshots", columns, rows, wide, width=width)
+
+
+def _seconds(created: str) -> float | None:
+    """An ISO time (a snapshot's ``created``) as seconds since the epoch; ``None`` if it is not
+    one."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(created).timestamp()
+    except (TypeError, ValueError):
+        return None
 
 
 @main.group()
