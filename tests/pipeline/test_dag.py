@@ -62,8 +62,12 @@ BAD = {
         "cycle",
     ),
     "missing producer": (
-        "steps:\n  a: {notebook: a.ipynb, inputs: [ghost]}\n",
+        "steps:\n  c: {notebook: c.ipynb}\n",
         "loads the snapshot 'ghost', which no step of the pipeline produces",
+    ),
+    "input made nowhere": (
+        "steps:\n  a: {notebook: a.ipynb, inputs: [ghost]}\n",
+        "reads the snapshot 'ghost', made by another pipeline, and no snapshot has that name",
     ),
     "two producers": (
         "steps:\n  a: {notebook: a.ipynb, outputs: [x]}\n  b: {notebook: b.ipynb, outputs: [x]}\n",
@@ -82,6 +86,8 @@ BAD = {
 def test_bad_pipeline_files(case, jp_nbops_project, jp_nbops_notebook_factory, jp_nbops_store):
     for name in ("a", "b"):
         jp_nbops_notebook_factory(f"{name}.ipynb", [("x = 1", [])])
+    loads = 'import nbops\nframe = nbops.load_snapshot("ghost")'
+    jp_nbops_notebook_factory("c.ipynb", [(loads, [])])
     text, message = BAD[case]
     path = write(jp_nbops_project, text)
     with pytest.raises(InputError, match=None) as caught:

@@ -16,6 +16,7 @@ from pathlib import Path
 from ..capture.session import end_orphaned_runs, owner_tags
 from ..config import experiment_name, load_settings
 from ..data.catalog import catalog_for
+from ..exceptions import InputError, NotFoundError
 from ..names import (
     CACHE_TAG,
     DAG_FILE,
@@ -109,8 +110,7 @@ def run_pipeline(
     check_store_reachable(pool, settings)
     store = open_store(settings)
     store.check()
-    catalog = catalog_for(settings)  # inputs made elsewhere: every step reads the same version
-    dag.external = {name: catalog.resolve(name).id for name in dag.made_elsewhere}
+    dag.external = _pin_made_elsewhere(dag, catalog_for(settings))
     experiment = experiment_name(spec.path, spec.project)
     end_orphaned_runs(store, experiment)
     with pool:
@@ -159,6 +159,23 @@ def _drive(
         if coordinator.busy:
             done.update({o.key: o for o in coordinator.next_outcomes()})
     return done
+
+
+def _pin_made_elsewhere(dag: Dag, catalog) -> dict[str, str]:
+    """The latest version of each input made elsewhere, pinned for the whole run: every step
+    reads the same one, and its id is part of the steps' cache keys."""
+    pinned = {}
+    for name in dag.made_elsewhere:
+        try:
+            pinned[name] = catalog.resolve(name).id
+        except NotFoundError as err:
+            readers = [s for s, step in dag.spec.steps.items() if name in step.inputs]
+            raise InputError(
+                f"{dag.spec.path}: step {readers[0]!r} reads the snapshot {name!r}, made by "
+                f"another pipeline, and no snapshot has that name in {catalog.location}.",
+                "Run what writes it first, or check the name (see `nbops snapshots`).",
+            ) from err
+    return pinned
 
 
 def _start(name, dag, prepared, done, coordinator, parent, experiment, force) -> Outcome | None:
