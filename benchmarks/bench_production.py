@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -23,22 +22,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scratch import scratch_folder
+from timing import paired
 
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from production.bed import DaskCluster, MlflowServer, Postgres  # noqa: E402
-
-
-def paired(base, ours, repeat: int) -> tuple[float, float]:
-    """Medians of ``base`` and ``ours`` run alternately, so that drift hits both alike."""
-    times: dict = {base: [], ours: []}
-    for _ in range(repeat):
-        for fn in (base, ours):
-            started = time.perf_counter()
-            fn()
-            times[fn].append(time.perf_counter() - started)
-    return statistics.median(times[base]), statistics.median(times[ours])
 
 
 def snapshots(uri: str, rows: int, repeat: int) -> None:

@@ -15,15 +15,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scratch import scratch_folder
+from timing import paired
 
 ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -31,17 +30,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 from production.bed import BIN, MlflowServer, create_user, write_auth_config  # noqa: E402
 
 USERS = {"alice": "alice-pw-12345", "bob": "bob-pw-67890"}
-
-
-def paired(base, ours, repeat: int) -> tuple[float, float]:
-    """Medians of ``base`` and ``ours`` run alternately, so that drift hits both alike."""
-    times: dict = {base: [], ours: []}
-    for _ in range(repeat):
-        for fn in (base, ours):
-            started = time.perf_counter()
-            fn()
-            times[fn].append(time.perf_counter() - started)
-    return statistics.median(times[base]), statistics.median(times[ours])
 
 
 def as_user(user: str | None, uri: str) -> dict[str, str]:

@@ -159,14 +159,11 @@ def load_settings(start: Path | str | None = None, root: Path | str | None = Non
         if os.environ.get(variable):
             return Settings(project, os.environ[variable], variable, None)
     table, source = read_file_settings(project)
-    uri = table.get("tracking_uri")
+    uri = _text_setting(
+        table, "tracking_uri", source, "an MLflow tracking URI such as http://host:5000"
+    )
     if uri is not None:
-        if not isinstance(uri, str) or not uri.strip():
-            raise ConfigError(
-                f"'tracking_uri' in {source} must be a non-empty string, not {uri!r}.",
-                "Set it to an MLflow tracking URI such as http://host:5000, or remove it.",
-            )
-        return Settings(project, uri.strip(), str(source), None)
+        return Settings(project, uri, str(source), None)
     state = project / STATE_DIR
     return Settings(project, f"sqlite:///{state / 'mlflow.db'}", EMBEDDED, state / "artifacts")
 
@@ -232,6 +229,18 @@ def experiment_name(notebook: Path | str, project: Path) -> str:
         return path.as_posix()
 
 
+def _text_setting(table: dict, key: str, source: Path | None, what: str) -> str | None:
+    """The stripped text of ``key`` in a settings table, ``None`` if absent; a
+    :class:`ConfigError` for anything but a non-empty string."""
+    value = table.get(key)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise ConfigError(
+            f"'{key}' in {source} must be a non-empty string, not {value!r}.",
+            f"Set it to {what}, or remove it.",
+        )
+    return value.strip() if value is not None else None
+
+
 def script_experiment(project: Path, script: str | None = None) -> str:
     """Name the experiment of runs started outside a notebook (a script, ``python -c``).
 
@@ -247,14 +256,10 @@ def script_experiment(project: Path, script: str | None = None) -> str:
         The script's path (default: ``sys.argv[0]``).
     """
     table, source = read_file_settings(project)
-    name = table.get("experiment")
+    what = "the MLflow experiment that runs outside notebooks go to"
+    name = _text_setting(table, "experiment", source, what)
     if name is not None:
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(
-                f"'experiment' in {source} must be a non-empty string, not {name!r}.",
-                "Set it to the MLflow experiment that runs outside notebooks go to, or remove it.",
-            )
-        return name.strip()
+        return name
     script = sys.argv[0] if script is None else script
     path, root = Path(script).resolve(), project.resolve()
     if path.suffix == ".py" and path.is_file() and path.is_relative_to(root):
