@@ -11,11 +11,14 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
+import pandas as pd
 import pytest
 from tornado.httpclient import HTTPClientError
 
@@ -24,6 +27,7 @@ from nbops.capture.session import current_session, reset_session
 from nbops.config import load_settings
 from nbops.data import catalog as catalog_module
 from nbops.data.catalog import catalog_for
+from nbops.data.snapshot import read_snapshot
 from nbops.exceptions import AuthenticationError, PermissionDeniedError
 from nbops.loop.promote import promote
 from nbops.pipeline.orchestrate import run_pipeline
@@ -35,8 +39,10 @@ from .bed import (
     Postgres,
     S3Server,
     create_user,
+    wait_until,
     write_auth_config,
 )
+from .test_cluster import FRAGILE, WAITING, no_running, steps_of, write_notebook
 
 pytestmark = pytest.mark.cluster
 
@@ -361,3 +367,63 @@ def test_artifacts_written_by_clients_need_the_s3_extra_and_land_in_the_bucket(t
     assert [k for k in keys if "/snapshots/" in k and k.endswith("data.parquet")]
     assert [k for k in keys if k.endswith("report.html")]
     assert [k for k in keys if "/executed/" in k]
+
+
+def test_with_authentication_on_a_killed_worker_is_retried_as_a_new_run(team, tmp_path):
+    write_notebook(team.project / "fragile.ipynb", 'marker = ""', FRAGILE)
+    step = "  fragile:\n    notebook: fragile.ipynb\n    resources: {w1: 1}\n"
+    path = pipeline(team.project / "fragile.yaml", "fragile-bob", step)
+    marker = tmp_path / "died-once"  # outside the hidden folders: the worker sees it
+    with acting_as("bob", team.proxied):
+        result = run_pipeline(
+            path, [("fragile.marker", str(marker))], executor="dask",
+            address=team.dask.address, echo=quiet,
+        )  # fmt: skip
+        team.dask.wait_for_workers(1)  # the nanny restarted the killed worker
+        client = mlflow.MlflowClient(team.proxied.uri)
+        lost, retried = steps_of(client, result.run_id)["fragile"]
+        assert no_running(client)
+    assert marker.exists() and result.ok, result.outcomes["fragile"].error
+    assert lost.info.status == "FAILED" and "was lost" in lost.data.tags["nbops.error"]
+    assert retried.info.status == "FINISHED" and retried.data.metrics["survived"] == 1
+
+
+def test_with_authentication_on_a_pipeline_rides_out_a_server_restart(team, tmp_path):
+    nonce = uuid.uuid4().hex
+    write_notebook(team.project / "waiting.ipynb", 'marker = ""\nnonce = ""', WAITING)
+    step = "  waiting:\n    notebook: waiting.ipynb\n    resources: {w1: 1}\n"
+    path = pipeline(team.project / "waiting.yaml", "waiting-bob", step)
+    marker = tmp_path / "go"
+    overrides = [("waiting.marker", str(marker)), ("waiting.nonce", nonce)]
+    done = {}
+    with acting_as("bob", team.proxied):
+        thread = threading.Thread(
+            target=lambda: done.update(
+                result=run_pipeline(
+                    path, overrides, executor="dask", address=team.dask.address, echo=quiet
+                )
+            )
+        )
+        thread.start()
+        client = mlflow.MlflowClient(team.proxied.uri)
+
+        def step_running():
+            found = client.search_runs(
+                [e.experiment_id for e in client.search_experiments()],
+                "tags.`nbops.pipeline_step` = 'waiting' and attributes.status = 'RUNNING'",
+            )
+            return [r for r in found if "nbops.worker.pid" in r.data.tags]
+
+        wait_until(step_running, 120, "the step running on bob's worker")
+        team.proxied.stop()
+        marker.touch()  # the step writes its snapshot while the server is down
+        team.proxied.start()
+        thread.join(300)
+        assert not thread.is_alive()
+        outcome = done["result"].outcomes["waiting"]
+        assert outcome.status == "FINISHED", outcome.error  # the step rode out the restart
+        assert no_running(client)
+        catalog = catalog_for(load_settings(team.project))
+        expected = nbops.fingerprint(pd.DataFrame({"nonce": [nonce] * 1000, "x": range(1000)}))
+        assert [e.id for e in catalog.versions("restarted")] == [expected]
+        assert nbops.fingerprint(read_snapshot(catalog, expected)) == expected

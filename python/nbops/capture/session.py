@@ -170,7 +170,7 @@ class Session:
                 return self.run_id
             if self.run_id is not None:
                 self.end_run()
-            own, tags_ = owner_tags(), tags or {}
+            own, extra = owner_tags(), tags or {}
             if self.notebook:
                 own |= {
                     NOTEBOOK_TAG: self.experiment,
@@ -179,7 +179,7 @@ class Session:
                     SOURCE_TYPE_TAG: "NOTEBOOK",
                 }
             try:
-                run_id = self.store.start_run(self.experiment, name=name, tags={**own, **tags_})
+                run_id = self.store.start_run(self.experiment, name=name, tags={**own, **extra})
             except PermissionDeniedError as err:
                 raise self._refused(err) from err
             if self._writer is not None:

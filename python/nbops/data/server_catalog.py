@@ -163,12 +163,14 @@ class ServerCatalog(Catalog):
     def _search(self, query: str) -> list[Entry]:
         return [entry for entry, _ in self._search_runs(query)]
 
-    def _search_runs(self, query: str) -> list[tuple[Entry, str]]:
-        """The records ``query`` finds in every snapshot experiment, oldest first, each with the
-        id of the experiment that holds it."""
+    def _search_runs(
+        self, query: str, experiments: dict[str, str] | None = None
+    ) -> list[tuple[Entry, str]]:
+        """The records ``query`` finds in every snapshot experiment (``experiments``, if the
+        caller listed them), oldest first, each with the id of the experiment that holds it."""
         runs, token = [], None
         try:
-            experiments = list(self._experiments())
+            experiments = list(self._experiments() if experiments is None else experiments)
             while experiments:
                 page = self.store.client.search_runs(
                     experiments, query, max_results=PAGE, page_token=token
@@ -195,8 +197,11 @@ class ServerCatalog(Catalog):
         if snapshot_id in self._content:
             return self._content[snapshot_id]
         query = f"tags.`{PREFIX}id` = '{check_snapshot_id(snapshot_id)}'"
-        locations = self._experiments()
-        writers = {experiment for _, experiment in self._search_runs(query)}
+        try:
+            locations = self._experiments()
+        except Exception as err:
+            raise self._unavailable(f"looking for snapshot {snapshot_id}", err) from err
+        writers = {experiment for _, experiment in self._search_runs(query, locations)}
         candidates = [loc for key, loc in locations.items() if key in writers]
         if "_own" in self.__dict__ and self._own[1] not in candidates:
             candidates.insert(0, self._own[1])
