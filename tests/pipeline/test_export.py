@@ -113,3 +113,18 @@ def test_tags_help_documents_every_tag():
     result = CliRunner().invoke(main, ["tags", "--help"])
     for tag in ("parameters", "nbops:skip", "nbops:report-hide"):
         assert tag in result.output
+
+
+def test_a_typo_in_a_step_manifest_is_named_not_ignored(jp_nbops_tagged_notebook, monkeypatch):
+    from nbops.pipeline.steps import Manifest
+
+    folder = export(jp_nbops_tagged_notebook).folder
+    manifest = folder / "step.yaml"
+    before = manifest.read_text()
+    manifest.write_text(before.replace("outputs:", "outputz:"))
+    with pytest.raises(InputError, match=r"unknown keys \['outputz'\] \(did you mean outputs\?\)"):
+        Manifest.read(folder)
+    monkeypatch.chdir(jp_nbops_tagged_notebook.parent)
+    listing = CliRunner().invoke(main, ["steps"], env={"COLUMNS": "200"})
+    assert listing.exit_code == 2 and "outputz" in listing.output
+    assert manifest.read_text() == before.replace("outputs:", "outputz:")  # nothing rewritten

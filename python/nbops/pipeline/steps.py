@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import yaml
@@ -44,12 +44,31 @@ class Manifest:
         path = folder / MANIFEST
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            _check_keys(data, path)
             data["parameters"] = [Parameter(**p) for p in data.get("parameters") or []]
             return cls(**data)
         except (OSError, yaml.YAMLError, TypeError, KeyError) as err:
             raise InputError(
                 f"{path} is not a valid step manifest: {err}.", "Export the step again."
             ) from err
+
+
+def _check_keys(data: object, path: Path) -> None:
+    """Refuse a manifest that is not a mapping or has keys a manifest does not have, naming
+    them and the closest known ones (a hand edit's typo is not ignored)."""
+    import difflib
+
+    if not isinstance(data, dict):
+        raise TypeError("it is not a mapping of keys to values")
+    known = [f.name for f in fields(Manifest)]
+    unknown = sorted(str(key) for key in set(data) - set(known))
+    if unknown:
+        close = [m for key in unknown for m in difflib.get_close_matches(key, known, 1)]
+        guess = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise InputError(
+            f"{path} has unknown keys {unknown}{guess}.",
+            f"A step manifest has {', '.join(known)}; export the step again.",
+        )
 
 
 @dataclass
