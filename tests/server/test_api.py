@@ -509,6 +509,32 @@ async def test_promote_from_the_sidebar_and_list_models(
     assert listed["monitors"] == []
 
 
+async def test_the_production_section_lists_what_a_pipelines_steps_registered(
+    jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_notebook
+):
+    """A pipeline's step runs of a notebook live in the pipeline's experiment: the versions
+    they registered are the notebook's, as its runs' reports say."""
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    from nbops.capture.session import Session
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    notebook = jp_nbops_write_notebook(jp_root_dir / "train.ipynb")
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    session = Session(notebook=notebook, experiment="pipeline.yaml", capture_environment=False)
+    step = session.start_run("train", tags={"nbops.source": "train.ipynb"})
+    session.log_model(Ridge().fit(X, y), "model", registered_model_name="diabetes-ridge")
+    session.end_run()
+    session.close()
+    listed = await get_json(jp_fetch, "models", notebook="train.ipynb")
+    assert [(v["model"], v["version"], v["run_id"]) for v in listed["versions"]] == [
+        ("diabetes-ridge", "1", step)
+    ]
+    other = await get_json(jp_fetch, "models", notebook="other.ipynb")
+    assert other["versions"] == []
+
+
 async def test_bad_promotions_are_400(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_notebook):
     monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
     notebook = jp_nbops_write_notebook(jp_root_dir / "train.ipynb")

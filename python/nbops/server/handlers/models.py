@@ -9,6 +9,7 @@ from tornado import web
 from ...exceptions import ConfirmationNeeded
 from ...loop.monitor import recent_monitors
 from ...loop.promote import foreign_models, promote, versions_of
+from ...names import SOURCE_TAG
 from ...store import open_store
 from ..models import CreatePromotion
 from .base import NbopsHandler
@@ -29,11 +30,21 @@ class ModelsHandler(NbopsHandler):
 
 
 def _describe(store, experiment: str | None) -> dict:
-    runs = store.list_runs(experiment, RUNS_SEARCHED)
     return {
-        "versions": versions_of(store, [r.run_id for r in runs]),
+        "versions": versions_of(store, _notebook_run_ids(store, experiment)),
         "monitors": recent_monitors(store),
     }
+
+
+def _notebook_run_ids(store, experiment: str | None) -> list[str]:
+    """The newest runs of a notebook: those in its experiment (MLflow's own runs of it too) and
+    its runs in other experiments (a pipeline's steps, found by ``nbops.source``), as the
+    report's Model registry section counts them."""
+    if experiment is None:
+        return [r.run_id for r in store.list_runs(None, RUNS_SEARCHED)]
+    own = store.list_runs(experiment, RUNS_SEARCHED)
+    steps = store.list_runs(None, RUNS_SEARCHED, tags={SOURCE_TAG: experiment})
+    return list(dict.fromkeys(r.run_id for r in [*own, *steps]))
 
 
 class PromoteHandler(NbopsHandler):
