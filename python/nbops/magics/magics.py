@@ -16,6 +16,7 @@ from ..capture import track
 from ..capture.session import current_session
 from ..exceptions import ExpectationError, NbopsError
 from ..names import SOURCE_TAG
+from ..store.adoption import adopt_untagged_runs
 from .display import RunsView, StatusView
 from .widgets import RunsTable, drift_table, expectation_table
 
@@ -111,6 +112,7 @@ class NbopsMagics(Magics):
     def _runs(self, args: argparse.Namespace):
         session = self._session()
         if session.notebook:  # its runs in every experiment
+            adopt_untagged_runs(session.store, session.experiment)
             runs = session.store.list_runs(None, args.limit, tags={SOURCE_TAG: session.experiment})
         else:
             runs = session.store.list_runs(session.experiment, args.limit)

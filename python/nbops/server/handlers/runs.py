@@ -14,6 +14,7 @@ from tornado import web
 from ...exceptions import NotFoundError
 from ...names import PARENT_TAG, SOURCE_TAG
 from ...store import RunSummary, Store, open_store
+from ...store.adoption import adopt_untagged_runs
 from ..models import ListRunsQuery
 from .base import NbopsHandler
 
@@ -39,6 +40,8 @@ class RunsHandler(NbopsHandler):
         tags = {SOURCE_TAG: notebook} if notebook else None
 
         def page() -> tuple[list[RunSummary], str | None, list[RunSummary]]:
+            if notebook:  # runs recorded there before nbops tagged them are the notebook's too
+                adopt_untagged_runs(store, notebook)
             runs, token = store.runs_page(
                 None, query.limit, query.status, query.sort, query.order == "desc",
                 query.page_token, tags, query.filter,
