@@ -20,10 +20,12 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from tornado.httpclient import HTTPClientError
 
 import nbops
 from nbops.capture.session import current_session, reset_session
+from nbops.cli import main
 from nbops.config import load_settings
 from nbops.data import catalog as catalog_module
 from nbops.data.catalog import catalog_for
@@ -216,7 +218,15 @@ async def test_a_reviewer_reads_every_run_and_report_through_the_lab(
 ):
     runs, _ = work
     (jp_root_dir / "nbops.toml").write_text("# the team's project\n")
+    shutil.copy(team.project / "02_train.ipynb", jp_root_dir)
     with acting_as("carol", team.proxied):
+        models = await jp_fetch("nbops", "api", "models", params={"notebook": "02_train.ipynb"})
+        versions = json.loads(models.body)["versions"]
+        assert {v["run_id"] for v in versions} == {runs["train"].info.run_id}
+        listed = CliRunner().invoke(main, ["runs", "--limit", "50"], env={"COLUMNS": "200"})
+        assert listed.exit_code == 0, listed.output
+        for run in runs.values():
+            assert run.info.run_id[:8] in listed.output
         for step, run in runs.items():
             run_id = run.info.run_id
             answer = await jp_fetch("nbops", "api", "runs", run_id)
