@@ -82,18 +82,15 @@ class NbopsHandler(ExtensionHandlerMixin, APIHandler):
         """Write ``{"message": ...}``, with the status decided by the exception's class."""
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = self._reason
+        known = [code for cls, code in STATUS_OF if isinstance(exc, cls)]
         if isinstance(exc, AccessError):  # the tracking server's 401 or 403, passed on
             status_code, message = exc.status, str(exc)
-        for cls, code in () if isinstance(exc, AccessError) else STATUS_OF:
-            if isinstance(exc, cls):
-                status_code = code
-                message = str(exc)
-                break
-        else:
-            if isinstance(exc, web.HTTPError):
-                message = exc.log_message or self._reason
-            elif exc is not None:
-                message = f"Unexpected error: {exc}. See the Jupyter server log for details."
+        elif known:
+            status_code, message = known[0], str(exc)
+        elif isinstance(exc, web.HTTPError):
+            message = exc.log_message or self._reason
+        elif exc is not None:
+            message = f"Unexpected error: {exc}. See the Jupyter server log for details."
         answer = {"message": message}
         if status_code == 405:  # RFC 9110: say which methods the route has
             self.set_header("Allow", ", ".join(self.allowed_methods()))
