@@ -131,13 +131,28 @@ def read_file_settings(project: Path) -> tuple[dict, Path | None]:
 SETTINGS_KEYS = ("tracking_uri", "experiment", "capture")
 
 
+def unknown_keys(data: dict, known) -> tuple[list[str], str]:
+    """The keys of ``data`` that are not ``known``, sorted, and a "Did you mean ...? " naming
+    the closest known ones (empty when none is close): what a file's typo error says.
+
+    Parameters
+    ----------
+    data:
+        A mapping read from a file (settings, a pipeline, a manifest).
+    known:
+        The keys it may have.
+    """
+    known = list(known)
+    unknown = sorted(str(key) for key in set(data) - set(known))
+    close = [m for key in unknown for m in difflib.get_close_matches(key, known, 1)]
+    return unknown, f"Did you mean {', '.join(close)}? " if close else ""
+
+
 def _check_keys(data: dict, path: Path) -> None:
     """:class:`ConfigError` naming an unknown key and the closest known one (a typo would
     otherwise be ignored, and the setting meant not applied)."""
-    unknown = sorted(str(key) for key in set(data) - set(SETTINGS_KEYS))
+    unknown, guess = unknown_keys(data, SETTINGS_KEYS)
     if unknown:
-        close = [m for key in unknown for m in difflib.get_close_matches(key, SETTINGS_KEYS, 1)]
-        guess = f"Did you mean {', '.join(close)}? " if close else ""
         raise ConfigError(
             f"The nbops settings in {path} have unknown keys {unknown}.",
             f"{guess}Known: {', '.join(SETTINGS_KEYS)}.",

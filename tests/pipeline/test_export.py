@@ -122,7 +122,7 @@ def test_a_typo_in_a_step_manifest_is_named_not_ignored(jp_nbops_tagged_notebook
     manifest = folder / "step.yaml"
     before = manifest.read_text()
     manifest.write_text(before.replace("outputs:", "outputz:"))
-    with pytest.raises(InputError, match=r"unknown keys \['outputz'\] \(did you mean outputs\?\)"):
+    with pytest.raises(InputError, match=r"unknown keys \[.outputz.\]\. Did you mean outputs\?"):
         Manifest.read(folder)
     monkeypatch.chdir(jp_nbops_tagged_notebook.parent)
     listing = CliRunner().invoke(main, ["steps"], env={"COLUMNS": "200"})

@@ -28,14 +28,13 @@ that it runs the same on this machine and on a worker that shares nothing with i
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from ..config import find_project
+from ..config import find_project, unknown_keys
 from ..exceptions import InputError
 from .export import declared_data, read_notebook
 from .files import collect_files
@@ -174,10 +173,8 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
         raise InputError(f"Cannot read the pipeline {path}: {err}.", "Give a YAML file.") from err
     if not isinstance(data, dict) or not isinstance(data.get("steps"), dict) or not data["steps"]:
         raise _fail(path, "no `steps:` mapping of step names to steps.")
-    unknown = sorted(str(key) for key in set(data) - set(TOP_KEYS))
+    unknown, guess = unknown_keys(data, TOP_KEYS)
     if unknown:
-        close = [m for key in unknown for m in difflib.get_close_matches(key, TOP_KEYS, 1)]
-        guess = f"Did you mean {', '.join(close)}? " if close else ""
         raise _fail(path, f"unknown keys {unknown}.", f"{guess}Known: {', '.join(TOP_KEYS)}.")
     name = str(data.get("name") or path.stem)
     if not NAME.match(name):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from ..config import unknown_keys
 from ..exceptions import InputError, NotFoundError
 from .schema import Parameter
 
@@ -56,18 +57,14 @@ class Manifest:
 def _check_keys(data: object, path: Path) -> None:
     """Refuse a manifest that is not a mapping or has keys a manifest does not have, naming
     them and the closest known ones (a hand edit's typo is not ignored)."""
-    import difflib
-
     if not isinstance(data, dict):
         raise TypeError("it is not a mapping of keys to values")
     known = [f.name for f in fields(Manifest)]
-    unknown = sorted(str(key) for key in set(data) - set(known))
+    unknown, guess = unknown_keys(data, known)
     if unknown:
-        close = [m for key in unknown for m in difflib.get_close_matches(key, known, 1)]
-        guess = f" (did you mean {', '.join(close)}?)" if close else ""
         raise InputError(
-            f"{path} has unknown keys {unknown}{guess}.",
-            f"A step manifest has {', '.join(known)}; export the step again.",
+            f"{path} has unknown keys {unknown}.",
+            f"{guess}A step manifest has {', '.join(known)}; export the step again.",
         )
 
 
