@@ -7,7 +7,7 @@ without authentication (both on SQLite with proxied artifacts, as in tests/produ
    in alice's experiment), next to MLflow's own ``download_artifacts`` + ``read_parquet`` of the
    same Parquet file as bob (goal <= 1.2x).
 
-Run by hand: ``python benchmarks/bench_team.py [--repeat 5]``.
+Run by hand: ``python benchmarks/bench_team.py [--repeat 5] [--reads-only]``.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--reads-only", action="store_true", help="Skip the nbops run pair.")
     args = parser.parse_args()
     folder = scratch_folder()
     (folder / "auth").mkdir()
@@ -117,7 +118,8 @@ def main() -> None:
         for user, password in USERS.items():
             create_user(team.uri, user, password)
         os.environ["NBOPS_CACHE_DIR"] = str(folder / "cache")
-        runs(folder, plain, team, args.repeat)
+        if not args.reads_only:
+            runs(folder, plain, team, args.repeat)
         (folder / "reads").mkdir()
         read_as_bob(folder / "reads", team, args.rows, args.repeat)
     finally:

@@ -122,6 +122,10 @@ class Catalog(ABC):
         :class:`NotFoundError` for an unknown name or id, or a version above the last.
         """
         number = _version_number(version)
+        if number is None and SNAPSHOT_ID.fullmatch(id_or_name):  # a whole id: no name search
+            found = {e.id: e for e in self._by_id(id_or_name)}
+            if len(found) == 1:
+                return next(iter(found.values()))
         versions = self.versions(id_or_name)
         if versions:
             if number is None:

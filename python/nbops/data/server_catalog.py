@@ -45,6 +45,7 @@ from .catalog import Catalog, Entry, check_snapshot_id
 PREFIX = "nbops.snapshot."
 FIELDS = ("id", "name", "role", "run_id", "created", "rows", "columns", "action")
 PAGE = 1000
+EXPERIMENTS_KEPT_S = 10.0
 log = logging.getLogger(__name__)
 CONTENT = "snapshots"
 
@@ -68,7 +69,9 @@ class ServerCatalog(Catalog):
         self.limit = cache_limit() if limit is None else limit
         self.location = f"{store.display_uri} (experiments {SNAPSHOT_EXPERIMENT}*)"
         self._content: dict[str, str] = {}  # snapshot id -> the artifact location holding it
+        self._writers: dict[str, set[str]] = {}  # snapshot id -> experiments that wrote it
         self._repositories: dict[str, object] = {}
+        self._listed: tuple[float, dict[str, str]] | None = None  # when, what _experiments found
 
     def _unavailable(self, doing: str, err: BaseException) -> NbopsError:
         refused = access_error(self.store.uri, err)
@@ -93,10 +96,14 @@ class ServerCatalog(Catalog):
             with contextlib.suppress(MlflowException):  # another machine created it first
                 client.create_experiment(self.own_experiment)
             found = client.get_experiment_by_name(self.own_experiment)
+        self._listed = None  # list again: this one may be new
         return found.experiment_id, found.artifact_location.rstrip("/")
 
     def _experiments(self) -> dict[str, str]:
-        """The artifact locations of every snapshot experiment by id, this writer's first."""
+        """The artifact locations of every snapshot experiment by id, this writer's first
+        (listed again after ``EXPERIMENTS_KEPT_S``: on a team's server every request costs)."""
+        if self._listed is not None and time.monotonic() - self._listed[0] < EXPERIMENTS_KEPT_S:
+            return self._listed[1]
         filter_string = f"name LIKE '{SNAPSHOT_EXPERIMENT}%'"
         found, token = {}, None
         while True:
@@ -110,7 +117,9 @@ class ServerCatalog(Catalog):
             if not token:
                 break
         own = "_own" in self.__dict__ and self._own[0]
-        return dict(sorted(found.items(), key=lambda item: item[0] != own))
+        ordered = dict(sorted(found.items(), key=lambda item: item[0] != own))
+        self._listed = (time.monotonic(), ordered)
+        return ordered
 
     def _repository(self, location: str):
         from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
@@ -183,7 +192,11 @@ class ServerCatalog(Catalog):
             raise self._unavailable("reading the snapshot records", err) from err
         runs.sort(key=lambda r: _order(r.data.tags))
         found = ((_entry(r.data.tags), r.info.experiment_id) for r in runs)
-        return [(entry, experiment) for entry, experiment in found if entry]
+        kept = [(entry, experiment) for entry, experiment in found if entry]
+        for entry, experiment in kept:  # where its content may be, for _content_location
+            if entry.action == "write":
+                self._writers.setdefault(entry.id, set()).add(experiment)
+        return kept
 
     # -- the content -----------------------------------------------------------------------------
 
@@ -201,7 +214,9 @@ class ServerCatalog(Catalog):
             locations = self._experiments()
         except Exception as err:
             raise self._unavailable(f"looking for snapshot {snapshot_id}", err) from err
-        writers = {experiment for _, experiment in self._search_runs(query, locations)}
+        if snapshot_id not in self._writers:  # no write of it seen by an earlier search here
+            self._search_runs(query, locations)
+        writers = self._writers.get(snapshot_id, set())
         candidates = [loc for key, loc in locations.items() if key in writers]
         if "_own" in self.__dict__ and self._own[1] not in candidates:
             candidates.insert(0, self._own[1])
