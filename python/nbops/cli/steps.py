@@ -62,6 +62,11 @@ def export_command(
     manifest = result.manifest
     verb = "Exported" if result.written else "Unchanged: already exported as"
     click.echo(f"{verb} {manifest.name}@{manifest.version} in {result.folder}")
+    if name is None and manifest.name != notebook.stem:
+        click.echo(
+            f"Named {manifest.name!r} after {notebook.name}: a step's name holds only letters, "
+            "digits, '-' and '_' (choose another with --name)."
+        )
     if not result.has_parameters:
         click.echo("The notebook has no 'parameters' cell: the step takes no parameters.")
     for p in manifest.parameters:

@@ -6,6 +6,7 @@ import ast
 import hashlib
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,18 @@ from .tags import PARAMETERS, SKIP, has_tag
 VERSION_LENGTH = 12
 STEP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # as a request names a step (server/paths.py)
 KEPT_METADATA = ("kernelspec", "language_info")
+CELL_ID = re.compile(r"[a-zA-Z0-9-_]{1,64}")  # nbformat 4.5's schema
+CELL_KEYS = {  # what nbformat 4.5 allows in a cell; a later minor version may add more
+    "code": ("id", "cell_type", "metadata", "source", "outputs", "execution_count"),
+    "markdown": ("id", "cell_type", "metadata", "source", "attachments"),
+    "raw": ("id", "cell_type", "metadata", "source", "attachments"),
+}
+OUTPUT_KEYS = {
+    "stream": ("output_type", "name", "text"),
+    "display_data": ("output_type", "data", "metadata"),
+    "execute_result": ("output_type", "execution_count", "data", "metadata"),
+    "error": ("output_type", "ename", "evalue", "traceback"),
+}
 
 
 @dataclass
@@ -43,19 +56,93 @@ class ExportResult:
 
 
 def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read and validate a notebook; :class:`InputError` names the file and the problem."""
+    """Read a notebook of any version nbformat reads, as version 4, and validate it.
+
+    Cell ids are normalized as nbformat does (missing or repeated ones replaced), and so are ids
+    that break the schema's pattern, as papermill runs such notebooks; a later minor version is
+    read as nbformat reads it (its extra properties allowed). :class:`InputError` names the file
+    and the problem.
+    """
     if not path.is_file():
         raise InputError(f"No notebook at {path}.", "Give the path of an .ipynb file.")
     try:
-        nb = nbformat.read(path, as_version=4)
+        raw = nbformat.reader.reads(path.read_text(encoding="utf-8"))
+        original = nbformat.reader.get_version(raw)
+        with warnings.catch_warnings():  # nbformat's conversion warns of the ids it invents
+            warnings.simplefilter("ignore")
+            nb = nbformat.from_dict(nbformat.convert(raw, 4))
+        _as_current(nb, path)
+        _repair_cell_ids(nb, invented=original < (4, 5))
         nbformat.validate(nb)
+    except InputError:
+        raise
     except (ValueError, TypeError, KeyError, AttributeError, nbformat.ValidationError) as err:
-        problem = str(err).strip().splitlines()[0]
-        raise InputError(
-            f"{path} is not a valid notebook: {problem}.",
-            "Open it in JupyterLab and save it again, or check that it is an .ipynb file.",
-        ) from err
+        raise _invalid(path, err) from err
     return nb
+
+
+def _invalid(path: Path, err: Exception) -> InputError:
+    if isinstance(err, KeyError):
+        problem = f"it has no {err.args[0]!r}"
+    else:
+        problem = str(err).strip().splitlines()[0]
+    return InputError(
+        f"{path} is not a valid notebook: {problem}.",
+        "Open it in JupyterLab and save it again, or check that it is an .ipynb file.",
+    )
+
+
+def runnable_text(path: Path) -> str:
+    """The notebook as a kernel runs it: read (any version), normalized, as nbformat 4 JSON."""
+    return nbformat.writes(read_notebook(path))
+
+
+def _as_current(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Write a later minor version down to this nbformat's, as its reader does: the properties it
+    does not know dropped (papermill writes the executed notebook in this version)."""
+    if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) <= (4, nbformat.v4.nbformat_minor):
+        return
+    for key in set(nb) - {"cells", "metadata", "nbformat", "nbformat_minor"}:
+        del nb[key]
+    for index, cell in enumerate(nb.cells, start=1):
+        if cell.get("cell_type") not in CELL_KEYS:
+            raise InputError(
+                f"Cell {index} of {path} is of type {cell.get('cell_type')!r}, which nbformat "
+                f"{nbformat.__version__} does not know (the notebook is of version "
+                f"4.{nb.nbformat_minor}).",
+                "Upgrade nbformat, or open the notebook in JupyterLab and remove that cell.",
+            )
+        for key in set(cell) - set(CELL_KEYS[cell.cell_type]):
+            del cell[key]
+        if "outputs" in cell:  # outputs of kinds it does not know dropped: running remakes them
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") in OUTPUT_KEYS]
+        for output in cell.get("outputs", []):
+            for key in set(output) - set(OUTPUT_KEYS[output.output_type]):
+                del output[key]
+    nb.nbformat_minor = nbformat.v4.nbformat_minor
+
+
+def _repair_cell_ids(nb: nbformat.NotebookNode, invented: bool) -> None:
+    """Give each cell of a 4.5 notebook a valid, unique id, as nbformat's ``normalize`` does for
+    missing and repeated ones, and for ids that break the schema's pattern too; but derived from
+    the cell's place (or its id), not random, so that a step's version stays its content's.
+
+    ``invented``: the file had no ids (before 4.5): the ids conversion made up are replaced.
+    """
+    if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):
+        return
+    seen: set[str] = set()
+    for index, cell in enumerate(nb.cells):
+        given = None if invented else cell.get("id")
+        if isinstance(given, str) and CELL_ID.fullmatch(given) and given not in seen:
+            seen.add(given)
+            continue
+        base = re.sub(r"[^a-zA-Z0-9-_]+", "-", str(given or "")).strip("-")[:48] or "cell"
+        candidate = f"{base}-{index}"
+        while candidate in seen:
+            candidate = f"{candidate}-{index}"
+        cell["id"] = candidate
+        seen.add(candidate)
 
 
 def normalize(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

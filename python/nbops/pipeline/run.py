@@ -51,6 +51,7 @@ from ..store.opening import RunRequest, chooses_run_ids, start_runs
 from .deadline import RunDeadline, check_run_timeout
 from .ending import Failure, RunResult, end_if_running, finish, keep_error, written_snapshots
 from .environments import precheck
+from .export import runnable_text
 from .kernels import installed_kernels, task_kernel_manager
 from .target import Prepared, prepare
 from .worker import check_environment, claim, record_where
@@ -234,7 +235,7 @@ def make_task(
     return Task(
         key=key or target.notebook.stem,
         notebook=str(target.notebook),
-        content=target.notebook.read_text(encoding="utf-8"),
+        content=runnable_text(target.notebook),
         kernel=target.kernel,
         values=prepared.values,
         run_id=run_id,
