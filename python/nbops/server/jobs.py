@@ -16,14 +16,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 from ..config import Settings, load_settings
 from ..exceptions import NotFoundError
 from ..names import KIND_JOB, RUN_KIND_TAG
 from ..pipeline.coordinator import Coordinator, Job
 from ..pipeline.deadline import check_run_timeout
 from ..pipeline.executors import get_executor
+from ..pipeline.export import read_notebook
 from ..pipeline.target import prepare
 
 MAX_KEPT = 200
@@ -122,7 +121,7 @@ class JobManager:
         """
         check_run_timeout(run_timeout)
         prepared = prepare(target, parameters, cwd=cwd, kernel=kernel)
-        notebook = nbformat.read(prepared.target.notebook, as_version=4)
+        notebook = read_notebook(prepared.target.notebook)
         total = sum(1 for c in notebook.cells if c.cell_type == "code")
         coordinator = self._coordinator(load_settings(prepared.target.project))
         job = Job(
