@@ -174,6 +174,21 @@ def environment_diff(run_a: str, run_b: str) -> EnvironmentDiff:
     return environment_diff_of(current_session().store, run_a, run_b)
 
 
+def diff(run_a: str, run_b: str):
+    """Every difference of run ``run_b`` against run ``run_a``: parameters, code (cell by cell),
+    data, environment and metrics, under a summary of what the metrics' change comes with.
+
+    Parameters
+    ----------
+    run_a, run_b:
+        Run ids, or their first characters (as ``nbops runs`` shows them).
+    """
+    from .reports.diff import diff_of
+
+    session = current_session()
+    return diff_of(session.settings, run_a, run_b)
+
+
 def compare(*run_ids: str, by: str = "step"):
     """Chart runs side by side, as the compare tab does: each metric's history and, for runs
     whose parameters differ (a sweep's trials), each metric against each parameter and in

@@ -115,6 +115,33 @@ def env_diff(run_a: str, run_b: str) -> None:
 
 
 @main.command()
+@click.argument("run_a")
+@click.argument("run_b")
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@click.option(
+    "--exit-code", is_flag=True, help="Exit 1 when anything differs (as `git diff --exit-code`)."
+)
+def diff(run_a: str, run_b: str, as_json: bool, exit_code: bool) -> None:
+    """What changed from RUN_A to RUN_B: parameters, code cell by cell, data, environment and
+    metrics, under a summary of what the metrics' change comes with.
+
+    RUN_A and RUN_B are run ids or their first characters. Exit code 0 (with --exit-code: 1 when
+    anything differs), 2 for bad usage.
+    """
+    from ..reports.diff import diff_of
+
+    found = diff_of(load_settings(), run_a, run_b)
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2, default=str))
+    else:
+        for line in found.lines():
+            color = {"+": "green", "-": "red"}.get(line.strip()[:1]) if line[:4] == "    " else None
+            click.secho(line, fg=color)
+    if exit_code and found.differs:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("run_id", callback=resolve_run_id)
 @click.option(
     "-o",

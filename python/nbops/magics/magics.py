@@ -28,6 +28,7 @@ USAGE = """%nbops status            where runs go: store, experiment, active run
 %nbops snapshots         this project's data snapshots
 %nbops flush             write every queued value now
 %nbops autolog on|off    switch MLflow's autologging for supported libraries
+%nbops diff RUN_A RUN_B  what changed from RUN_A to RUN_B, and what comes with the metrics
 %nbops reproduce RUN_ID [--rtol R] [--atol A] [--env current|rebuild]
                          run RUN_ID again as recorded and show the verdict"""
 
@@ -48,6 +49,9 @@ def _parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--rtol", type=float, default=0.0)
         parser.add_argument("--atol", type=float, default=0.0)
         parser.add_argument("--env", default="current", choices=["current", "rebuild"])
+    elif command == "diff":
+        parser.add_argument("run_a")
+        parser.add_argument("run_b")
     elif command == "autolog":
         parser.add_argument("switch", choices=["on", "off"])
     return parser
@@ -88,6 +92,9 @@ class NbopsMagics(Magics):
             return handler(args)
         except NbopsError as err:
             raise UsageError(str(err)) from None
+
+    def _diff(self, args: argparse.Namespace):
+        return api.diff(args.run_a, args.run_b)
 
     def _status(self, args: argparse.Namespace) -> StatusView:
         return StatusView(api.status())
