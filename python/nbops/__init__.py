@@ -16,6 +16,7 @@ except ImportError:  # running from a source tree that was never built
 _API = (
     "active_run",
     "compare",
+    "data_diff",
     "diff",
     "drift",
     "end_run",

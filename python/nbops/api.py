@@ -189,6 +189,23 @@ def diff(run_a: str, run_b: str):
     return diff_of(session.settings, run_a, run_b)
 
 
+def data_diff(a: str, b: str, key: list[str] | None = None):
+    """What changed from snapshot ``a`` to snapshot ``b``: columns, rows added, removed and
+    changed (matched by ``key``, else by position), values per column, distribution shift.
+
+    Parameters
+    ----------
+    a, b:
+        ``NAME``, ``NAME@VERSION``, a snapshot id or its first 8 or more characters.
+    key:
+        Columns whose values name each row in both snapshots.
+    """
+    from .data.catalog import catalog_for
+    from .data.diff import data_diff as diff_snapshots
+
+    return diff_snapshots(catalog_for(current_session().settings), a, b, key)
+
+
 def compare(*run_ids: str, by: str = "step"):
     """Chart runs side by side, as the compare tab does: each metric's history and, for runs
     whose parameters differ (a sweep's trials), each metric against each parameter and in

@@ -160,6 +160,38 @@ def report(run_id: str, output: Path | None, no_input: bool) -> None:
     click.echo(f"Report of run {run_id}: {path}")
 
 
+@main.group()
+def data() -> None:
+    """The data snapshots of this project, compared."""
+
+
+@data.command("diff")
+@click.argument("snapshot_a")
+@click.argument("snapshot_b")
+@click.option("--key", "key", multiple=True, help="A column naming each row in both (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when the contents differ.")
+def data_diff_command(
+    snapshot_a: str, snapshot_b: str, key: tuple[str, ...], as_json: bool, exit_code: bool
+) -> None:
+    """What changed from SNAPSHOT_A to SNAPSHOT_B: columns, rows added, removed and changed
+    (matched by --key, else by position), values per column with examples, distribution shift.
+
+    Each is NAME, NAME@VERSION, an id or its first 8 or more characters.
+    """
+    from ..data.catalog import catalog_for
+    from ..data.diff import data_diff
+
+    found = data_diff(catalog_for(load_settings()), snapshot_a, snapshot_b, list(key))
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), indent=2, default=str))
+    else:
+        for line in found.lines():
+            click.echo(line)
+    if exit_code and found.differs:
+        sys.exit(1)
+
+
 @main.command("snapshots")
 @click.option("--name", help="Only this snapshot's versions and reads.")
 @WIDE

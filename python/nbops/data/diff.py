@@ -1,0 +1,243 @@
+"""What changed between two snapshots: schema, rows added, removed and changed, values by column.
+
+``nbops data diff A B [--key COL ...]``. Rows are matched by the key's values (or by position
+without a key) through 64-bit hashes of the key, and compared one column at a time from the
+Parquet files: memory holds the key hashes and two columns at once, never both tables, so two
+snapshots of ten million rows are diffed on a laptop. Each shared column also gets the drift
+measure ``nbops monitor`` uses, on up to :data:`DRIFT_SAMPLE` rows of each side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import InputError, NotFoundError
+from .catalog import Catalog, Entry
+from .drift import DEFAULT_THRESHOLD, ColumnDrift
+from .drift import compare as drift_compare
+
+DRIFT_SAMPLE = 200_000
+EXAMPLES = 3
+INDEX_PREFIX = "__index_level_"  # pandas' index, as pyarrow stores it: not a column of the data
+
+
+@dataclass
+class ColumnChange:
+    """A shared column: how many matched rows have another value, with the first examples."""
+
+    column: str
+    changed: int
+    examples: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class DataDiff:
+    """Snapshot ``b`` against snapshot ``a``."""
+
+    a: dict
+    b: dict
+    key: list[str]
+    added_columns: list[str] = field(default_factory=list)
+    removed_columns: list[str] = field(default_factory=list)
+    retyped: list[dict] = field(default_factory=list)
+    rows_added: int = 0
+    rows_removed: int = 0
+    rows_changed: int = 0
+    rows_matched: int = 0
+    columns: list[ColumnChange] = field(default_factory=list)
+    drift: list[ColumnDrift] = field(default_factory=list)
+    drift_sample: int | None = None
+
+    @property
+    def differs(self) -> bool:
+        """Whether the contents differ (what ``--exit-code`` answers)."""
+        return self.a["id"] != self.b["id"]
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict (``--json``)."""
+        return {**asdict(self), "differs": self.differs}
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
+        return {"text/plain": "\n".join(self.lines())}
+
+    def lines(self) -> list[str]:
+        """What a terminal shows: the summary, then each changed column."""
+        by = f"by {', '.join(self.key)}" if self.key else "by position: no --key"
+        out = [
+            f"{_label(self.b)} against {_label(self.a)}",
+            "",
+            f"rows: {self.a['rows']:,} -> {self.b['rows']:,}: {self.rows_added:,} added, "
+            f"{self.rows_removed:,} removed, {self.rows_changed:,} of {self.rows_matched:,} "
+            f"matched rows changed ({by})",
+        ]
+        if not self.differs:
+            return [*out[:2], "same content (same fingerprint)"]
+        schema = [f"+{c}" for c in self.added_columns] + [f"-{c}" for c in self.removed_columns]
+        schema += [f"~{r['column']} {r['a']} -> {r['b']}" for r in self.retyped]
+        out.append(f"columns: {', '.join(schema) or 'same names and types'}")
+        changed = [c for c in self.columns if c.changed]
+        if changed:
+            out += ["", "Values changed"]
+            for column in changed:
+                out.append(f"  {column.column}: {column.changed:,} rows")
+                out += [f"    {_example(e)}" for e in column.examples]
+        drifted = [d for d in self.drift if d.drifted]
+        if self.drift:
+            sample = f" (a sample of {self.drift_sample:,} rows)" if self.drift_sample else ""
+            names = ", ".join(f"{d.column} PSI {d.psi:.3f}" for d in drifted) or "none"
+            out += ["", f"distribution shift{sample}: {names}"]
+        return out
+
+
+def resolve_snapshot(catalog: Catalog, reference: str) -> Entry:
+    """``NAME``, ``NAME@VERSION``, an id or an id's first characters (8 or more)."""
+    name, _, version = reference.partition("@")
+    try:
+        return catalog.resolve(name, version or "latest")
+    except NotFoundError as err:
+        raise InputError(err.message, err.hint) from err
+
+
+def data_diff(catalog: Catalog, a: str, b: str, key: list[str] | None = None) -> DataDiff:
+    """Diff snapshot ``b`` against snapshot ``a`` (each as :func:`resolve_snapshot` takes it).
+
+    Parameters
+    ----------
+    catalog:
+        The project's snapshot catalog.
+    a, b:
+        The snapshots.
+    key:
+        Columns whose values name a row in both (unique in each); rows are matched by position
+        without them.
+    """
+    import pyarrow.parquet as pq
+
+    entry_a, entry_b = resolve_snapshot(catalog, a), resolve_snapshot(catalog, b)
+    path_a, path_b = catalog.local_copy(entry_a.id), catalog.local_copy(entry_b.id)
+    types_a, types_b = _types(pq.read_schema(path_a)), _types(pq.read_schema(path_b))
+    key = list(key or [])
+    for side, types in (("A", types_a), ("B", types_b)):
+        missing = [k for k in key if k not in types]
+        if missing:
+            raise InputError(
+                f"Key column {missing[0]!r} is not in snapshot {side}.",
+                f"Its columns: {', '.join(types)}.",
+            )
+    found = DataDiff(_about(entry_a), _about(entry_b), key)
+    found.added_columns = [c for c in types_b if c not in types_a]
+    found.removed_columns = [c for c in types_a if c not in types_b]
+    shared = [c for c in types_a if c in types_b and c not in key]
+    found.retyped = [
+        {"column": c, "a": types_a[c], "b": types_b[c]} for c in shared if types_a[c] != types_b[c]
+    ]
+    keys_a, hashes_a = _keys(path_a, key, entry_a.rows, "A")
+    keys_b, hashes_b = _keys(path_b, key, entry_b.rows, "B")
+    _, index_a, index_b = np.intersect1d(
+        hashes_a, hashes_b, assume_unique=True, return_indices=True
+    )
+    order = np.argsort(index_b)  # matched rows in B's order: examples come as B lists them
+    index_a, index_b = index_a[order], index_b[order]
+    found.rows_matched = len(index_a)
+    found.rows_added, found.rows_removed = (
+        len(hashes_b) - len(index_b),
+        len(hashes_a) - len(index_a),
+    )
+    if found.differs:
+        _compare_columns(found, path_a, path_b, shared, (keys_a, index_a), (keys_b, index_b))
+    return found
+
+
+def _types(schema) -> dict[str, str]:
+    return {f.name: str(f.type) for f in schema if not f.name.startswith(INDEX_PREFIX)}
+
+
+def _about(entry: Entry) -> dict:
+    return {"id": entry.id, "name": entry.name, "rows": entry.rows, "columns": entry.columns}
+
+
+def _keys(path, key: list[str], rows: int, side: str) -> tuple[pd.DataFrame | None, np.ndarray]:
+    """The key's values (``None`` by position) and a 64-bit hash of each row's key."""
+    if not key:
+        return None, np.arange(rows, dtype=np.uint64)
+    import pyarrow.parquet as pq
+
+    frame = pq.read_table(path, columns=key).to_pandas().reset_index(drop=True)
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    repeated = len(hashes) - len(np.unique(hashes))
+    if repeated:
+        raise InputError(
+            f"The key {', '.join(key)} does not name one row in snapshot {side}: "
+            f"{repeated:,} rows repeat another row's key.",
+            "Give more --key columns, so that each row's key is its own.",
+        )
+    return frame, hashes
+
+
+def _compare_columns(found: DataDiff, path_a, path_b, shared, side_a, side_b) -> None:
+    """Count, per shared column, the matched rows whose value changed; then the drift."""
+    import pyarrow.parquet as pq
+
+    (keys_a, index_a), (_, index_b) = side_a, side_b
+    changed_rows = np.zeros(len(index_a), dtype=bool)
+    retyped = {r["column"] for r in found.retyped}
+    reference, current = {}, {}
+    step_a = max(1, found.a["rows"] // DRIFT_SAMPLE)
+    step_b = max(1, found.b["rows"] // DRIFT_SAMPLE)
+    for column in shared:
+        values_a = pq.read_table(path_a, columns=[column]).column(column).to_pandas()
+        values_b = pq.read_table(path_b, columns=[column]).column(column).to_pandas()
+        reference[column], current[column] = values_a[::step_a], values_b[::step_b]
+        if column in retyped:  # another type: every value differs; the schema line says so
+            continue
+        hashed_a = pd.util.hash_pandas_object(values_a, index=False).to_numpy()[index_a]
+        hashed_b = pd.util.hash_pandas_object(values_b, index=False).to_numpy()[index_b]
+        differs = hashed_a != hashed_b
+        changed_rows |= differs
+        where = np.flatnonzero(differs)[:EXAMPLES]
+        examples = [
+            {
+                "key": _row_key(keys_a, int(index_a[p])),
+                "a": _plain(values_a.iloc[index_a[p]]),
+                "b": _plain(values_b.iloc[index_b[p]]),
+            }
+            for p in where
+        ]
+        found.columns.append(ColumnChange(column, int(differs.sum()), examples))
+    found.rows_changed = int(changed_rows.sum())
+    found.columns.sort(key=lambda c: -c.changed)
+    if reference:
+        report = drift_compare(
+            pd.DataFrame(reference).reset_index(drop=True),
+            pd.DataFrame(current).reset_index(drop=True),
+            DEFAULT_THRESHOLD,
+        )
+        found.drift = report.columns
+        found.drift_sample = max(len(r) for r in reference.values()) if step_a > 1 else None
+
+
+def _row_key(keys: pd.DataFrame | None, row: int) -> dict:
+    if keys is None:
+        return {"row": row}
+    return {k: _plain(v) for k, v in keys.iloc[row].items()}
+
+
+def _plain(value: object) -> object:
+    """A value as JSON writes it (NumPy scalars to Python's)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value if isinstance(value, int | float | str | bool) else str(value)
+
+
+def _label(about: dict) -> str:
+    return f"{about['name']} {about['id'][:8]} ({about['rows']:,} rows)"
+
+
+def _example(example: dict) -> str:
+    key = ", ".join(f"{k}={v!r}" for k, v in example["key"].items())
+    return f"{key}: {example['a']!r} -> {example['b']!r}"
