@@ -134,20 +134,16 @@ def data_diff(catalog: Catalog, a: str, b: str, key: list[str] | None = None) ->
     found.retyped = [
         {"column": c, "a": types_a[c], "b": types_b[c]} for c in shared if types_a[c] != types_b[c]
     ]
-    keys_a, hashes_a = _keys(path_a, key, entry_a.rows, "A")
-    keys_b, hashes_b = _keys(path_b, key, entry_b.rows, "B")
-    _, index_a, index_b = np.intersect1d(
-        hashes_a, hashes_b, assume_unique=True, return_indices=True
-    )
-    order = np.argsort(index_b)  # matched rows in B's order: examples come as B lists them
-    index_a, index_b = index_a[order], index_b[order]
+    keys_a, hashes_a, order_a = _keys(path_a, key, entry_a.rows, "A")
+    _, hashes_b, order_b = _keys(path_b, key, entry_b.rows, "B")
+    index_a, index_b = _match(hashes_a[order_a], order_a, hashes_b[order_b], order_b)
     found.rows_matched = len(index_a)
     found.rows_added, found.rows_removed = (
         len(hashes_b) - len(index_b),
         len(hashes_a) - len(index_a),
     )
     if found.differs:
-        _compare_columns(found, path_a, path_b, shared, (keys_a, index_a), (keys_b, index_b))
+        _compare_columns(found, path_a, path_b, shared, keys_a, (index_a, index_b))
     return found
 
 
@@ -159,64 +155,128 @@ def _about(entry: Entry) -> dict:
     return {"id": entry.id, "name": entry.name, "rows": entry.rows, "columns": entry.columns}
 
 
-def _keys(path, key: list[str], rows: int, side: str) -> tuple[pd.DataFrame | None, np.ndarray]:
-    """The key's values (``None`` by position) and a 64-bit hash of each row's key."""
+def _keys(path, key: list[str], rows: int, side: str):
+    """The key's values (``None`` by position), a 64-bit hash of each row's key (an integer key
+    is its own) and the rows' order by that hash."""
     if not key:
-        return None, np.arange(rows, dtype=np.uint64)
+        return None, np.arange(rows, dtype=np.uint64), np.arange(rows)
     import pyarrow.parquet as pq
 
     frame = pq.read_table(path, columns=key).to_pandas().reset_index(drop=True)
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    repeated = len(hashes) - len(np.unique(hashes))
+    (first,) = frame.columns[:1]
+    if len(key) == 1 and pd.api.types.is_integer_dtype(frame[first]):
+        hashes = frame[first].to_numpy().astype(np.uint64, copy=False)
+    else:
+        hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    order = np.argsort(hashes)
+    ordered = hashes[order]
+    repeated = int(np.count_nonzero(ordered[1:] == ordered[:-1]))
     if repeated:
         raise InputError(
             f"The key {', '.join(key)} does not name one row in snapshot {side}: "
             f"{repeated:,} rows repeat another row's key.",
             "Give more --key columns, so that each row's key is its own.",
         )
-    return frame, hashes
+    return frame, hashes, order
 
 
-def _compare_columns(found: DataDiff, path_a, path_b, shared, side_a, side_b) -> None:
-    """Count, per shared column, the matched rows whose value changed; then the drift."""
+def _match(sorted_a, order_a, sorted_b, order_b) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in A and in B of the rows whose keys both have, in the keys' order: a binary
+    search of B's sorted keys in A's (sorted queries: it runs through memory once)."""
+    if not len(sorted_a):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    where = np.searchsorted(sorted_a, sorted_b).clip(max=len(sorted_a) - 1)
+    found = sorted_a[where] == sorted_b
+    return order_a[where[found]], order_b[found]
+
+
+def _read_column(path, column: str):
+    """One column as Arrow reads it; text dictionary-encoded (each distinct value once)."""
     import pyarrow.parquet as pq
 
-    (keys_a, index_a), (_, index_b) = side_a, side_b
+    table = pq.read_table(path, columns=[column], read_dictionary=[column])
+    return table.column(column)
+
+
+def _comparable(values) -> np.ndarray:
+    """A column as NumPy compares it fast: numbers, booleans and times as they are; anything
+    else as a 64-bit hash per row, computed once per distinct value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = values.type
+    if (
+        pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or (pa.types.is_temporal(kind))
+    ):
+        if values.null_count:  # nulls as NaN/NaT, equal to each other below
+            return values.to_pandas().to_numpy()
+        return values.to_numpy()
+    if not pa.types.is_dictionary(kind):
+        values = pc.dictionary_encode(values)
+    values = values.unify_dictionaries()
+    chunks = values.chunks
+    if not chunks:
+        return np.zeros(0, np.uint64)
+    dictionary = chunks[0].dictionary.to_pandas()
+    per_value = np.append(pd.util.hash_pandas_object(dictionary, index=False).to_numpy(), 0)
+    codes = np.concatenate(
+        [c.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64) for c in chunks]
+    )
+    return per_value[codes]  # -1 (missing) takes the appended 0
+
+
+def _differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which matched rows hold another value (missing equals missing)."""
+    if a.dtype != b.dtype:
+        return np.ones(len(a), dtype=bool)
+    same = a == b
+    if a.dtype.kind in "fmMO":
+        same |= pd.isna(a) & pd.isna(b)
+    return ~same
+
+
+def _compare_columns(found: DataDiff, path_a, path_b, shared, keys_a, matched) -> None:
+    """Count, per shared column, the matched rows whose value changed; then the drift."""
+    index_a, index_b = matched
     changed_rows = np.zeros(len(index_a), dtype=bool)
     retyped = {r["column"] for r in found.retyped}
     reference, current = {}, {}
-    step_a = max(1, found.a["rows"] // DRIFT_SAMPLE)
-    step_b = max(1, found.b["rows"] // DRIFT_SAMPLE)
+    sample_a = np.arange(0, found.a["rows"], max(1, found.a["rows"] // DRIFT_SAMPLE))
+    sample_b = np.arange(0, found.b["rows"], max(1, found.b["rows"] // DRIFT_SAMPLE))
     for column in shared:
-        values_a = pq.read_table(path_a, columns=[column]).column(column).to_pandas()
-        values_b = pq.read_table(path_b, columns=[column]).column(column).to_pandas()
-        reference[column], current[column] = values_a[::step_a], values_b[::step_b]
+        values_a, values_b = _read_column(path_a, column), _read_column(path_b, column)
+        reference[column] = _plain_series(values_a.take(sample_a))
+        current[column] = _plain_series(values_b.take(sample_b))
         if column in retyped:  # another type: every value differs; the schema line says so
             continue
-        hashed_a = pd.util.hash_pandas_object(values_a, index=False).to_numpy()[index_a]
-        hashed_b = pd.util.hash_pandas_object(values_b, index=False).to_numpy()[index_b]
-        differs = hashed_a != hashed_b
+        differs = _differs(_comparable(values_a)[index_a], _comparable(values_b)[index_b])
         changed_rows |= differs
-        where = np.flatnonzero(differs)[:EXAMPLES]
         examples = [
             {
                 "key": _row_key(keys_a, int(index_a[p])),
-                "a": _plain(values_a.iloc[index_a[p]]),
-                "b": _plain(values_b.iloc[index_b[p]]),
+                "a": _plain(values_a[int(index_a[p])].as_py()),
+                "b": _plain(values_b[int(index_b[p])].as_py()),
             }
-            for p in where
+            for p in np.flatnonzero(differs)[:EXAMPLES]
         ]
         found.columns.append(ColumnChange(column, int(differs.sum()), examples))
     found.rows_changed = int(changed_rows.sum())
     found.columns.sort(key=lambda c: -c.changed)
     if reference:
-        report = drift_compare(
-            pd.DataFrame(reference).reset_index(drop=True),
-            pd.DataFrame(current).reset_index(drop=True),
-            DEFAULT_THRESHOLD,
-        )
+        report = drift_compare(pd.DataFrame(reference), pd.DataFrame(current), DEFAULT_THRESHOLD)
         found.drift = report.columns
-        found.drift_sample = max(len(r) for r in reference.values()) if step_a > 1 else None
+        found.drift_sample = len(sample_a) if len(sample_a) < found.a["rows"] else None
+
+
+def _plain_series(values) -> pd.Series:
+    """A sample for the drift measure: text as plain strings, not categories."""
+    series = values.to_pandas()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(series.cat.categories.dtype)
+    return series.reset_index(drop=True)
 
 
 def _row_key(keys: pd.DataFrame | None, row: int) -> dict:
