@@ -258,7 +258,7 @@ def _judge(result: v.Reproduction, store, catalog: Catalog, original: RunSummary
         )
         result.verdict = v.decide(result.rows)
     if result.verdict in (v.DIFFERENT, v.NOT_REPRODUCIBLE):
-        result.explanations = _explanations(store, original, ran.run_id)
+        result.explanations = _explanations(store, catalog, original, ran.run_id)
 
 
 def _written(entries, role: str) -> dict[str, str]:
@@ -277,21 +277,41 @@ def _data_close(catalog: Catalog, a: str, b: str, result: v.Reproduction) -> boo
         return False
 
 
-def _explanations(store, original: RunSummary, run_id: str) -> list[str]:
-    """Environment and code differences between the runs (what could explain a difference)."""
-    from ..capture.environment import environment_diff_of
+def _explanations(store, catalog: Catalog, original: RunSummary, run_id: str) -> list[str]:
+    """What differs between the runs besides their results (``nbops diff``'s facets), and how
+    each output that differs differs (``nbops data diff``'s rows and columns)."""
+    from ..data.diff import data_diff
+    from ..reports.diff import diff_runs
 
+    found = diff_runs(store, catalog, original.run_id, run_id)
     lines = []
-    try:
-        diff = environment_diff_of(store, original.run_id, run_id)
-        lines += [f"environment {line}" for line in diff.lines()] if diff else []
-    except NotFoundError:
-        lines.append("environment: one of the runs recorded none")
-    new = store.get_run(run_id).tags
-    for tag, what in (("nbops.code_hash", "code hash"), ("nbops.git.commit", "git commit")):
-        if original.tags.get(tag) != new.get(tag):
-            lines.append(f"{what}: {original.tags.get(tag)} -> {new.get(tag)}")
-    if not lines:
+    if found.params:
+        lines.append(f"parameters: {', '.join(f'{c.name} {c.a} -> {c.b}' for c in found.params)}")
+    code = [c for c in found.code if c.kind != "outputs"]
+    if code or found.code_note:
+        lines.append(f"code: {found.code_note or f'{len(code)} cells differ'} (nbops diff)")
+    for data in found.data:
+        if data.same or data.id_a is None or data.id_b is None:
+            continue
+        if data.role == "input":
+            lines.append(f"input {data.name}: other content ({data.id_a[:8]} -> {data.id_b[:8]})")
+            continue
+        try:
+            shown = data_diff(catalog, data.id_a, data.id_b)
+        except NbopsError as err:  # content no longer here: say so, the verdict stands
+            lines.append(f"output {data.name}: {err.message}")
+            continue
+        columns = ", ".join(f"{c.column} in {c.changed:,} rows" for c in shown.columns if c.changed)
+        lines.append(
+            f"output {data.name}: {shown.rows_added:,} rows added, {shown.rows_removed:,} "
+            f"removed; values changed: {columns or 'none'} (nbops data diff "
+            f"{data.id_a[:8]} {data.id_b[:8]})"
+        )
+    lines += [f"environment: {c.name} {c.a} -> {c.b}" for c in found.platform]
+    lines += [
+        f"environment: {kind} {item}" for kind, items in found.packages.items() for item in items
+    ]
+    if not any(found.facets().values()):
         lines.append(
             "Same environment, code, parameters and inputs: the notebook itself is not "
             "deterministic (unseeded randomness, threads, time). Seed it with nbops.seed(n), or "
