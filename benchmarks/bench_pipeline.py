@@ -138,7 +138,7 @@ def kernel_costs(sweep_result, seconds: float, workers: int) -> dict[str, float]
 def cache_hit_seconds(project: Path) -> float:
     """Seconds per step to decide that a step is cached (key + store lookup), example pipeline."""
     from nbops.config import experiment_name, load_settings
-    from nbops.pipeline.cache import cache_key, cached_run
+    from nbops.pipeline.cache import cache_key, cache_parts, cached_run
     from nbops.pipeline.dag import build_dag
     from nbops.pipeline.orchestrate import run_pipeline
     from nbops.pipeline.spec import read_pipeline
@@ -159,7 +159,10 @@ def cache_hit_seconds(project: Path) -> float:
         for name in dag.order:
             start = time.perf_counter()
             prepared = prepare(dag.spec.steps[name].target, {})
-            assert cached_run(store, settings, experiment, cache_key(prepared, {}), []) is not None
+            assert (
+                cached_run(store, settings, experiment, cache_key(cache_parts(prepared, {})), [])
+                is not None
+            )
             times.append(time.perf_counter() - start)
     return statistics.median(times)
 

@@ -40,6 +40,7 @@ PID_STARTED_TAG = "nbops.pid_started"
 VERSION_TAG = "nbops.version"
 ERROR_TAG = "nbops.error"  # why a run its worker could not end was ended
 CACHE_TAG = "nbops.cache_key"
+CACHE_PARTS_TAG = "nbops.cache_parts"  # what the cache key hashes, to say why a step re-ran
 PIPELINE_TAG = "nbops.pipeline"
 PIPELINE_STEP_TAG = "nbops.pipeline_step"
 SWEEP_INDEX_TAG = "nbops.sweep_index"

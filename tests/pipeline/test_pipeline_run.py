@@ -89,6 +89,10 @@ def test_local_run_then_cache_hits_and_misses(jp_nbops_pipeline, client, jp_nbop
     assert set(changed) == {"train", "evaluate"}  # prepare and summary came from the cache
     assert changed["train"].data.params["C"] == "0.05"
     assert "CACHED" in result.output and "FINISHED" in result.output
+    first_train = first.outcomes["train"].run_id[:8]
+    assert f"changed   train: parameters C 1.0 -> 0.05 against run {first_train}" in result.output
+    predictions = first.outcomes["train"].outputs["predictions"][:8]
+    assert f"changed   evaluate: input predictions {predictions} -> " in result.output
 
     forced = run_pipeline(jp_nbops_pipeline, workers=2, force=True, echo=quiet)
     assert {o.status for o in forced.outcomes.values()} == {"FINISHED"}

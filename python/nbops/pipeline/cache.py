@@ -13,7 +13,7 @@ import nbformat
 
 from ..config import Settings
 from ..data.snapshot import catalog_for
-from ..names import CACHE_TAG, STEP_VERSION_TAG
+from ..names import CACHE_PARTS_TAG, CACHE_TAG, PIPELINE_STEP_TAG, STEP_VERSION_TAG
 from ..store import RunSummary, Store
 from .export import normalize, read_notebook
 from .run import written_snapshots
@@ -29,11 +29,11 @@ def code_version(prepared: Prepared) -> str:
     return hashlib.sha256(nbformat.writes(step).encode()).hexdigest()[:16]
 
 
-def cache_key(
+def cache_parts(
     prepared: Prepared, pins: dict[str, str], files: dict[str, bytes] | None = None
-) -> str:
-    """Hash of (code version, every parameter's value, the input snapshots' fingerprints, and the
-    content of the step's ``files:``).
+) -> dict:
+    """What a step's cache key hashes: its code version, every parameter's value, the input
+    snapshots' fingerprints, and the content of the step's ``files:``.
 
     Parameters
     ----------
@@ -51,8 +51,55 @@ def cache_key(
     }
     if files:
         content["files"] = {p: hashlib.sha256(b).hexdigest() for p, b in sorted(files.items())}
-    text = json.dumps(content, sort_keys=True, default=str)
+    return content
+
+
+def cache_key(parts: dict) -> str:
+    """The hash of :func:`cache_parts`: equal keys, equal results."""
+    text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def parts_tag(parts: dict) -> str:
+    """:func:`cache_parts` as a run's tag (parameters over 4,000 characters hashed)."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    if len(text) > 4000:
+        values = json.dumps(parts["parameters"], sort_keys=True, default=str)
+        digest = hashlib.sha256(values.encode()).hexdigest()[:16]
+        text = json.dumps({**parts, "parameters": {"(hash)": digest}}, sort_keys=True, default=str)
+    return text
+
+
+def why_not_cached(store: Store, experiment: str, step: str, parts: dict) -> str | None:
+    """Why ``step`` runs again: what differs from its newest finished run in the pipeline's
+    ``experiment`` (``None`` for a step never run, or run before the parts were kept)."""
+    runs = store.list_runs(experiment, limit=1, status="FINISHED", tags={PIPELINE_STEP_TAG: step})
+    if not runs or CACHE_PARTS_TAG not in runs[0].tags:
+        return None
+    try:
+        before = json.loads(runs[0].tags[CACHE_PARTS_TAG])
+    except ValueError:
+        return None
+    now = json.loads(parts_tag(parts))
+    reasons = []
+    if before.get("code") != now["code"]:
+        reasons.append(f"its code changed ({before.get('code')} -> {now['code']})")
+    for kind in ("parameters", "inputs", "files"):
+        old, new = before.get(kind) or {}, now.get(kind) or {}
+        changed = [k for k in sorted(old.keys() | new.keys()) if old.get(k) != new.get(k)]
+        if kind == "inputs":
+            reasons += [f"input {k} {_short(old.get(k))} -> {_short(new.get(k))}" for k in changed]
+        elif changed:
+            reasons.append(
+                f"{kind} {', '.join(f'{k} {old.get(k)} -> {new.get(k)}' for k in changed)}"
+            )
+    if not reasons:
+        return None  # the same parts: its outputs are gone, or --force
+    return f"{'; '.join(reasons)} against run {runs[0].run_id[:8]}"
+
+
+def _short(value: object) -> str:
+    return str(value)[:8] if value else "(none)"
 
 
 def cached_run(

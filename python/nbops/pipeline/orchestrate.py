@@ -18,6 +18,7 @@ from ..config import experiment_name, load_settings
 from ..data.catalog import catalog_for
 from ..exceptions import InputError, NotFoundError
 from ..names import (
+    CACHE_PARTS_TAG,
     CACHE_TAG,
     DAG_FILE,
     KIND_PIPELINE,
@@ -28,7 +29,7 @@ from ..names import (
     RUN_KIND_TAG,
 )
 from ..store import open_store
-from .cache import cache_key, cached_run
+from .cache import cache_key, cache_parts, cached_run, parts_tag, why_not_cached
 from .coordinator import Coordinator, Job, Outcome
 from .dag import Dag, build_dag, render_mermaid
 from .deadline import check_run_timeout
@@ -191,7 +192,8 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
         error = f"its input {', '.join(missing)} was not written by {dag.producers[missing[0]]}"
         echo(f"FAILED    {name}: {error}")
         return Outcome(name, "FAILED", error=error)
-    key = cache_key(prepared, pins, step.files)
+    parts = cache_parts(prepared, pins, step.files)
+    key = cache_key(parts)
     hit = (
         None
         if force
@@ -204,7 +206,15 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
             "(--force runs it again)"
         )
         return Outcome(name, "CACHED", run.run_id, outputs=outputs)
-    tags = {PARENT_TAG: parent, PIPELINE_STEP_TAG: name, CACHE_TAG: key}
+    why = None if force else why_not_cached(coordinator.store, experiment, name, parts)
+    if why:
+        echo(f"changed   {name}: {why}")
+    tags = {
+        PARENT_TAG: parent,
+        PIPELINE_STEP_TAG: name,
+        CACHE_TAG: key,
+        CACHE_PARTS_TAG: parts_tag(parts),
+    }
     job = Job(name, prepared, experiment, tags, pins, name=name, private=True)
     job.files, job.resources = step.files, step.resources
     coordinator.submit(job)

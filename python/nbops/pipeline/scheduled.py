@@ -23,6 +23,7 @@ from ..names import (
     AIRFLOW_KEY_TAG,
     AIRFLOW_LOGICAL_DATE_TAG,
     AIRFLOW_RUN_TAG,
+    CACHE_PARTS_TAG,
     CACHE_TAG,
     HOST_TAG,
     KIND_PIPELINE,
@@ -35,7 +36,7 @@ from ..names import (
     RUN_KIND_TAG,
 )
 from ..store import open_store
-from .cache import cache_key, cached_run
+from .cache import cache_key, cache_parts, cached_run, parts_tag, why_not_cached
 from .coordinator import Outcome
 from .dag import build_dag
 from .environments import precheck
@@ -132,17 +133,22 @@ def run_step(
     ):
         why = "the scheduler retried the step: this attempt's process ended without ending it"
         end_if_running(store, earlier.run_id, "FAILED", why)
-    key = cache_key(prepared, mine, step.files)
+    parts = cache_parts(prepared, mine, step.files)
+    key = cache_key(parts)
     hit = None if force else cached_run(store, settings, experiment, key, step.outputs)
     if hit is not None:
         run, outputs = hit
         echo(f"cached    {name}: same code, parameters and inputs as run {run.run_id} (no kernel)")
         return Outcome(name, "CACHED", run.run_id, outputs=outputs)
+    why = None if force else why_not_cached(store, experiment, name, parts)
+    if why:
+        echo(f"changed   {name}: {why}")
     parent_tags = store.get_run(parent).tags
     tags = {
         PARENT_TAG: parent,
         PIPELINE_STEP_TAG: name,
         CACHE_TAG: key,
+        CACHE_PARTS_TAG: parts_tag(parts),
         AIRFLOW_RUN_TAG: parent_tags.get(AIRFLOW_RUN_TAG, ""),
         AIRFLOW_LOGICAL_DATE_TAG: parent_tags.get(AIRFLOW_LOGICAL_DATE_TAG, ""),
     }
