@@ -53,6 +53,8 @@ export interface ICompareRow {
 /** `DescribeComparison`: what differs between runs, the first being the reference. */
 export interface IDescribeComparison {
   runs: IRun[];
+  /** Per run after the first: what changed against it (`nbops diff`'s summary). */
+  summary: { run_id: string; lines: string[] }[];
   params: ICompareRow[];
   metrics: ICompareRow[];
   data: ICompareRow[];

@@ -106,6 +106,9 @@ async def test_compare_runs(jp_fetch, many_runs):
     assert set(body["history"]) == set(many_runs[:2])
     assert body["environment"][0]["run_id"] == many_runs[1]
     assert [c["run_id"] for c in body["code"]] == [many_runs[1]]
+    (summary,) = body["summary"]  # nbops diff's, against the first run
+    assert summary["run_id"] == many_runs[1] and "parameters: i 0 -> 1" in summary["lines"]
+    assert summary["lines"][-1] == "the metric change comes with the parameters"
 
 
 async def test_compare_charts_are_vega_lite_for_jupyterlabs_renderer(jp_fetch, many_runs):

@@ -172,6 +172,13 @@ test('select two runs and compare them', async ({ page }) => {
   await panel.locator('button.nbops-compare').click();
   const view = page.locator('.nbops-compare-view');
   await expect(view).toBeVisible();
+  // the view opens on what changed (nbops diff's summary), before the facets
+  await expect(view.locator('h3').first()).toHaveText('What changed');
+  const summary = view.locator('ul.nbops-compare-summary li');
+  await expect(summary.filter({ hasText: /^parameters: alpha / })).toHaveCount(
+    1
+  );
+  await expect(summary.last()).toHaveClass(/nbops-mod-explains/);
   await expect(
     view.locator('.nbops-compare-params tr.nbops-mod-differs')
   ).toContainText('alpha');

@@ -81,6 +81,7 @@ export class CompareView extends Panel {
     this._part.node.appendChild(
       h('h2', '', trans.__('Compare %1 runs', c.runs.length))
     );
+    this._summary(c, names);
     this._table(trans.__('Parameters'), names, c.params, 'params');
     this._table(trans.__('Metrics'), names, c.metrics, 'metrics');
     if (c.charts.length) {
@@ -115,6 +116,33 @@ export class CompareView extends Panel {
     this.addWidget(this._part);
     this._table(trans.__('Data'), names, c.data, 'data');
     this._rest(c, names);
+  }
+
+  /** What changed against the first run, and what the metrics' change comes with. */
+  private _summary(c: IDescribeComparison, names: string[]): void {
+    const node = this._part.node;
+    if (!c.summary?.length) {
+      return;
+    }
+    node.appendChild(h('h3', '', this._trans.__('What changed')));
+    for (const found of c.summary) {
+      const index = c.runs.findIndex(r => r.run_id === found.run_id);
+      const title = this._trans.__(
+        '%1 against %2',
+        names[index] ?? '',
+        names[0]
+      );
+      node.appendChild(h('div', 'nbops-subtitle', title));
+      const list = node.appendChild(h('ul', 'nbops-compare-summary'));
+      found.lines.forEach((line, i) => {
+        const last =
+          i === found.lines.length - 1 && line.startsWith('the metric');
+        const unchanged = /: (unchanged|same content)$/.test(line);
+        const item = h('li', last ? 'nbops-mod-explains' : '', line);
+        item.classList.toggle('nbops-mod-unchanged', unchanged);
+        list.appendChild(item);
+      });
+    }
   }
 
   /** The environment and code differences against the first run. */

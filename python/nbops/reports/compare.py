@@ -17,10 +17,9 @@ from ..store import Store
 from ..store.history import DEFAULT_MAX_POINTS, downsample_all
 from .build import load_run_notebook
 from .charts import comparison_charts
+from .diff import MAX_DIFF_CELLS, MAX_DIFF_CHARS, diff_runs
 
 MAX_RUNS = 10
-MAX_DIFF_CELLS = 2_000  # cells of both notebooks together that a code diff compares
-MAX_DIFF_CHARS = 2_000_000  # characters of code, both notebooks together
 
 
 def _table(values: list[dict[str, object]]) -> list[dict[str, object]]:
@@ -95,7 +94,11 @@ def code_diff(store: Store, run_a: str, run_b: str) -> list[dict[str, object]]:
 
 
 def compare_runs(
-    store: Store, run_ids: list[str], by: str = "step", max_points: int = DEFAULT_MAX_POINTS
+    store: Store,
+    run_ids: list[str],
+    by: str = "step",
+    max_points: int = DEFAULT_MAX_POINTS,
+    catalog=None,
 ) -> dict[str, object]:
     """Everything that differs between runs (2 to 10), the first one being the reference.
 
@@ -109,6 +112,8 @@ def compare_runs(
         The metric histories' axis in the charts: ``step`` or ``time``.
     max_points:
         The most points of each metric's history (more are thinned, keeping the extremes).
+    catalog:
+        The project's snapshot catalog: the rows of the data in the summary (``None``: ids only).
     """
     if not 2 <= len(run_ids) <= MAX_RUNS or len(set(run_ids)) != len(run_ids):
         raise InputError(
@@ -120,8 +125,13 @@ def compare_runs(
     datasets = [
         {f"{d['role']}:{d['name']}": d["digest"] for d in store.datasets(r)} for r in run_ids
     ]
+    summaries = [
+        {"run_id": r, "lines": diff_runs(store, catalog, run_ids[0], r).summary()}
+        for r in run_ids[1:]
+    ]
     return {
         "runs": [r.to_dict() for r in runs],
+        "summary": summaries,
         "params": _table([r.params for r in runs]),
         "metrics": _table([r.metrics for r in runs]),
         "data": _table(datasets),

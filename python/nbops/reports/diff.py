@@ -19,7 +19,9 @@ from ..exceptions import NotFoundError
 from ..names import ENVIRONMENT_FILE
 from ..store import Store
 from .build import load_run_notebook
-from .compare import MAX_DIFF_CELLS, MAX_DIFF_CHARS
+
+MAX_DIFF_CELLS = 2_000  # cells of both notebooks together that a code diff compares
+MAX_DIFF_CHARS = 2_000_000  # characters of code, both notebooks together
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...data.catalog import catalog_for
 from ...exceptions import InputError
 from ...reports.compare import compare_runs
 from ...store import open_store
@@ -28,4 +29,6 @@ class CompareHandler(NbopsHandler):
         max_points = self.query_int("max_points", DEFAULT_MAX_POINTS, 2, MAX_POINTS)
         settings, _ = self.notebook_settings()
         store = open_store(settings)
-        self.finish(await self.blocking(compare_runs, store, ids, by, max_points))
+        catalog = catalog_for(settings)
+        found = await self.blocking(compare_runs, store, ids, by, max_points, catalog)
+        self.finish(found)
