@@ -60,8 +60,8 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
     Cell ids are normalized as nbformat does (missing or repeated ones replaced), and so are ids
     that break the schema's pattern, as papermill runs such notebooks; a later minor version is
-    read as nbformat reads it (its extra properties allowed). :class:`InputError` names the file
-    and the problem.
+    written down to this nbformat's (the properties it does not know dropped).
+    :class:`InputError` names the file and the problem.
     """
     if not path.is_file():
         raise InputError(f"No notebook at {path}.", "Give the path of an .ipynb file.")
