@@ -95,7 +95,7 @@ class RunDiff:
         """Whether each facet that could explain a result differs."""
         return {
             "parameters": bool(self.params),
-            "code": any(c.kind != "outputs" for c in self.code) or bool(self.code_note),
+            "code": any(c.kind != "outputs" for c in self.code),  # a note: not known to differ
             "data": any(not d.same for d in self.data),
             "environment": bool(self.platform) or any(self.packages.values()),
         }
