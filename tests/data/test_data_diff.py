@@ -7,19 +7,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from nbops.capture.session import Session
 from nbops.cli import main
 from nbops.data.diff import data_diff
 from nbops.data.snapshot import catalog_of, take_snapshot
 from nbops.exceptions import InputError
-
-
-@pytest.fixture
-def session(jp_nbops_project, monkeypatch):
-    monkeypatch.chdir(jp_nbops_project)
-    session = Session(capture_environment=False)
-    yield session
-    session.close()
 
 
 @pytest.fixture

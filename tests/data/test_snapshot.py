@@ -6,19 +6,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from nbops.capture.session import Session
 from nbops.cli import main
 from nbops.data.fingerprint import fingerprint
 from nbops.data.snapshot import catalog_of, load, take_snapshot
 from nbops.exceptions import InputError, NotFoundError, SnapshotIntegrityError
-
-
-@pytest.fixture
-def session(jp_nbops_project, monkeypatch):
-    monkeypatch.chdir(jp_nbops_project)
-    session = Session(capture_environment=False)
-    yield session
-    session.close()
 
 
 @pytest.fixture
