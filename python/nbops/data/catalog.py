@@ -145,6 +145,15 @@ class Catalog(ABC):
             f"Known snapshots: {', '.join(names[:20]) or 'none'}.",
         )
 
+    def find(self, reference: str) -> Entry:
+        """The snapshot a user named: ``NAME``, ``NAME@VERSION``, an id or its first 8 or more
+        characters; :class:`InputError` (naming the known snapshots) if there is none."""
+        name, _, version = reference.partition("@")
+        try:
+            return self.resolve(name, version or "latest")
+        except NotFoundError as err:
+            raise InputError(err.message, err.hint) from err
+
     def _by_id(self, prefix: str) -> list[Entry]:
         """The entries whose id starts with ``prefix`` (at least 8 characters)."""
         if len(prefix) < 8:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InputError, NotFoundError
+from ..exceptions import InputError
 from .catalog import Catalog, Entry
 from .drift import DEFAULT_THRESHOLD, ColumnDrift
 from .drift import compare as drift_compare
@@ -92,17 +92,8 @@ class DataDiff:
         return out
 
 
-def resolve_snapshot(catalog: Catalog, reference: str) -> Entry:
-    """``NAME``, ``NAME@VERSION``, an id or an id's first characters (8 or more)."""
-    name, _, version = reference.partition("@")
-    try:
-        return catalog.resolve(name, version or "latest")
-    except NotFoundError as err:
-        raise InputError(err.message, err.hint) from err
-
-
 def data_diff(catalog: Catalog, a: str, b: str, key: list[str] | None = None) -> DataDiff:
-    """Diff snapshot ``b`` against snapshot ``a`` (each as :func:`resolve_snapshot` takes it).
+    """Diff snapshot ``b`` against snapshot ``a`` (each as :meth:`Catalog.find` takes it).
 
     Parameters
     ----------
@@ -116,7 +107,7 @@ def data_diff(catalog: Catalog, a: str, b: str, key: list[str] | None = None) ->
     """
     import pyarrow.parquet as pq
 
-    entry_a, entry_b = resolve_snapshot(catalog, a), resolve_snapshot(catalog, b)
+    entry_a, entry_b = catalog.find(a), catalog.find(b)
     path_a, path_b = catalog.local_copy(entry_a.id), catalog.local_copy(entry_b.id)
     types_a, types_b = _types(pq.read_schema(path_a)), _types(pq.read_schema(path_b))
     key = list(key or [])

@@ -7,7 +7,7 @@ import pandas as pd
 from ..config import Settings
 from ..data.catalog import Entry
 from ..data.snapshot import catalog_for, read_snapshot
-from ..exceptions import EvaluationError, InputError, NotFoundError
+from ..exceptions import EvaluationError, InputError
 from ..names import KIND_EVALUATION, RUN_KIND_TAG
 from ..store import RunSummary, Store
 
@@ -18,12 +18,8 @@ EVALUATION_DATA_TAG = "nbops.evaluation.snapshot"
 
 def snapshot_data(settings: Settings, reference: str) -> tuple[Entry, pd.DataFrame]:
     """A snapshot named ``name``, ``name@version`` or by id, and its verified data."""
-    name, _, version = reference.partition("@")
     catalog = catalog_for(settings)
-    try:
-        entry = catalog.resolve(name, version or "latest")
-    except NotFoundError as err:
-        raise InputError(str(err.message), err.hint) from err
+    entry = catalog.find(reference)
     return entry, read_snapshot(catalog, entry.id)
 
 

@@ -22,7 +22,7 @@ from ..config import load_settings
 from ..data.checks import log_drift, log_expectations, saved_expectations
 from ..data.drift import DEFAULT_THRESHOLD, DriftReport
 from ..data.snapshot import catalog_for, load, take_snapshot
-from ..exceptions import InputError, NotFoundError
+from ..exceptions import InputError
 from ..names import KIND_MONITOR, MONITOR_FILE, RUN_KIND_TAG
 
 VERDICT_TAG = "nbops.monitor.verdict"  # drift, or no drift
@@ -119,13 +119,9 @@ def monitor(
     threshold = check_threshold(threshold)
     settings = load_settings(Path(cwd) if cwd else None)
     spec = _retrain_spec(retrain) if retrain else None
-    ref_name, _, ref_version = reference.partition("@")
     session = Session(settings=settings, experiment="monitor", capture_environment=False)
     catalog = catalog_for(settings)
-    try:
-        ref_entry = catalog.resolve(ref_name, ref_version or "latest")
-    except NotFoundError as err:
-        raise InputError(err.message, err.hint) from err
+    ref_entry = catalog.find(reference)
     frame, label = _current(catalog, current)
     now = _column_names(catalog, frame) if isinstance(frame, str) else frame.columns
     _check_columns(columns, {"reference": _column_names(catalog, ref_entry.id), "current": now})
@@ -156,10 +152,9 @@ def _current(catalog, current: str) -> tuple[pd.DataFrame | str, str]:
             raise InputError(
                 f"Cannot read {current}: {err}.", "Give a CSV or Parquet file."
             ) from err
-    name, _, version = current.partition("@")
     try:
-        entry = catalog.resolve(name, version or "latest")
-    except NotFoundError as err:
+        entry = catalog.find(current)
+    except InputError as err:
         raise InputError(err.message, "Give a snapshot or a .csv / .parquet file.") from err
     return entry.id, entry.name
 
