@@ -122,7 +122,8 @@ def test_output_data_within_tolerance(project, jp_nbops_notebook_factory):
     exact = reproduce(original.run_id, cwd=project, echo=lambda line: None)
     assert exact.verdict == "DIFFERENT"
     assert [(r.kind, r.name, r.status) for r in exact.rows] == [("output", "noisy", "differs")]
-    (explained,) = exact.explanations  # the code, inputs and environment are the same
+    assert len(exact.explanations) == 1, exact.explanations  # same code, inputs, environment
+    (explained,) = exact.explanations
     assert explained.startswith(
         "output noisy: 0 rows added, 0 removed; values changed: v in 5 rows"
     )
