@@ -128,3 +128,84 @@ def test_an_unknown_run_is_a_usage_error(runs, made):
     assert result.exit_code == 2 and "ffffffff" in result.output
     with pytest.raises(InputError):
         diff_of(load_settings(made[0]), a, "ffffffff")
+
+
+def changes_block(path):
+    """The report's "Changes since" block: its title, why, summary items and details (or None)."""
+    from bs4 import BeautifulSoup
+
+    card = BeautifulSoup(path.read_text(), "html.parser").select_one("section.nbops-card")
+    title = card.select_one("h2.nbops-changes")
+    if title is None:
+        return None
+    details = card.select_one("pre.nbops-changes-details")
+    return {
+        "title": title.get_text(),
+        "why": card.select_one("p.nbops-changes-why").get_text(),
+        "summary": [li.get_text() for li in card.select("ul.nbops-changes-summary li")],
+        "details": details.get_text() if details else "",
+    }
+
+
+def test_a_report_says_what_changed_since_the_previous_run_of_its_notebook(runs, made):
+    a, b, c, _ = runs
+    runner = CliRunner()
+    out = made[0] / "c.html"
+    assert runner.invoke(main, ["report", c, "-o", str(out)]).exit_code == 0
+    block = changes_block(out)
+    assert block["title"] == f"Changes since run {b[:8]}" and b in block["why"]
+    assert "previous finished run of train.ipynb" in block["why"]
+    assert "parameters: scale 1.0 -> 2.0" in block["summary"]
+    assert "-print('rows', len(train))" in block["details"]
+    first = made[0] / "a.html"  # the notebook's first run: nothing before it
+    assert runner.invoke(main, ["report", a, "-o", str(first)]).exit_code == 0
+    assert changes_block(first) is None
+
+
+def test_a_report_against_a_chosen_run_and_without_code(runs, made):
+    a, b, _, _ = runs
+    runner = CliRunner()
+    out = made[0] / "b.html"
+    result = runner.invoke(main, ["report", b, "--against", a[:8], "--no-input", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    block = changes_block(out)
+    assert block["title"] == f"Changes since run {a[:8]}"
+    assert "input `train`: 331 -> 442 rows (+111), other content" in " ".join(block["summary"])
+    assert "code: unchanged (1 cell with other outputs)" in block["summary"]
+    assert "Code" not in block["details"] and "print(" not in out.read_text()  # --no-input
+    assert runner.invoke(main, ["report", b, "--no-changes", "-o", str(out)]).exit_code == 0
+    assert changes_block(out) is None
+
+
+def test_a_report_asked_for_both_against_and_no_changes_writes_nothing(runs, made):
+    _, b, _, _ = runs
+    out = made[0] / "both.html"
+    result = CliRunner().invoke(main, ["report", b, "--against", b, "--no-changes", "-o", str(out)])
+    assert result.exit_code == 2 and "--no-changes" in result.output
+    assert not out.exists()
+
+
+def test_the_champion_is_what_a_registered_runs_report_compares_with(runs, made):
+    from nbops.reports.diff import baseline
+
+    a, b, c, _ = runs
+    store = open_store(load_settings(made[0]))
+    run = store.get_run(c)
+    assert baseline(store, run, [])[0] == b  # the previous finished run of its notebook
+    champion = {"model": "clf", "champion_version": "3", "champion_run": a}
+    assert baseline(store, run, [champion]) == (a, "the champion of clf, v3")
+    itself = dict(champion, champion_run=c)  # the run is the champion: the previous run
+    assert baseline(store, run, [itself])[0] == b
+
+
+def test_the_changes_block_escapes_what_runs_recorded():
+    from bs4 import BeautifulSoup
+
+    from nbops.reports.diff import Change, Changes, RunDiff
+    from nbops.reports.header import _changes
+
+    hostile = "<img src=x onerror=alert(1)>"
+    found = RunDiff("a" * 32, "b" * 32, params=[Change(hostile, "1", hostile)])
+    html = _changes(Changes(found, hostile))
+    assert "<img" not in html
+    assert not BeautifulSoup(html, "html.parser").find_all(["img", "script"])

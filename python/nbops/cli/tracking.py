@@ -150,13 +150,32 @@ def diff(run_a: str, run_b: str, as_json: bool, exit_code: bool) -> None:
     help="Where to write the HTML (default: report-<run id>.html).",
 )
 @click.option("--no-input", is_flag=True, help="Hide all code; show outputs only.")
-def report(run_id: str, output: Path | None, no_input: bool) -> None:
-    """Write the HTML report of RUN_ID: a run header card, then the notebook."""
+@click.option(
+    "--against",
+    metavar="RUN",
+    callback=resolve_run_id,
+    help="The run the 'Changes since' block compares with (default: the champion of a model "
+    "RUN_ID registered a version of, else the previous finished run of its notebook).",
+)
+@click.option("--no-changes", is_flag=True, help="Leave out the 'Changes since' block.")
+def report(
+    run_id: str, output: Path | None, no_input: bool, against: str | None, no_changes: bool
+) -> None:
+    """Write the HTML report of RUN_ID: a run header card with what changed since an earlier
+    run, then the notebook."""
+    from ..data.catalog import catalog_for
     from ..reports.build import report_html
     from ..store import open_store
 
+    if against and no_changes:
+        raise InputError("--against and --no-changes contradict each other.", "Give one of them.")
+    settings = load_settings()
+    against = None if no_changes else against or "auto"
+    html = report_html(
+        open_store(settings), run_id, no_input, against=against, catalog=catalog_for(settings)
+    )
     path = output or Path(f"report-{run_id}.html")
-    path.write_text(report_html(open_store(load_settings()), run_id, no_input), encoding="utf-8")
+    path.write_text(html, encoding="utf-8")
     click.echo(f"Report of run {run_id}: {path}")
 
 

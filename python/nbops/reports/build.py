@@ -5,37 +5,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import nbformat
-
-from ..exceptions import NotFoundError
-from ..names import EXECUTED_FOLDER, NOTEBOOK_FOLDER
 from ..store import Store
+from .diff import Changes, baseline, diff_runs
 from .exporter import render_report
-
-
-def report_notebook(store: Store, run_id: str) -> str:
-    """The artifact path of the notebook a run's report shows (executed, else as saved).
-
-    Parameters
-    ----------
-    store:
-        Where the run is.
-    run_id:
-        The run.
-    """
-    for folder in (EXECUTED_FOLDER, NOTEBOOK_FOLDER):
-        notebooks = [p for p in store.list_artifacts(run_id, folder) if p.endswith(".ipynb")]
-        if notebooks:
-            return notebooks[0]
-    raise NotFoundError(
-        f"Run {run_id} kept no notebook to report on.",
-        "Reports need a run made by `nbops run` or from a notebook with nbops loaded.",
-    )
-
-
-def load_run_notebook(store: Store, run_id: str):
-    """The notebook a run's report shows, read from the store (an nbformat node)."""
-    return nbformat.reads(store.load_text(run_id, report_notebook(store, run_id)), as_version=4)
+from .notebooks import load_run_notebook
 
 
 def report_html(
@@ -45,6 +18,8 @@ def report_html(
     notebook=None,
     folder: Path | None = None,
     ending: dict | None = None,
+    against: str | None = None,
+    catalog=None,
 ) -> str:
     """The report of ``run_id``: one self-contained, sanitized HTML page.
 
@@ -64,6 +39,11 @@ def report_html(
     ending:
         ``status`` and ``end_time`` to show for a run about to end (a report written before
         the run ends, so that a run is never FINISHED without its report).
+    against:
+        Add a "Changes since" block: ``"auto"`` against :func:`~nbops.reports.diff.baseline`'s
+        run (none if there is none), or a whole run id; ``None``: no block.
+    catalog:
+        The project's snapshot catalog, for the rows of changed data in that block.
     """
     run = store.get_run(run_id)  # first: an unknown run is NotFoundError
     if ending:
@@ -71,7 +51,19 @@ def report_html(
     nb = notebook if notebook is not None else load_run_notebook(store, run_id)
     registry = model_registry(store, run_id)
     datasets = store.datasets(run_id)
-    return render_report(nb, run, store.display_uri, datasets, no_input, folder, registry)
+    changes = _changes(store, catalog, run, registry, against, not no_input)
+    return render_report(nb, run, store.display_uri, datasets, no_input, folder, registry, changes)
+
+
+def _changes(
+    store: Store, catalog, run, registry: list[dict], against: str | None, code: bool
+) -> Changes | None:
+    if against is None:
+        return None
+    found = baseline(store, run, registry) if against == "auto" else (against, "the run asked for")
+    if found is None or found[0] == run.run_id:
+        return None
+    return Changes(diff_runs(store, catalog, found[0], run.run_id), found[1], code)
 
 
 def model_registry(store: Store, run_id: str) -> list[dict]:

@@ -15,9 +15,9 @@ from ..exceptions import InputError, NotFoundError
 from ..names import ENVIRONMENT_FILE
 from ..store import Store
 from ..store.history import DEFAULT_MAX_POINTS, downsample_all
-from .build import load_run_notebook
 from .charts import comparison_charts
 from .diff import MAX_DIFF_CELLS, MAX_DIFF_CHARS, diff_runs
+from .notebooks import load_run_notebook
 
 MAX_RUNS = 10
 

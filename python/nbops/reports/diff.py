@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field
 
 from ..capture.environment import diff_environments
 from ..exceptions import NotFoundError
-from ..names import ENVIRONMENT_FILE
+from ..names import ENVIRONMENT_FILE, SOURCE_TAG
 from ..store import Store
-from .build import load_run_notebook
+from .notebooks import load_run_notebook
 
 MAX_DIFF_CELLS = 2_000  # cells of both notebooks together that a code diff compares
 MAX_DIFF_CHARS = 2_000_000  # characters of code, both notebooks together
@@ -68,6 +68,17 @@ class DataChange:
     @property
     def same(self) -> bool:
         return self.id_a == self.id_b
+
+
+@dataclass
+class Changes:
+    """What a report's "Changes since" block shows: ``diff`` of the reported run against an
+    earlier one, ``why`` that one, and whether to show the code's changes (not in a report
+    without code)."""
+
+    diff: RunDiff
+    why: str
+    code: bool = True
 
 
 @dataclass
@@ -121,14 +132,20 @@ class RunDiff:
         data["differs"], data["summary"] = self.differs, self.summary()
         return data
 
-    def lines(self) -> list[str]:
-        """The summary, then each facet's details."""
+    def lines(self, code: bool = True) -> list[str]:
+        """The summary, then each facet's details (without the code's with ``code=False``)."""
         out = [f"Run {self.run_b} against {self.run_a}", "", *self.summary()]
+        out += self.details(code)
+        return out
+
+    def details(self, code: bool = True) -> list[str]:
+        """Each facet's details, each under a blank line and its title."""
+        out = []
         if self.params:
             out += ["", "Parameters"] + [
                 f"  {c.name}: {_show(c.a)} -> {_show(c.b)}" for c in self.params
             ]
-        if self.code or self.code_note:
+        if code and (self.code or self.code_note):
             out += ["", "Code"] + ([f"  {self.code_note}"] if self.code_note else [])
             for cell in self.code:
                 out.append(f"  {_cell_label(cell)}")
@@ -405,3 +422,29 @@ def _cell_label(cell: CellChange) -> str:
         return f"cell {cell.cell_a} removed"
     where = f"cell {cell.cell_a}" + (f" (now {cell.cell_b})" if cell.cell_a != cell.cell_b else "")
     return f"{where}: {'source changed' if cell.kind == 'changed' else 'outputs changed'}"
+
+
+def baseline(store: Store, run, registry: list[dict]) -> tuple[str, str] | None:
+    """The run a report's "Changes since" block compares ``run`` with, and why that one: the
+    champion of a model ``run`` registered a version of, else the last FINISHED run of the same
+    notebook before it; ``None`` when there is neither.
+
+    Parameters
+    ----------
+    store:
+        Where the runs are.
+    run:
+        The reported run (a :class:`~nbops.store.RunSummary`).
+    registry:
+        The model versions registered from ``run`` (``report_html``'s ``model_registry``).
+    """
+    for version in registry:
+        champion = version.get("champion_run")
+        if champion and champion != run.run_id:
+            return champion, f"the champion of {version['model']}, v{version['champion_version']}"
+    source = run.tags.get(SOURCE_TAG)
+    if not source or run.start_time is None:
+        return None
+    before = f"attributes.start_time < {int(run.start_time)}"
+    runs, _ = store.runs_page(None, 1, "FINISHED", tags={SOURCE_TAG: source}, where=before)
+    return (runs[0].run_id, f"the previous finished run of {source}") if runs else None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..names import REPORT_HIDE
 from ..store import RunSummary
+from .diff import Changes
 from .header import render_header
 from .sanitize import clean_cells, clean_html
 
@@ -64,6 +65,7 @@ def render_report(
     no_input: bool = False,
     folder: Path | None = None,
     registry: list[dict] | None = None,
+    changes: Changes | None = None,
 ) -> str:
     """Return the report of ``run`` as one self-contained HTML page.
 
@@ -81,8 +83,12 @@ def render_report(
         Hide all code, show only outputs.
     folder:
         Where the notebook's relative image paths are looked up (for embedding).
+    registry:
+        The model versions registered from the run (``build.model_registry``).
+    changes:
+        What the "Changes since" block shows, or ``None``.
     """
-    header = render_header(run, datasets or [], tracking_uri, nb, registry or [])
+    header = render_header(run, datasets or [], tracking_uri, nb, registry or [], changes)
     nonce = secrets.token_hex(16)
     resources = {
         "nbops_header": header,

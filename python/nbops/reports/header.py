@@ -9,6 +9,7 @@ from html import escape
 from .. import names
 from ..credentials import public_uri
 from ..store import RunSummary
+from .diff import Changes
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 ENV_TAGS = (
@@ -112,10 +113,31 @@ def _value(value) -> str:
     return "—" if value is None else f"{value:.6g}"
 
 
+def _changes(changes: Changes | None) -> str:
+    """The "Changes since" block (none without ``changes``)."""
+    if changes is None:
+        return ""
+    diff, why = changes.diff, changes.why
+    summary = "".join(f"<li>{escape(line)}</li>" for line in diff.summary())
+    details = "\n".join(diff.details(changes.code)).strip("\n")
+    return (
+        f"<h2 class='nbops-changes'>Changes since run {escape(diff.run_a[:8])}</h2>"
+        f"<p class='nbops-changes-why'>{escape(why)} (<code>{escape(diff.run_a)}</code>)</p>"
+        f"<ul class='nbops-changes-summary'>{summary}</ul>"
+        + (f"<pre class='nbops-changes-details'>{escape(details)}</pre>" if details else "")
+    )
+
+
 def render_header(
-    run: RunSummary, datasets: list[dict], tracking_uri: str, nb, registry: list[dict] = ()
+    run: RunSummary,
+    datasets: list[dict],
+    tracking_uri: str,
+    nb,
+    registry: list[dict] = (),
+    changes: Changes | None = None,
 ) -> str:
-    """The header card's HTML (every value escaped)."""
+    """The header card's HTML (every value escaped), with the "Changes since" block of
+    ``changes`` if given."""
     duration = "running" if run.duration_ms is None else f"{run.duration_ms / 1000:.1f} s"
     summary = [
         ("Status", run.status),
@@ -139,7 +161,7 @@ def render_header(
         "<section class='nbops-card'>"
         f"<h1>Run report <span class='nbops-status nbops-status-{escape(run.status)}'>"
         f"{escape(run.status)}</span></h1>"
-        f"{error_html}{_rows(summary)}{reproduction}"
+        f"{error_html}{_rows(summary)}{reproduction}{_changes(changes)}"
         f"<h2>Parameters</h2>{_rows(sorted(run.params.items()))}"
         f"<h2>Metrics</h2>{_rows((k, f'{v:.6g}') for k, v in sorted(run.metrics.items()))}"
         f"<h2>Data</h2>{_rows(data)}"
