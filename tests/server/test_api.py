@@ -179,6 +179,53 @@ async def test_snapshots_list_and_profile(jp_fetch, jp_root_dir, monkeypatch):
     assert code == 404
 
 
+async def test_a_snapshot_diffed_with_its_previous_version(jp_fetch, jp_root_dir, monkeypatch):
+    from nbops.capture.session import Session
+    from nbops.data.snapshot import take_snapshot
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    session = Session(notebook=jp_root_dir / "data.ipynb")
+    frames = [
+        pd.DataFrame({"id": [1, 2, 3], "v": [1.0, 2.0, 3.0]}),
+        pd.DataFrame({"id": [1, 2, 4, 5], "v": [1.0, float("nan"), 4.0, 5.0]}),
+    ]
+    first, second = (take_snapshot(session, frame, "train") for frame in frames)
+    session.end_run()
+    described = await get_json(jp_fetch, "snapshots", second.id, notebook="data.ipynb")
+    assert (described["version"], described["previous"]) == (2, first.id)
+    one = await get_json(jp_fetch, "snapshots", first.id, notebook="data.ipynb")
+    assert (one["version"], one["previous"]) == (1, None)
+    found = await get_json(
+        jp_fetch, "snapshots", second.id, "diff", notebook="data.ipynb", key="id"
+    )
+    assert (found["a"]["id"], found["b"]["id"], found["key"]) == (first.id, second.id, ["id"])
+    assert (found["rows_added"], found["rows_removed"], found["rows_changed"]) == (2, 1, 1)
+    (changed,) = [c for c in found["columns"] if c["changed"]]
+    assert changed["column"] == "v" and changed["examples"][0] == {
+        "key": {"id": 2},
+        "a": 2.0,
+        "b": None,  # NaN: JSON has none
+    }
+    assert found["lines"][0].startswith("train ")
+    by_position = await get_json(
+        jp_fetch, "snapshots", second.id[:12], "diff", notebook="data.ipynb", against="train@1"
+    )
+    assert by_position["key"] == [] and by_position["rows_added"] == 1
+    for params, message in [
+        ({}, "is the first version of 'train'"),  # the first version: nothing before it
+        ({"key": "nope"}, "Key column 'nope' is not in snapshot"),
+        ({"key": "id,\x00"}, "is not a list of column names"),
+        ({"against": "train@9"}, "has no version 9"),
+    ]:
+        target = first.id if not params else second.id
+        code, text = await fail(
+            jp_fetch, "snapshots", target, "diff", notebook="data.ipynb", **params
+        )
+        assert code == 400 and message in text, (params, code, text)
+    code, text = await fail(jp_fetch, "snapshots", "zz", "diff", notebook="data.ipynb")
+    assert code == 400 and "is not a snapshot id" in text
+
+
 async def test_export_list_and_parameters(
     jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged
 ):
@@ -347,6 +394,7 @@ ROUTES = [
     ("GET", ("compare",)),
     ("GET", ("snapshots",)),
     ("GET", ("snapshots", "0" * 32)),
+    ("GET", ("snapshots", "0" * 32, "diff")),
     ("GET", ("steps",)),
     ("POST", ("steps",)),
     ("GET", ("parameters",)),

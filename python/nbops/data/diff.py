@@ -9,6 +9,7 @@ measure ``nbops monitor`` uses, on up to :data:`DRIFT_SAMPLE` rows of each side.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -57,8 +58,8 @@ class DataDiff:
         return self.a["id"] != self.b["id"]
 
     def to_dict(self) -> dict:
-        """A JSON-ready dict (``--json``)."""
-        return {**asdict(self), "differs": self.differs}
+        """A JSON-ready dict (``--json``): a value that is not a finite number is ``None``."""
+        return _finite({**asdict(self), "differs": self.differs})
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict[str, str]:
         return {"text/plain": "\n".join(self.lines())}
@@ -283,6 +284,17 @@ def _plain(value: object) -> object:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     return value if isinstance(value, int | float | str | bool) else str(value)
+
+
+def _finite(value: object) -> object:
+    """``value`` with every NaN or infinity in it as ``None`` (JSON has neither)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 def _label(about: dict) -> str:

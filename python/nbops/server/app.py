@@ -15,7 +15,12 @@ from .handlers.models import ModelsHandler, PromoteHandler
 from .handlers.reproduce import REPRODUCTION_ID, ReproduceHandler, ReproductionHandler
 from .handlers.run import RUN_ID, ReportHandler, RunHandler
 from .handlers.runs import RunsHandler
-from .handlers.snapshots import SNAPSHOT_ID, SnapshotHandler, SnapshotsHandler
+from .handlers.snapshots import (
+    SNAPSHOT_ID,
+    SnapshotDiffHandler,
+    SnapshotHandler,
+    SnapshotsHandler,
+)
 from .handlers.steps import ParametersHandler, StepsHandler
 from .isolation import Isolated
 from .jobs import JobManager
@@ -61,6 +66,7 @@ class NbopsApp(ExtensionApp):
                 (r"/nbops/api/compare", CompareHandler),
                 (r"/nbops/api/snapshots", SnapshotsHandler),
                 (rf"/nbops/api/snapshots/{SNAPSHOT_ID}", SnapshotHandler),
+                (rf"/nbops/api/snapshots/{SNAPSHOT_ID}/diff", SnapshotDiffHandler),
                 (r"/nbops/api/steps", StepsHandler),
                 (r"/nbops/api/parameters", ParametersHandler),
                 (r"/nbops/api/jobs", JobsHandler),
