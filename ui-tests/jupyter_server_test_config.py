@@ -2,7 +2,8 @@
 
 The notebook in ``notebooks/experiment.ipynb`` is executed twice through a real kernel before the
 server starts, so its two runs are recorded by nbops itself in the embedded store of the root.
-A copy, ``tuning.ipynb``, runs as a sweep of three trials and as the step of a one-step pipeline
+``data.ipynb`` snapshots a table twice (two versions: rows added, one value changed). A copy,
+``tuning.ipynb``, runs as a sweep of three trials and as the step of a one-step pipeline
 (whose runs live in the pipeline's experiment), through the real ``nbops`` command.
 """
 
@@ -31,6 +32,25 @@ for alpha in (0.1, 0.5):
     nb = nbformat.read(notebook, as_version=4)
     nb.cells[0].source = f"alpha = {alpha}"
     NotebookClient(nb, resources={"metadata": {"path": str(root)}}, timeout=120).execute()
+data = root / "data.ipynb"
+nb = nbformat.v4.new_notebook()
+nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+nb.cells = [
+    nbformat.v4.new_code_cell("rows = 30", metadata={"tags": ["parameters"]}),
+    nbformat.v4.new_code_cell(
+        "%load_ext nbops\nimport nbops, pandas as pd\n"
+        "frame = pd.DataFrame({'id': range(rows), 'value': [i / 2 for i in range(rows)]})\n"
+        "frame.loc[frame.id == 3, 'value'] += rows // 36 * 100\n"
+        "nbops.start_run(f'rows={rows}')\nnbops.snapshot(frame, 'table', role='output')\n"
+        "nbops.end_run()"
+    ),
+]
+os.environ["JPY_SESSION_NAME"] = str(data)
+for rows in (30, 36):
+    nb.cells[0].source = f"rows = {rows}"
+    NotebookClient(nb, resources={"metadata": {"path": str(root)}}, timeout=120).execute()
+nb.cells[0].source = "rows = 30"
+nbformat.write(nb, data)
 del os.environ["JPY_SESSION_NAME"]
 shutil.copy(Path(__file__).parent / "notebooks" / "experiment.ipynb", root / "fresh.ipynb")
 

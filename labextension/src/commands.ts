@@ -12,9 +12,16 @@ import { notifyError, ProgressNote } from './notify';
 import { promoteRun } from './promote';
 import { reproduceRun } from './reproduce';
 import { runHeadless } from './runHeadless';
-import { CommandIDs, IDescribeComparison, ISettings, IStep } from './tokens';
+import {
+  CommandIDs,
+  IDescribeComparison,
+  IDescribeDataDiff,
+  ISettings,
+  IStep
+} from './tokens';
 import { RunsViewModel } from './runsViewModel';
 import { CompareView } from './widgets/compareView';
+import { DataDiffView } from './widgets/dataDiffView';
 import { RunsView } from './widgets/runsView';
 import { ReportView } from './widgets/reportView';
 
@@ -66,6 +73,40 @@ export function addCommands(ctx: ICommandContext): void {
         app.shell.add(view, 'main');
       } catch (error) {
         notifyError(trans.__('Cannot compare the runs'), error, trans);
+      }
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.diffSnapshot, {
+    label: trans.__('nbops: Diff Snapshot with Its Previous Version'),
+    isEnabled: args => Boolean(args.id ?? model.snapshot?.previous),
+    execute: async args => {
+      const id = (args.id as string) ?? model.snapshot?.id;
+      const against = (args.against as string) ?? '';
+      const notebook = (args.notebook as string) ?? model.notebook ?? '';
+      const diff = (key: string[]) =>
+        requestAPI<IDescribeDataDiff>(
+          `snapshots/${id}/diff`,
+          { notebook, against, key: key.join(',') },
+          {},
+          app.serviceManager.serverSettings
+        );
+      try {
+        const found = await diff([]);
+        const view = new MainAreaWidget({
+          content: new DataDiffView(found, diff, ctx.translator)
+        });
+        view.id = `nbops-data-diff-${Date.now()}`;
+        view.title.label = trans.__(
+          'Diff of %1 %2',
+          found.b.name,
+          found.b.id.slice(0, 8)
+        );
+        view.title.closable = true;
+        app.shell.add(view, 'main');
+        app.shell.activateById(view.id);
+      } catch (error) {
+        notifyError(trans.__('Cannot diff the snapshot'), error, trans);
       }
     }
   });

@@ -85,6 +85,32 @@ export interface ISnapshot {
 export interface IDescribeSnapshot extends ISnapshot {
   schema: Record<string, string>;
   profile: { rows: number; columns: Record<string, Record<string, unknown>> };
+  /** Its version under its name (null if it was only read). */
+  version: number | null;
+  /** The id of the version before it (null for the first). */
+  previous: string | null;
+}
+
+/** `DescribeDataDiff`: snapshot `b` against snapshot `a` (`nbops data diff`). */
+export interface IDescribeDataDiff {
+  a: { id: string; name: string; rows: number; columns: number };
+  b: { id: string; name: string; rows: number; columns: number };
+  key: string[];
+  added_columns: string[];
+  removed_columns: string[];
+  retyped: { column: string; a: string; b: string }[];
+  rows_added: number;
+  rows_removed: number;
+  rows_changed: number;
+  rows_matched: number;
+  columns: {
+    column: string;
+    changed: number;
+    examples: { key: Record<string, unknown>; a: unknown; b: unknown }[];
+  }[];
+  drift: { column: string; psi: number | null; drifted: boolean }[];
+  drift_sample: number | null;
+  differs: boolean;
 }
 
 /** One parameter of a step's schema. */
@@ -205,6 +231,7 @@ export namespace CommandIDs {
   export const refresh = 'nbops:refresh-runs';
   export const openSidebar = 'nbops:open-sidebar';
   export const compare = 'nbops:compare-runs';
+  export const diffSnapshot = 'nbops:diff-snapshot';
   export const openRunsView = 'nbops:open-runs-view';
   export const exportStep = 'nbops:export-step';
   export const runHeadless = 'nbops:run-headless';

@@ -361,3 +361,35 @@ test('reproduce the selected run and read the verdict in its report', async ({
     'No model versions yet'
   );
 });
+
+test("a snapshot's diff with its previous version opens in a tab", async ({
+  page
+}) => {
+  const panel = await openSidebar(page, 'data.ipynb');
+  const snapshots = panel.locator('li.nbops-snapshot');
+  await expect(snapshots).toHaveCount(2);
+  await snapshots.first().locator('button.nbops-snapshot-line').click();
+  const diff = snapshots.first().locator('button.nbops-snapshot-diff');
+  await expect(diff).toHaveText('Diff v2 with v1');
+  await expect(snapshots.first().locator('table.nbops-profile')).toBeVisible();
+  await diff.click();
+  const view = page.locator('.nbops-data-diff-view');
+  await expect(view.locator('li.nbops-data-diff-rows')).toHaveText(
+    'rows: 30 → 36: 6 added, 0 removed, 1 of 30 matched rows changed'
+  );
+  const changed = view.locator(
+    'table.nbops-data-diff-columns tr.nbops-mod-differs'
+  );
+  await expect(changed).toHaveCount(1);
+  await expect(changed.locator('th')).toHaveText('value');
+  await expect(changed.locator('.nbops-data-diff-example')).toHaveText(
+    'row=3: 1.5 → 101.5'
+  );
+  // matched by a key column instead of by position
+  await view.locator('.nbops-data-diff-key input').fill('id');
+  await view.locator('.nbops-data-diff-key button').click();
+  await expect(changed.locator('.nbops-data-diff-example')).toHaveText(
+    'id=3: 1.5 → 101.5'
+  );
+  await page.screenshot({ path: 'test-results/nbops-data-diff.png' });
+});

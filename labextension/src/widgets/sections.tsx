@@ -1,4 +1,5 @@
 import { TranslationBundle } from '@jupyterlab/translation';
+import { Button } from '@jupyterlab/ui-components';
 import { CommandRegistry } from '@lumino/commands';
 import * as React from 'react';
 
@@ -93,8 +94,48 @@ export function DataSection({ ctx }: { ctx: ISectionContext }): JSX.Element {
 }
 
 function SnapshotProfile({ ctx }: { ctx: ISectionContext }): JSX.Element {
-  const columns = ctx.model.snapshot!.profile.columns;
+  const snapshot = ctx.model.snapshot!;
+  const columns = snapshot.profile.columns;
   const labels = ['column', 'dtype', 'nulls', 'min', 'mean', 'max'];
+  return (
+    <>
+      {snapshot.previous && snapshot.version && (
+        <Button
+          small
+          className="nbops-snapshot-diff"
+          title={ctx.trans.__(
+            'What changed from version %1 (%2) to this one',
+            snapshot.version - 1,
+            snapshot.previous.slice(0, 12)
+          )}
+          onClick={() =>
+            void ctx.commands.execute(CommandIDs.diffSnapshot, {
+              id: snapshot.id,
+              notebook: ctx.model.notebook ?? ''
+            })
+          }
+        >
+          {ctx.trans.__(
+            'Diff v%1 with v%2',
+            snapshot.version,
+            snapshot.version - 1
+          )}
+        </Button>
+      )}
+      <SnapshotTable ctx={ctx} columns={columns} labels={labels} />
+    </>
+  );
+}
+
+function SnapshotTable({
+  ctx,
+  columns,
+  labels
+}: {
+  ctx: ISectionContext;
+  columns: Record<string, Record<string, unknown>>;
+  labels: string[];
+}): JSX.Element {
   return (
     <table className="nbops-profile">
       <thead>
