@@ -176,6 +176,33 @@ async def test_report_is_served_sandboxed(jp_fetch, jp_nbops_notebook_with_runs)
     assert "sandbox" in response.headers["Content-Security-Policy"]
 
 
+async def test_the_labs_report_says_what_changed_since_the_previous_run(
+    jp_fetch, jp_nbops_notebook_with_runs
+):
+    from bs4 import BeautifulSoup
+
+    _, (first, second) = jp_nbops_notebook_with_runs
+    notebook = "analysis/train.ipynb"
+
+    async def block(run_id, **params):
+        response = await jp_fetch(
+            "nbops", "api", "runs", run_id, "report", params={"notebook": notebook, **params}
+        )
+        page = BeautifulSoup(response.body.decode(), "html.parser")
+        title = page.select_one("section.nbops-card h2.nbops-changes")
+        items = [li.get_text() for li in page.select("ul.nbops-changes-summary li")]
+        return title and title.get_text(), items
+
+    title, items = await block(second)
+    assert title == f"Changes since run {first[:8]}"
+    assert "parameters: alpha 0.1 -> 0.5" in items
+    assert await block(second, against="none") == (None, [])
+    assert (await block(first))[0] is None  # nothing before the first run
+    assert (await block(first, against=second))[0] == f"Changes since run {second[:8]}"
+    status, body = await fail(jp_fetch, "runs", second, "report", notebook=notebook, against="x")
+    assert status == 400 and "'x' is not a run id" in body["message"]
+
+
 async def test_one_run_requires_authentication(jp_fetch, jp_nbops_notebook_with_runs):
     _, (_, second) = jp_nbops_notebook_with_runs
     for parts in (("runs", second), ("runs", second, "report")):

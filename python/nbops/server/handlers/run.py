@@ -58,9 +58,12 @@ class ReportHandler(RunHandler):
     @web.authenticated
     @authorized("read")
     async def get(self, run_id: str) -> None:
-        store = open_store(self.run_settings())
+        settings = self.run_settings()
         no_input = self.query_bool("no_input")
-        html = await self.blocking(_report_html, store, check_run_id(run_id), no_input)
+        against = self.query("against", "auto")
+        if against not in ("auto", "none"):
+            check_run_id(against)
+        html = await self.blocking(_report_html, settings, check_run_id(run_id), no_input, against)
         self.set_header(
             "Content-Security-Policy",
             "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; sandbox",
@@ -91,7 +94,14 @@ def _environment(store, run_id: str) -> dict | None:
     return {**env, "package_count": len(packages)}
 
 
-def _report_html(store, run_id: str, no_input: bool) -> str:
+def _report_html(settings, run_id: str, no_input: bool, against: str) -> str:
+    from ...data.catalog import catalog_for
     from ...reports.build import report_html
 
-    return report_html(store, run_id, no_input)
+    return report_html(
+        open_store(settings),
+        run_id,
+        no_input,
+        against=None if against == "none" else against,
+        catalog=catalog_for(settings),
+    )
