@@ -1,13 +1,9 @@
-import { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { URLExt } from '@jupyterlab/coreutils';
-import { INotebookTracker } from '@jupyterlab/notebook';
-import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 
 import { requestAPI } from './api';
 import { addTagCommands } from './cellTags';
-import { RunsModel } from './model';
+import { ICommandContext } from './context';
 import { notifyError, ProgressNote } from './notify';
 import { promoteRun } from './promote';
 import { reproduceRun } from './reproduce';
@@ -16,7 +12,6 @@ import {
   CommandIDs,
   IDescribeComparison,
   IDescribeDataDiff,
-  ISettings,
   IStep
 } from './tokens';
 import { RunsViewModel } from './runsViewModel';
@@ -25,21 +20,17 @@ import { DataDiffView } from './widgets/dataDiffView';
 import { RunsView } from './widgets/runsView';
 import { ReportView } from './widgets/reportView';
 
-/** What the commands need from the plugin. */
-export interface ICommandContext {
-  app: JupyterFrontEnd;
-  model: RunsModel;
-  notebooks: INotebookTracker;
-  trans: TranslationBundle;
-  settings: () => ISettings;
-  /** JupyterLab's renderers (the compare tab's charts use its Vega-Lite one). */
-  rendermime: IRenderMimeRegistry | null;
-  translator: ITranslator;
-}
-
-/** Register every `nbops:*` command. */
+/** Register every `nbops:*` command, and each in the command palette. */
 export function addCommands(ctx: ICommandContext): void {
   const { app, model, notebooks, trans } = ctx;
+  app.commands.addCommand(CommandIDs.refresh, {
+    label: trans.__('nbops: Refresh Runs'),
+    execute: () => model.refresh()
+  });
+  app.commands.addCommand(CommandIDs.openSidebar, {
+    label: trans.__('nbops: Show Runs Sidebar'),
+    execute: () => app.shell.activateById(ctx.sidebar.id)
+  });
   const currentPath = () => notebooks.currentWidget?.context.path ?? null;
   const hasNotebook = () => notebooks.currentWidget !== null;
 
@@ -242,4 +233,10 @@ export function addCommands(ctx: ICommandContext): void {
   });
 
   addTagCommands(app.commands, notebooks, trans);
+  // every command of nbops is in the palette: those of CommandIDs and the cell tags'
+  for (const command of app.commands.listCommands()) {
+    if (command.startsWith('nbops:')) {
+      ctx.palette?.addItem({ command, category: 'nbops' });
+    }
+  }
 }

@@ -14,10 +14,12 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Poll } from '@lumino/polling';
 import { Widget } from '@lumino/widgets';
 
-import { showTags, TAGS } from './cellTags';
+import { showTags } from './cellTags';
 import { addCommands } from './commands';
 import { IModelState, RunsModel } from './model';
-import { CommandIDs, ISettings } from './tokens';
+import { ISettings } from './tokens';
+import { BUILTIN_SECTIONS } from './sections/builtin';
+import { ISectionRegistry, SectionRegistry } from './sections/registry';
 import { RunsPanel } from './widgets/runsPanel';
 
 const PLUGIN_ID = 'nbops:plugin';
@@ -29,11 +31,12 @@ const LOGS = /nbops|%%track|%snapshot|%drift|%%expect|mlflow/;
  * The nbops sidebar (Runs, Data, Environment, Steps of the notebook in focus) and the
  * `nbops:*` commands: compare, export as step, run headless, open report, cell tags.
  */
-const sidebar: JupyterFrontEndPlugin<void> = {
+const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
   id: PLUGIN_ID,
   description:
     'A sidebar with the tracked runs, data and steps of the notebook in focus.',
   autoStart: true,
+  provides: ISectionRegistry,
   requires: [INotebookTracker],
   optional: [
     ILayoutRestorer,
@@ -52,12 +55,15 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     registry: ISettingRegistry | null,
     state: IStateDB | null,
     rendermime: IRenderMimeRegistry | null
-  ) => {
+  ): SectionRegistry => {
     const trans = (translator ?? nullTranslator).load('nbops');
     const model = new RunsModel(app.serviceManager.serverSettings);
+    const sections = new SectionRegistry();
+    BUILTIN_SECTIONS.forEach(section => sections.add(section));
     const panel = new RunsPanel(
       model,
       app.commands,
+      sections,
       translator ?? nullTranslator
     );
     panel.title.icon = listIcon;
@@ -89,17 +95,17 @@ const sidebar: JupyterFrontEndPlugin<void> = {
     const save = () =>
       void state?.save(STATE_KEY, {
         ...model.toJSON(),
-        open: panel.openSections
+        closed: panel.closedSections
       } as unknown as ReadonlyPartialJSONObject);
     model.changed.connect(save);
     panel.onSectionsChanged = save;
     const restored = state
       ? state.fetch(STATE_KEY).then(saved => {
           const value = saved as unknown as
-            (IModelState & { open?: string[] }) | undefined;
+            (IModelState & { closed?: string[] }) | undefined;
           model.restore(value);
-          if (value?.open) {
-            panel.openSections = value.open;
+          if (value?.closed) {
+            panel.closedSections = value.closed;
           }
         })
       : Promise.resolve();
@@ -136,28 +142,11 @@ const sidebar: JupyterFrontEndPlugin<void> = {
       trans,
       settings: () => settings,
       rendermime,
-      translator: translator ?? nullTranslator
+      translator: translator ?? nullTranslator,
+      sidebar: panel,
+      palette
     });
-    app.commands.addCommand(CommandIDs.refresh, {
-      label: trans.__('nbops: Refresh Runs'),
-      execute: () => model.refresh()
-    });
-    app.commands.addCommand(CommandIDs.openSidebar, {
-      label: trans.__('nbops: Show Runs Sidebar'),
-      execute: () => app.shell.activateById(panel.id)
-    });
-    for (const command of [
-      CommandIDs.refresh,
-      CommandIDs.openSidebar,
-      CommandIDs.compare,
-      CommandIDs.openRunsView,
-      CommandIDs.exportStep,
-      CommandIDs.runHeadless,
-      CommandIDs.openReport,
-      ...Object.keys(TAGS)
-    ]) {
-      palette?.addItem({ command, category: 'nbops' });
-    }
+    return sections;
   }
 };
 

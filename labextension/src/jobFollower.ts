@@ -1,7 +1,7 @@
 import { Notification } from '@jupyterlab/apputils';
 
 import { requestAPI } from './api';
-import type { ICommandContext } from './commands';
+import type { ICommandContext } from './context';
 import { errorMessage } from './notify';
 import { CommandIDs, IJob } from './tokens';
 

@@ -2,7 +2,7 @@ import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { NbopsAPIError, requestAPI } from './api';
-import type { ICommandContext } from './commands';
+import type { ICommandContext } from './context';
 import { notifyError, ProgressNote } from './notify';
 import { IPromotion } from './tokens';
 import { IPromotionRequest, PromoteForm } from './widgets/promoteDialog';

@@ -2,7 +2,7 @@ import { Notification } from '@jupyterlab/apputils';
 import { Poll } from '@lumino/polling';
 
 import { requestAPI } from './api';
-import type { ICommandContext } from './commands';
+import type { ICommandContext } from './context';
 import { errorMessage, notifyError } from './notify';
 import { CommandIDs, IReproduction } from './tokens';
 

@@ -1,7 +1,7 @@
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 
 import { NbopsAPIError, requestAPI } from './api';
-import type { ICommandContext } from './commands';
+import type { ICommandContext } from './context';
 import { followJob } from './jobFollower';
 import { notifyError } from './notify';
 import { IJob, IParameter } from './tokens';

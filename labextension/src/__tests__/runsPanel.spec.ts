@@ -1,7 +1,11 @@
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
+import * as React from 'react';
+
 import { RunsModel } from '../model';
+import { BUILTIN_SECTIONS } from '../sections/builtin';
+import { SectionRegistry } from '../sections/registry';
 import { RunsPanel } from '../widgets/runsPanel';
 import { nbopsServer } from './fakeServer';
 
@@ -13,11 +17,18 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
+/** A registry holding nbops's own sections. */
+function builtins(): SectionRegistry {
+  const registry = new SectionRegistry();
+  BUILTIN_SECTIONS.forEach(section => registry.add(section));
+  return registry;
+}
+
 describe('RunsPanel', () => {
   it('renders the runs and keeps focus and nodes across a refresh', async () => {
     const { settings } = nbopsServer();
     const model = new RunsModel(settings);
-    const panel = new RunsPanel(model, new CommandRegistry());
+    const panel = new RunsPanel(model, new CommandRegistry(), builtins());
     Widget.attach(panel, document.body);
     await model.setNotebook('nb.ipynb');
     const boxes = () =>
@@ -50,7 +61,7 @@ describe('RunsPanel', () => {
   it("shows a part's failure above the sections, and dismisses it", async () => {
     const { settings } = nbopsServer(200, /page_token=p2/);
     const model = new RunsModel(settings);
-    const panel = new RunsPanel(model, new CommandRegistry());
+    const panel = new RunsPanel(model, new CommandRegistry(), builtins());
     Widget.attach(panel, document.body);
     await model.setNotebook('nb.ipynb');
     await model.loadMore();
@@ -60,6 +71,68 @@ describe('RunsPanel', () => {
     expect(panel.node.querySelectorAll('tr.nbops-run').length).toBe(2);
     notice()!.querySelector('button')!.click();
     await until(() => notice() === null);
+    Widget.detach(panel);
+  });
+
+  it("shows a plugin's section by rank, and removes it when disposed", async () => {
+    const { settings } = nbopsServer();
+    const model = new RunsModel(settings);
+    const registry = builtins();
+    const panel = new RunsPanel(model, new CommandRegistry(), registry);
+    Widget.attach(panel, document.body);
+    await model.setNotebook('nb.ipynb');
+    const titles = () =>
+      Array.from(panel.node.querySelectorAll('.nbops-section-title')).map(
+        t => t.textContent
+      );
+    await until(() => titles().length === 5);
+    const added = registry.add({
+      id: 'pipelines',
+      rank: 250,
+      title: () => 'Pipelines',
+      render: ctx =>
+        React.createElement(
+          'p',
+          { className: 'nbops-test-runs' },
+          `${ctx.model.runs.length} runs`
+        )
+    });
+    await until(() => titles().length === 6);
+    expect(titles()).toEqual([
+      'Runs',
+      'Data',
+      'Pipelines',
+      'Environment',
+      'Steps',
+      'Production'
+    ]);
+    expect(panel.node.querySelector('.nbops-test-runs')!.textContent).toBe(
+      '2 runs'
+    );
+    expect(() => registry.add({ ...BUILTIN_SECTIONS[0], rank: 1 })).toThrow(
+      "A sidebar section with id 'runs' exists."
+    );
+    added.dispose();
+    await until(() => titles().length === 5);
+    Widget.detach(panel);
+  });
+
+  it('keeps a closed section closed, and opens a new one', async () => {
+    const { settings } = nbopsServer();
+    const model = new RunsModel(settings);
+    const registry = builtins();
+    const panel = new RunsPanel(model, new CommandRegistry(), registry);
+    panel.closedSections = ['data'];
+    Widget.attach(panel, document.body);
+    await model.setNotebook('nb.ipynb');
+    const open = () =>
+      Array.from(
+        panel.node.querySelectorAll<HTMLDetailsElement>('details.nbops-section')
+      )
+        .filter(d => d.open)
+        .map(d => d.className.replace('nbops-section nbops-section-', ''));
+    await until(() => open().length === 4);
+    expect(open()).toEqual(['runs', 'env', 'steps', 'production']);
     Widget.detach(panel);
   });
 });

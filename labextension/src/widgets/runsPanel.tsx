@@ -9,29 +9,21 @@ import { Panel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { RunsModel } from '../model';
+import { Message, Section } from '../sections/parts';
+import { ISectionContext, SectionRegistry } from '../sections/registry';
 import { h } from './dom';
-import { RunsSection } from './runsTable';
-import {
-  DataSection,
-  EnvironmentSection,
-  ISectionContext,
-  Message,
-  ProductionSection,
-  Section,
-  StepsSection
-} from './sections';
-
-const SECTIONS = ['runs', 'data', 'env', 'steps', 'production'];
 
 /**
- * The left-sidebar panel: Runs, Data, Environment, Steps and Production of the notebook in
- * focus. A header with the refresh button above a React body that re-renders (keeping focus
- * and scroll) whenever the model changes. Owns no state but which sections are open.
+ * The left-sidebar panel: the registry's sections (Runs, Data, Environment, Steps, Production
+ * and any a plugin adds) for the notebook in focus. A header with the refresh button above a
+ * React body that re-renders (keeping focus and scroll) whenever the model or the registry
+ * changes. Owns no state but which sections are closed.
  */
 export class RunsPanel extends Panel {
   constructor(
     model: RunsModel,
     commands: CommandRegistry,
+    sections: SectionRegistry,
     translator: ITranslator = nullTranslator
   ) {
     super();
@@ -50,12 +42,13 @@ export class RunsPanel extends Panel {
     refresh.addClass('nbops-refresh');
     header.node.appendChild(refresh.node);
     this.addWidget(header);
-    this._body = new SidebarBody(model, commands, translator);
+    this._body = new SidebarBody(model, commands, sections, translator);
     this.addWidget(this._body);
     model.changed.connect(() => {
       this.toggleClass('nbops-mod-loading', model.state === 'loading');
       this._body.update();
     });
+    sections.changed.connect(() => this._body.update());
     this._body.onSectionsChanged = () => this.onSectionsChanged();
   }
 
@@ -65,13 +58,13 @@ export class RunsPanel extends Panel {
     this._body.update();
   }
 
-  /** Which sections are open (saved with the layout). */
-  get openSections(): string[] {
-    return [...this._body.open];
+  /** Which sections are closed (saved with the layout: a section added later starts open). */
+  get closedSections(): string[] {
+    return [...this._body.closed];
   }
 
-  set openSections(keys: string[]) {
-    this._body.open = new Set(keys);
+  set closedSections(ids: string[]) {
+    this._body.closed = new Set(ids);
     this._body.update();
   }
 
@@ -86,6 +79,7 @@ class SidebarBody extends ReactWidget {
   constructor(
     private readonly _model: RunsModel,
     private readonly _commands: CommandRegistry,
+    private readonly _registry: SectionRegistry,
     translator: ITranslator
   ) {
     super();
@@ -94,7 +88,7 @@ class SidebarBody extends ReactWidget {
   }
 
   metrics: string[] = [];
-  open = new Set(SECTIONS);
+  closed = new Set<string>();
   onSectionsChanged: () => void = () => undefined;
 
   protected render(): JSX.Element {
@@ -149,21 +143,16 @@ class SidebarBody extends ReactWidget {
       metrics: this.metrics
     };
     const toggle = (id: string, open: boolean) => {
-      if (open === this.open.has(id)) {
+      if (open !== this.closed.has(id)) {
         return;
       }
       if (open) {
-        this.open.add(id);
+        this.closed.delete(id);
       } else {
-        this.open.delete(id);
+        this.closed.add(id);
       }
       this.onSectionsChanged();
     };
-    const section = (id: string, title: string, body: JSX.Element) => (
-      <Section id={id} title={title} open={this.open.has(id)} onToggle={toggle}>
-        {body}
-      </Section>
-    );
     return (
       <>
         {model.config && (
@@ -183,19 +172,17 @@ class SidebarBody extends ReactWidget {
             </button>
           </div>
         )}
-        {section('runs', trans.__('Runs'), <RunsSection ctx={ctx} />)}
-        {section('data', trans.__('Data'), <DataSection ctx={ctx} />)}
-        {section(
-          'env',
-          trans.__('Environment'),
-          <EnvironmentSection ctx={ctx} />
-        )}
-        {section('steps', trans.__('Steps'), <StepsSection ctx={ctx} />)}
-        {section(
-          'production',
-          trans.__('Production'),
-          <ProductionSection ctx={ctx} />
-        )}
+        {this._registry.sections.map(section => (
+          <Section
+            key={section.id}
+            id={section.id}
+            title={section.title(trans)}
+            open={!this.closed.has(section.id)}
+            onToggle={toggle}
+          >
+            {section.render(ctx)}
+          </Section>
+        ))}
       </>
     );
   }

@@ -8,7 +8,7 @@ import { RunsViewModel } from '../runsViewModel';
 import { CommandIDs, IRun } from '../tokens';
 import { formatDuration, formatTime, formatValue, fullValue } from './dom';
 import { kindLabel, MoreButton, RunLabel, SortHeader } from './runsTable';
-import { Message } from './sections';
+import { Message } from '../sections/parts';
 
 const FILTER_EXAMPLE = "metrics.rmse < 3 and params.alpha = '0.5'";
 

@@ -1,0 +1,24 @@
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import { RunsModel } from './model';
+import { ISettings } from './tokens';
+
+/** What the commands need from the plugin. */
+export interface ICommandContext {
+  app: JupyterFrontEnd;
+  model: RunsModel;
+  notebooks: INotebookTracker;
+  trans: TranslationBundle;
+  settings: () => ISettings;
+  /** JupyterLab's renderers (the compare tab's charts use its Vega-Lite one). */
+  rendermime: IRenderMimeRegistry | null;
+  translator: ITranslator;
+  /** The sidebar (what `nbops:open-sidebar` shows). */
+  sidebar: Widget;
+  palette: ICommandPalette | null;
+}
