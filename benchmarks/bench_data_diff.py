@@ -55,8 +55,8 @@ def measure(project: Path, what: str, a: str, b: str) -> dict:
     import pandas as pd
 
     from nbops.config import load_settings
-    from nbops.data.catalog import catalog_for
     from nbops.data.diff import data_diff
+    from nbops.data.registry import catalog_for
 
     catalog = catalog_for(load_settings(project))
     started = time.perf_counter()

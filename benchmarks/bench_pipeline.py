@@ -53,7 +53,7 @@ def noop(task):
 
 
 def sequential(notebook: Path, values: list[str]) -> float:
-    from nbops.pipeline.run import run
+    from nbops.execution.run import run
 
     start = time.perf_counter()
     for value in values:
@@ -76,8 +76,8 @@ def dask_overhead(tasks: int, workers: int) -> float:
     """Milliseconds per no-op task through the Dask executor's submit path."""
     from concurrent.futures import wait
 
-    from nbops.pipeline.executors import dask as dask_executor
-    from nbops.pipeline.executors import get_executor
+    from nbops.execution.executors import dask as dask_executor
+    from nbops.execution.executors import get_executor
 
     real, dask_executor.execute_task = dask_executor.execute_task, noop
     try:
@@ -142,7 +142,7 @@ def cache_hit_seconds(project: Path) -> float:
     from nbops.pipeline.dag import build_dag
     from nbops.pipeline.orchestrate import run_pipeline
     from nbops.pipeline.spec import read_pipeline
-    from nbops.pipeline.target import prepare
+    from nbops.steps.target import prepare
     from nbops.store import open_store
 
     path = project / "pipeline.yaml"

@@ -30,8 +30,8 @@ def main() -> None:
     os.chdir(project)
     step = write(project / "trivial.ipynb", TRIVIAL)
 
-    from nbops.pipeline.reproduce import reproduce
-    from nbops.pipeline.run import run
+    from nbops.execution.run import run
+    from nbops.reproduction.reproduce import reproduce
 
     original = run(step, progress=False).run_id  # also warms up imports and the store
     quiet = lambda line: None  # noqa: E731

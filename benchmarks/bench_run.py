@@ -60,7 +60,7 @@ def main() -> None:
 
     import papermill
 
-    from nbops.pipeline.run import run
+    from nbops.execution.run import run
 
     run(step, progress=False)  # warm up: imports, store schema
     ours, theirs = [], []

@@ -1,7 +1,10 @@
-"""The package's shape: no import cycle between core packages, no door imported by the core,
-no module too long to read."""
+"""The package's shape: no import cycle between core packages nor between any two modules
+(Python and TypeScript, imports inside functions and type-only ones included), no door imported
+by the core, no module too long to read, no top-level package holding more than a fifth of the
+Python, and docs/developers.md naming every module."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -10,11 +13,13 @@ ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "python" / "nbops"
 CORE = {
     "capture", "data", "loop", "store", "pipeline", "reports", "config", "exceptions", "names",
-    "credentials", "durable",
+    "credentials", "durable", "execution", "reproduction", "steps",
 }  # fmt: skip
 DOORS = {"magics", "server", "cli", "api"}
 FORBIDDEN_IN_CORE = ("jupyter_server", "IPython", "tornado")
 MAX_LINES = 500
+FRONTEND = ROOT / "labextension" / "src"
+LARGEST_SHARE = 0.20
 
 
 def _module(path: Path) -> str:
@@ -123,3 +128,147 @@ def test_no_module_is_too_long():
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, f"modules over {MAX_LINES} lines: {long}"
+
+
+def python_modules() -> dict[str, Path]:
+    """Every module of the package by dotted name (a package by its own name)."""
+    found = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        found[".".join(parts)] = path
+    return found
+
+
+def python_imports(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """Which of the package's modules each module imports, anywhere in it."""
+    graph = {}
+    for name, path in modules.items():
+        package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = package[: len(package) - node.level + 1] if node.level else []
+                prefix = ".".join(base + ([node.module] if node.module else []))
+                found.add(prefix)
+                found.update(f"{prefix}.{alias.name}" for alias in node.names)
+        # a module's own packages are imported with it: not an edge back
+        graph[name] = {f for f in found if f in modules and not name.startswith(f + ".")} - {name}
+    return graph
+
+
+def typescript_imports() -> dict[str, set[str]]:
+    """Which of the frontend's files each file imports (`import type` included)."""
+    files = {p.relative_to(FRONTEND).with_suffix("").as_posix(): p for p in _sources()}
+    graph = {}
+    for name, path in files.items():
+        targets = set()
+        for spec in re.findall(r"""from\s+['"](\.[^'"]+)['"]""", path.read_text()):
+            target = (Path(name).parent / spec).as_posix()
+            target = str(Path(target)).replace("\\", "/")
+            parts: list[str] = []
+            for part in target.split("/"):
+                if part == "..":
+                    parts.pop()
+                elif part != ".":
+                    parts.append(part)
+            resolved = "/".join(parts)
+            targets.add(resolved if resolved in files else f"{resolved}/index")
+        graph[name] = targets & files.keys()
+    return graph
+
+
+def _sources():
+    for pattern in ("*.ts", "*.tsx"):
+        for path in FRONTEND.rglob(pattern):
+            if "__tests__" not in path.parts:
+                yield path
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in on_stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def test_no_python_module_imports_one_that_imports_it():
+    assert cycles(python_imports(python_modules())) == []
+
+
+def test_no_typescript_file_imports_one_that_imports_it():
+    assert cycles(typescript_imports()) == []
+
+
+def test_the_module_cycle_finder_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert cycles(graph) == [["a", "b", "c"]]
+
+
+def test_no_top_level_package_holds_more_than_a_fifth_of_the_python():
+    lines: dict[str, int] = {}
+    for name, path in python_modules().items():
+        top = name.split(".")[1] if "." in name else name
+        lines[top] = lines.get(top, 0) + len(path.read_text().splitlines())
+    total = sum(lines.values())
+    largest = max(lines, key=lines.get)
+    assert lines[largest] <= LARGEST_SHARE * total, (largest, lines[largest], total)
+
+
+def module_map() -> dict[str, str]:
+    """docs/developers.md's map of the package: the text of each top-level package's lines
+    (``""`` for the top-level modules), from the first code block after the Architecture title."""
+    guide = (ROOT / "docs" / "developers.md").read_text()
+    block = guide.split("## Architecture", 1)[1].split("```", 2)[1]
+    groups: dict[str, str] = {}
+    current = ""
+    for line in block.splitlines():
+        if line and not line[0].isspace():
+            first = line.split()[0]
+            current = first.split("/")[0] if first.endswith("/") else ""
+        groups[current] = groups.get(current, "") + " " + line
+    return groups
+
+
+def test_the_developers_guide_names_every_module():
+    groups = module_map()
+    missing = []
+    for name, path in python_modules().items():
+        parts = name.split(".")[1:]
+        if path.name == "__init__.py" or parts[-1].startswith("_"):
+            continue
+        package = parts[0] if len(parts) > 1 else ""
+        if not re.search(rf"\b{re.escape(path.name)}\b", groups.get(package, "")):
+            missing.append(name)
+    assert missing == [], f"docs/developers.md's map does not name: {', '.join(missing)}"

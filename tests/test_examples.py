@@ -6,7 +6,7 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from nbops.pipeline.run import run
+from nbops.execution.run import run
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 ORDER = ["00_quickstart.ipynb", "01_prepare.ipynb", "02_train.ipynb", "03_evaluate.ipynb"]

@@ -200,8 +200,8 @@ def data_diff(a: str, b: str, key: list[str] | None = None):
     key:
         Columns whose values name each row in both snapshots.
     """
-    from .data.catalog import catalog_for
     from .data.diff import data_diff as diff_snapshots
+    from .data.registry import catalog_for
 
     return diff_snapshots(catalog_for(current_session().settings), a, b, key)
 
@@ -226,7 +226,7 @@ def compare(*run_ids: str, by: str = "step"):
 
 
 def export(notebook: str | Path, name: str | None = None, out: str | Path | None = None):
-    """Export a tagged notebook as a versioned pipeline step (see ``nbops.pipeline.export``).
+    """Export a tagged notebook as a versioned pipeline step (see ``nbops.steps.export``).
 
     Parameters
     ----------
@@ -237,13 +237,13 @@ def export(notebook: str | Path, name: str | None = None, out: str | Path | None
     out:
         The steps folder (default: ``<project>/steps``).
     """
-    from .pipeline.export import export as export_step
+    from .steps.export import export as export_step
 
     return export_step(notebook, name=name, out=out)
 
 
 def run(target: str | Path, parameters: dict[str, object] | None = None, **options):
-    """Run a step or notebook headless in a new MLflow run (see ``nbops.pipeline.run``).
+    """Run a step or notebook headless in a new MLflow run (see ``nbops.execution.run``).
 
     Parameters
     ----------
@@ -254,7 +254,7 @@ def run(target: str | Path, parameters: dict[str, object] | None = None, **optio
     options:
         ``parameter_file``, ``kernel``, ``timeout``, ``output``, ``progress``.
     """
-    from .pipeline.run import run as run_step
+    from .execution.run import run as run_step
 
     return run_step(target, parameters, **options)
 
@@ -274,7 +274,7 @@ def reproduce(run_id: str, rtol: float = 0.0, atol: float = 0.0, env: str = "cur
     env:
         ``current`` or ``rebuild`` (a virtual environment with the run's recorded packages).
     """
-    from .pipeline.reproduce import reproduce as run_again
+    from .reproduction.reproduce import reproduce as run_again
     from .store.ids import full_run_id
 
     session = current_session()

@@ -11,12 +11,12 @@ from click.testing import CliRunner
 
 from nbops.capture.session import Session
 from nbops.cli import main
-from nbops.data import catalog as catalog_module
+from nbops.data import registry as catalog_module
 from nbops.data.cache import cache_folder, cache_limit, parse_size, trim, usage
 from nbops.data.snapshot import load, take_snapshot
 from nbops.exceptions import ConfigError
+from nbops.execution.environments import env_folder
 from nbops.names import SNAPSHOT_EXPERIMENT
-from nbops.pipeline.environments import env_folder
 
 
 def write(path, size, age_s):

@@ -179,7 +179,7 @@ def test_frame_magics_name_themselves_on_an_unknown_variable(shell, line, cell, 
 
 
 def test_reproduce_magic_shows_the_verdict(shell, jp_nbops_project, jp_nbops_write_tagged):
-    from nbops.pipeline.run import run
+    from nbops.execution.run import run
 
     notebook = jp_nbops_write_tagged(
         jp_nbops_project / "nb" / "step.ipynb",

@@ -11,8 +11,8 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from nbops.exceptions import WorkerLostError
-from nbops.pipeline.executors.base import Executor, register
-from nbops.pipeline.run import RunResult
+from nbops.execution.executors.base import Executor, register
+from nbops.execution.task import RunResult
 
 
 @register("simulated")

@@ -7,9 +7,9 @@ from click.testing import CliRunner
 from nbops.cli import main
 from nbops.exceptions import InputError
 from nbops.pipeline.dag import build_dag, render_dot, render_mermaid, render_text
-from nbops.pipeline.export import declared_data
 from nbops.pipeline.orchestrate import run_pipeline
 from nbops.pipeline.spec import apply_overrides, read_pipeline
+from nbops.steps.export import declared_data
 
 
 def invoke(*args):
@@ -44,7 +44,7 @@ def test_dag_from_snapshot_names(jp_nbops_pipeline):
 
 
 def test_magics_do_not_hide_declared_snapshots(jp_nbops_notebook_factory):
-    from nbops.pipeline.export import read_notebook
+    from nbops.steps.export import read_notebook
 
     path = jp_nbops_notebook_factory(
         "m.ipynb",

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from nbops.cli import main
 from nbops.exceptions import InputError
-from nbops.pipeline.export import export
+from nbops.steps.export import export
 
 
 def test_export_writes_a_clean_step_with_manifest_and_lock(jp_nbops_tagged_notebook):
@@ -116,7 +116,7 @@ def test_tags_help_documents_every_tag():
 
 
 def test_a_typo_in_a_step_manifest_is_named_not_ignored(jp_nbops_tagged_notebook, monkeypatch):
-    from nbops.pipeline.steps import Manifest
+    from nbops.steps.versions import Manifest
 
     folder = export(jp_nbops_tagged_notebook).folder
     manifest = folder / "step.yaml"

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from nbops.cli import main
 from nbops.config import load_settings
-from nbops.pipeline.export import read_notebook
+from nbops.steps.export import read_notebook
 from nbops.store import open_store
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}

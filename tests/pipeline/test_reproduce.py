@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from nbops.cli import main
 from nbops.config import load_settings
 from nbops.data.snapshot import catalog_for
+from nbops.execution.run import run
 from nbops.names import (
     ENV_CHECK_TAG,
     REPORT_FILE,
@@ -22,8 +23,7 @@ from nbops.names import (
     REPRODUCTION_FILE,
     VERDICT_TAG,
 )
-from nbops.pipeline.reproduce import reproduce
-from nbops.pipeline.run import run
+from nbops.reproduction.reproduce import reproduce
 from nbops.store import open_store
 
 PREPARE = [
@@ -274,7 +274,7 @@ def test_env_rebuild_installs_the_recorded_package(
 
 def test_a_package_that_cannot_be_installed_is_named(tmp_path, monkeypatch):
     from nbops.exceptions import EnvironmentBuildError
-    from nbops.pipeline.environments import rebuild
+    from nbops.execution.environments import rebuild
 
     monkeypatch.setenv("NBOPS_ENV_DIR", str(tmp_path / "envs"))
     recorded = {"nbops-no-such-package-here": "1.0.0"}
@@ -349,7 +349,7 @@ def test_a_crafted_package_record_is_refused_before_pip_sees_it(
     recorded, line, tmp_path, monkeypatch
 ):
     from nbops.exceptions import EnvironmentBuildError
-    from nbops.pipeline.environments import rebuild
+    from nbops.execution.environments import rebuild
 
     monkeypatch.setenv("NBOPS_ENV_DIR", str(tmp_path / "envs"))
     with pytest.raises(EnvironmentBuildError, match="is not a package name with a version") as err:

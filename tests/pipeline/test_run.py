@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from nbops.cli import main
-from nbops.pipeline.export import export
-from nbops.pipeline.run import run
+from nbops.execution.run import run
+from nbops.steps.export import export
 
 TRICKY = 'it\'s "quoted"\nsecond line \\ backslash"; import os; os._exit(3) #'
 

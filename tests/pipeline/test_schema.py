@@ -1,7 +1,7 @@
 import pytest
 
 from nbops.exceptions import InputError
-from nbops.pipeline.schema import infer_schema, parse_parameters
+from nbops.steps.schema import infer_schema, parse_parameters
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ def test_ctrl_c_stops_workers_and_leaves_no_running_run(
     assert statuses == ["KILLED", "KILLED", "KILLED"]  # two steps and the parent; c never started
     time.sleep(3)  # orphaned kernels notice their parent is gone within a second or two
     ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
-    assert "nbops.pipeline.executors.local" not in ps
+    assert "nbops.execution.executors.local" not in ps
 
 
 def test_failure_outside_the_notebook_keeps_the_workers_traceback(

@@ -27,8 +27,8 @@ import nbops
 from nbops.capture.session import current_session, reset_session
 from nbops.cli import main
 from nbops.config import load_settings
-from nbops.data import catalog as catalog_module
-from nbops.data.catalog import catalog_for
+from nbops.data import registry as catalog_module
+from nbops.data.registry import catalog_for
 from nbops.data.snapshot import read_snapshot
 from nbops.exceptions import AuthenticationError, PermissionDeniedError
 from nbops.loop.promote import promote

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 import nbops
 from nbops.cli import main
 from nbops.config import load_settings
-from nbops.data.catalog import catalog_for
+from nbops.data.registry import catalog_for
 from nbops.exceptions import InputError
 from nbops.reports.diff import diff_of, diff_runs
 from nbops.store import open_store

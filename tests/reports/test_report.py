@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from nbops.capture.session import Session
 from nbops.cli import main
-from nbops.pipeline.export import export
-from nbops.pipeline.run import run
+from nbops.execution.run import run
+from nbops.steps.export import export
 
 PNG_1X1 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="

@@ -231,7 +231,7 @@ def scheduled_step(file, step, parent, pins, logical_date, force) -> None:
 @click.option("--outcomes", default="{}", help="What the step tasks returned, by step, as JSON.")
 def scheduled_close(file: Path, parent: str, outcomes: str) -> None:
     """Record every step's outcome and end the parent run; exit 1 unless it FINISHED."""
-    from ..pipeline.coordinator import Outcome
+    from ..execution.coordinator import Outcome
     from ..pipeline.scheduled import close_parent
 
     given = _json_option(outcomes, "--outcomes")

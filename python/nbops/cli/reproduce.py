@@ -32,7 +32,7 @@ def reproduce_command(run_id: str, rtol: str, atol: str, env: str) -> None:
     Exit code 0 IDENTICAL or WITHIN TOLERANCE, 1 DIFFERENT, 3 NOT REPRODUCIBLE (what is
     missing is named), 2 for an unknown run or a malformed option.
     """
-    from ..pipeline.reproduce import reproduce
+    from ..reproduction.reproduce import reproduce
 
     result = reproduce(run_id, rtol, atol, env, echo=lambda line: click.echo(line, err=True))
     print_reproduction(result)

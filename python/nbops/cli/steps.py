@@ -30,7 +30,7 @@ def tags() -> None:
     nbops:skip          an exploration cell, dropped from the exported step
     nbops:report-hide   kept and executed, but hidden from run reports
     """
-    from ..pipeline.tags import TAGS
+    from ..steps.tags import TAGS
 
     for tag, meaning in TAGS.items():
         click.echo(f"{tag:<20}{meaning}")
@@ -56,7 +56,7 @@ def export_command(
     notebook: Path, name: str | None, out: Path | None, kernel: str | None, files: tuple[str, ...]
 ) -> None:
     """Export NOTEBOOK as a versioned pipeline step."""
-    from ..pipeline.export import export
+    from ..steps.export import export
 
     result = export(notebook, name=name, out=out, kernel=kernel, files=list(files))
     manifest = result.manifest
@@ -82,7 +82,7 @@ def steps(name: str | None) -> None:
     from rich.table import Table
 
     from ..config import find_project
-    from ..pipeline.steps import STEPS_DIR, list_steps
+    from ..steps.versions import STEPS_DIR, list_steps
 
     found = [s for s in list_steps(find_project() / STEPS_DIR) if name in (None, s.manifest.name)]
     if not found:
@@ -183,7 +183,7 @@ def run_command(
             "--metric, --maximize, --executor, --workers and --address go with --sweep.",
             "Add --sweep NAME=V1,V2 or drop them.",
         )
-    from ..pipeline.run import run
+    from ..execution.run import run
 
     result = run(
         target,

@@ -163,7 +163,7 @@ def report(
 ) -> None:
     """Write the HTML report of RUN_ID: a run header card with what changed since an earlier
     run, then the notebook."""
-    from ..data.catalog import catalog_for
+    from ..data.registry import catalog_for
     from ..reports.build import report_html
     from ..store import open_store
 
@@ -198,8 +198,8 @@ def data_diff_command(
 
     Each is NAME, NAME@VERSION, an id or its first 8 or more characters.
     """
-    from ..data.catalog import catalog_for
     from ..data.diff import data_diff
+    from ..data.registry import catalog_for
 
     found = data_diff(catalog_for(load_settings()), snapshot_a, snapshot_b, list(key))
     if as_json:
@@ -219,7 +219,7 @@ def snapshots_command(name: str | None, wide: bool, as_json: bool) -> None:
     """List the data snapshots of this project: name, id, role, run, shape."""
     from rich.console import Console
 
-    from ..data.catalog import catalog_for
+    from ..data.registry import catalog_for
 
     entries = catalog_for(load_settings()).entries(name)
     if as_json:

@@ -17,9 +17,10 @@ from ..capture.session import Session
 from ..durable import partial_name
 from ..exceptions import InputError, SnapshotIntegrityError
 from ..names import PINS_VARIABLE
-from .catalog import READ, WRITE, Catalog, Entry, catalog_for, check_snapshot_id
+from .catalog import READ, WRITE, Catalog, Entry, check_snapshot_id
 from .fingerprint import fingerprint
 from .profile import profile_of, schema_of
+from .registry import catalog_for
 
 ROLES = ("input", "output")
 

@@ -235,9 +235,9 @@ def foreign_models(
     run_id, model, gates, eval_snapshot, alias, cwd:
         As for :func:`promote`.
     user:
-        Who asks (default: :func:`~nbops.capture.session.tracking_user`).
+        Who asks (default: :func:`~nbops.capture.lifecycle.tracking_user`).
     """
-    from ..capture.session import tracking_user
+    from ..capture.lifecycle import tracking_user
 
     check_names(model, alias)
     parsed = parse_gates(gates)

@@ -1,1 +1,1 @@
-"""From notebook to production step: tags, export, step manifests and headless runs."""
+"""Pipelines: the DAG of a pipeline file, its cache, sweeps and schedules."""

@@ -13,11 +13,11 @@ import nbformat
 
 from ..config import Settings
 from ..data.snapshot import catalog_for
+from ..execution.run import written_snapshots
 from ..names import CACHE_PARTS_TAG, CACHE_TAG, PIPELINE_STEP_TAG, STEP_VERSION_TAG
+from ..steps.export import normalize, read_notebook
+from ..steps.target import Prepared
 from ..store import RunSummary, Store
-from .export import normalize, read_notebook
-from .run import written_snapshots
-from .target import Prepared
 
 
 def code_version(prepared: Prepared) -> str:

@@ -13,10 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..capture.session import end_orphaned_runs, owner_tags
+from ..capture.lifecycle import end_orphaned_runs, owner_tags
 from ..config import experiment_name, load_settings
-from ..data.catalog import catalog_for
+from ..data.registry import catalog_for
 from ..exceptions import InputError, NotFoundError
+from ..execution.coordinator import Coordinator, Job, Outcome
+from ..execution.deadline import check_run_timeout
+from ..execution.environments import precheck
+from ..execution.executors import check_store_reachable, get_executor
 from ..names import (
     CACHE_PARTS_TAG,
     CACHE_TAG,
@@ -28,15 +32,11 @@ from ..names import (
     PIPELINE_TAG,
     RUN_KIND_TAG,
 )
+from ..steps.target import Prepared, prepare
 from ..store import open_store
 from .cache import cache_key, cache_parts, cached_run, parts_tag, why_not_cached
-from .coordinator import Coordinator, Job, Outcome
 from .dag import Dag, build_dag, render_mermaid
-from .deadline import check_run_timeout
-from .environments import precheck
-from .executors import check_store_reachable, get_executor
 from .spec import apply_overrides, read_pipeline
-from .target import Prepared, prepare
 
 
 @dataclass

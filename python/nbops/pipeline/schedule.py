@@ -17,8 +17,8 @@ from pathlib import Path
 
 from ..config import load_settings
 from ..exceptions import InputError
+from ..execution.executors import check_store_reachable, get_executor
 from .dag import Dag, build_dag
-from .executors import check_store_reachable, get_executor
 from .spec import read_pipeline
 
 TARGETS = ("airflow", "cron")

@@ -17,8 +17,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from ..capture.session import owner_tags
+from ..capture.lifecycle import owner_tags
 from ..config import experiment_name, load_settings
+from ..execution.coordinator import Outcome
+from ..execution.environments import precheck
+from ..execution.run import end_if_running, execute_task, make_task, open_run
 from ..names import (
     AIRFLOW_KEY_TAG,
     AIRFLOW_LOGICAL_DATE_TAG,
@@ -35,15 +38,12 @@ from ..names import (
     RUN_DATE_PARAMETER,
     RUN_KIND_TAG,
 )
+from ..steps.target import prepare, resolve_target
 from ..store import open_store
 from .cache import cache_key, cache_parts, cached_run, parts_tag, why_not_cached
-from .coordinator import Outcome
 from .dag import build_dag
-from .environments import precheck
 from .orchestrate import keep_definition, keep_summary
-from .run import end_if_running, execute_task, make_task, open_run
 from .spec import read_pipeline
-from .target import prepare, resolve_target
 
 MAX_STEP_RUNS = 1000
 

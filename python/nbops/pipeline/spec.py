@@ -36,9 +36,9 @@ import yaml
 
 from ..config import find_project, unknown_keys
 from ..exceptions import InputError
-from .export import declared_data, read_notebook
-from .files import collect_files
-from .target import resolve_target
+from ..steps.export import declared_data, read_notebook
+from ..steps.files import collect_files
+from ..steps.target import resolve_target
 
 STEP_KEYS = {"notebook", "step", "parameters", "after", "inputs", "outputs", "files", "resources"}
 # the blocks of the production loop: keys, and the required ones first
@@ -125,7 +125,7 @@ def _declared(target: str, folder: Path, name: str, path: Path) -> tuple[list[st
             raise _fail(path, f"step {name!r}: no notebook at {target}.")
         return declared_data(read_notebook(Path(target)))
     resolved = resolve_target(target, cwd=folder)
-    from .steps import Manifest
+    from ..steps.versions import Manifest
 
     manifest = Manifest.read(resolved.notebook.parent)
     return list(manifest.inputs), list(manifest.outputs)

@@ -9,9 +9,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..capture.session import end_orphaned_runs, owner_tags
+from ..capture.lifecycle import end_orphaned_runs, owner_tags
 from ..config import load_settings
 from ..exceptions import InputError
+from ..execution.coordinator import Coordinator, Job, Outcome
+from ..execution.deadline import check_run_timeout
+from ..execution.environments import precheck
+from ..execution.executors import check_store_reachable, get_executor
 from ..names import (
     KIND_SWEEP,
     PARENT_TAG,
@@ -21,13 +25,9 @@ from ..names import (
     SWEEP_INDEX_TAG,
     SWEEP_TABLE_FILE,
 )
+from ..steps.schema import parse_parameters
+from ..steps.target import Prepared, prepare
 from ..store import Metric, open_store
-from .coordinator import Coordinator, Job, Outcome
-from .deadline import check_run_timeout
-from .environments import precheck
-from .executors import check_store_reachable, get_executor
-from .schema import parse_parameters
-from .target import Prepared, prepare
 
 QUIET_ABOVE = 50  # runs; above, progress is a summary line every tenth of the way
 MIN_WINDOW = 8  # jobs submitted ahead of the executor, at least

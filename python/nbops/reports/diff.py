@@ -170,7 +170,7 @@ class RunDiff:
 
 def diff_of(settings, run_a: str, run_b: str) -> RunDiff:
     """:func:`diff_runs` of two runs (ids or their first characters) of a project's store."""
-    from ..data.catalog import catalog_for
+    from ..data.registry import catalog_for
     from ..store import open_store
     from ..store.ids import full_run_id
 

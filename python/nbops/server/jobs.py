@@ -1,7 +1,7 @@
 """Headless jobs started from JupyterLab, on the same coordinator and executor as ``nbops run``.
 
 Each job opens its run at once (the run's id is the job's id) and is submitted to one
-:class:`~nbops.pipeline.coordinator.Coordinator` per project, over a ``local`` executor of
+:class:`~nbops.execution.coordinator.Coordinator` per project, over a ``local`` executor of
 ``max_running`` worker processes: jobs get the retries and run bookkeeping of pipelines and
 sweeps. Cancelling a job dequeues it or kills its worker process (its kernel exits with it); its
 run ends KILLED. What is REST-specific (the ``DescribeJob`` JSON, progress read from the notebook
@@ -18,12 +18,12 @@ from pathlib import Path
 
 from ..config import Settings, load_settings
 from ..exceptions import NotFoundError
+from ..execution.coordinator import Coordinator, Job
+from ..execution.deadline import check_run_timeout
+from ..execution.executors import get_executor
 from ..names import KIND_JOB, RUN_KIND_TAG
-from ..pipeline.coordinator import Coordinator, Job
-from ..pipeline.deadline import check_run_timeout
-from ..pipeline.executors import get_executor
-from ..pipeline.export import read_notebook
-from ..pipeline.target import prepare
+from ..steps.export import read_notebook
+from ..steps.target import prepare
 
 MAX_KEPT = 200
 # papermill saves with nbformat (one space per level): a cell's metadata key sits four spaces

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..config import find_project
 from ..exceptions import InputError, NotFoundError
-from ..pipeline.steps import STEPS_DIR, find_step
+from ..steps.versions import STEPS_DIR, find_step
 
 # a step as a request names it: NAME or NAME@VERSION (a prefix of the version's hex digits)
 STEP_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*(@[0-9a-f]{4,64})?")

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from ..config import Settings
 from ..exceptions import InputError, NotFoundError
-from ..pipeline.environments import check_option
-from ..pipeline.reproduce import reproduce
-from ..pipeline.verdict import check_tolerance
+from ..execution.environments import check_option
+from ..reproduction.reproduce import reproduce
+from ..reproduction.verdict import check_tolerance
 from ..store import open_store
 
 MAX_KEPT = 100

@@ -9,7 +9,7 @@ own transaction: ~25 ms on the embedded SQLite store, a round trip each on a ser
   the parameters and tags. One commit for the batch instead of two per run.
 - **A tracking server**: the runs are opened through its REST API, several requests at once;
   one request per run when the caller leaves the parameters to the run's worker (a
-  coordinator's runs: :mod:`nbops.pipeline.coordinator`).
+  coordinator's runs: :mod:`nbops.execution.coordinator`).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...data.catalog import catalog_for
+from ...data.registry import catalog_for
 from ...exceptions import InputError
 from ...reports.compare import compare_runs
 from ...store import open_store

@@ -95,7 +95,7 @@ def _environment(store, run_id: str) -> dict | None:
 
 
 def _report_html(settings, run_id: str, no_input: bool, against: str) -> str:
-    from ...data.catalog import catalog_for
+    from ...data.registry import catalog_for
     from ...reports.build import report_html
 
     return report_html(

@@ -11,8 +11,9 @@ from dataclasses import asdict
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...data.catalog import Catalog, Entry, catalog_for
+from ...data.catalog import Catalog, Entry
 from ...data.diff import data_diff
+from ...data.registry import catalog_for
 from ...exceptions import InputError
 from .base import NbopsHandler
 from .run import check_run_id

@@ -7,9 +7,9 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...config import experiment_name, find_project
-from ...pipeline.export import export
-from ...pipeline.steps import STEPS_DIR, list_steps
-from ...pipeline.target import resolve_target
+from ...steps.export import export
+from ...steps.target import resolve_target
+from ...steps.versions import STEPS_DIR, list_steps
 from ..models import CreateStep
 from ..paths import exported_step
 from .base import NbopsHandler
@@ -46,7 +46,7 @@ class StepsHandler(NbopsHandler):
         body = CreateStep.parse(self.request.body)
         notebook = self.existing_notebook(body.notebook)
         result = await self.blocking(lambda: export(notebook, name=body.name))
-        from ...pipeline.steps import Step
+        from ...steps.versions import Step
 
         self.set_status(201 if result.written else 200)
         self.finish({**_step_dict(Step(result.folder, result.manifest)), "written": result.written})

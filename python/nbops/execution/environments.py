@@ -325,7 +325,7 @@ def check_option(env: str) -> str:
 
 def precheck(prepared, strict: bool, echo=None) -> None:
     """Print how the kernel's packages differ from the lock of ``prepared`` (a
-    :class:`~nbops.pipeline.target.Prepared`); refuse them if ``strict``."""
+    :class:`~nbops.steps.target.Prepared`); refuse them if ``strict``."""
     target = prepared.target
     check = check_lock(target.lock, target.kernel)
     if not check:

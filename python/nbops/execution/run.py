@@ -25,13 +25,12 @@ import traceback
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock
 
 from ..capture.environment import capture_code
-from ..capture.session import end_orphaned_runs, owner_tags
+from ..capture.lifecycle import end_orphaned_runs, owner_tags
 from ..config import Settings, load_settings
 from ..exceptions import InputError
 from ..names import (
@@ -46,14 +45,15 @@ from ..names import (
     SOURCE_TYPE_TAG,
     TRACKING_URI_VARIABLE,
 )
+from ..steps.export import runnable_text
+from ..steps.kernels import installed_kernels, task_kernel_manager
+from ..steps.target import Prepared, prepare
 from ..store import open_store
 from ..store.opening import RunRequest, chooses_run_ids, start_runs
 from .deadline import RunDeadline, check_run_timeout
-from .ending import Failure, RunResult, end_if_running, finish, keep_error, written_snapshots
+from .ending import end_if_running, finish, keep_error, written_snapshots
 from .environments import precheck
-from .export import runnable_text
-from .kernels import installed_kernels, task_kernel_manager
-from .target import Prepared, prepare
+from .task import Failure, RunResult, Task
 from .worker import check_environment, claim, record_where
 
 __all__ = [
@@ -140,40 +140,6 @@ def param_text(prepared: Prepared) -> dict[str, str]:
 
 
 # -- 3. the task ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Task:
-    """Everything a worker needs to execute one notebook in the open run ``run_id``: content,
-    not paths (the notebook's JSON, the step's ``files``). ``cwd`` ``None``: a private folder;
-    ``output`` ``None``: the executed notebook and report are the run's artifacts only."""
-
-    key: str
-    notebook: str
-    content: str
-    kernel: str
-    values: dict[str, object]
-    run_id: str
-    settings: Settings
-    source: str
-    pins: dict[str, str] = field(default_factory=dict)
-    timeout: float | None = None
-    output: str | None = None
-    progress: bool = False
-    run_timeout: float | None = None
-    cwd: str | None = None
-    files: dict[str, bytes] = field(default_factory=dict)
-    code: dict = field(default_factory=dict)
-    resources: dict[str, float] = field(default_factory=dict)
-    lock: str | None = None  # the step's requirements.txt, checked before its notebook runs
-    strict_env: bool = False  # a lock the kernel does not match fails the run
-    python: str | None = None  # the interpreter the kernel runs (a rebuilt environment's)
-    params: dict[str, str] = field(default_factory=dict)  # as text: the worker records them
-
-    @property
-    def executed(self) -> Path:
-        """Where the executed notebook is written when ``output`` is set (after every cell)."""
-        return Path(self.output or ".") / Path(self.notebook).name
 
 
 def make_task(

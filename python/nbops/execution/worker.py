@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..capture.environment import machine_once
-from ..capture.session import record_environment
+from ..capture.lifecycle import record_environment
 from ..exceptions import InputError, WorkerLostError
 from ..names import ENV_CHECK_FILE, ENV_CHECK_TAG, WORKER_HOST_TAG, WORKER_PID_TAG
 from ..store import Store
@@ -18,7 +18,7 @@ from .ending import end_if_running
 from .environments import check_lock
 
 if TYPE_CHECKING:
-    from .run import Task
+    from .task import Task
 
 
 def claim(store: Store, task: Task) -> None:

@@ -1,7 +1,7 @@
 """The executor interface and its registry.
 
-An executor runs :class:`~nbops.pipeline.run.Task` objects somewhere and hands back
-:class:`concurrent.futures.Future` objects holding a :class:`~nbops.pipeline.run.RunResult`. A
+An executor runs :class:`~nbops.execution.run.Task` objects somewhere and hands back
+:class:`concurrent.futures.Future` objects holding a :class:`~nbops.execution.run.RunResult`. A
 future fails with :class:`~nbops.exceptions.WorkerLostError` when the worker died mid-task; the
 coordinator decides about retries. Add one with :func:`register`::
 
@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from concurrent.futures import Future
 
 from ...exceptions import InputError
-from ..run import Task
+from ..task import Task
 
 _REGISTRY: dict[str, type[Executor]] = {}
 _BUILTIN = {"local": ".local", "dask": ".dask"}

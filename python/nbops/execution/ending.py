@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..durable import write_durably
 from ..names import ERROR_FILE, ERROR_TAG, EXECUTED_FOLDER, REPORT_FILE
 from ..store import Store
-
-if TYPE_CHECKING:
-    from .run import Task
+from .task import Failure, RunResult, Task
 
 MAX_TAG_TEXT = 5000  # MLflow's limit on a tag value is larger; a one-line cause fits
 
@@ -65,33 +61,6 @@ def end_if_running(
     return True
 
 
-@dataclass
-class RunResult:
-    """How a headless run ended and where its outputs are."""
-
-    run_id: str
-    status: str
-    notebook: Path
-    report: Path
-    error: str | None = None
-    outputs: dict[str, str] = field(default_factory=dict)
-    key: str = ""
-    traceback: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the run FINISHED."""
-        return self.status == "FINISHED"
-
-
-@dataclass
-class Failure:
-    """Why a notebook did not run to the end: one line, and the full traceback."""
-
-    message: str
-    traceback: str
-
-
 def finish(store: Store, task: Task, failure: Failure | None, folder: Path) -> RunResult:
     """End the run; keep the executed notebook, the error (if any) and the report.
 
@@ -107,7 +76,7 @@ def finish(store: Store, task: Task, failure: Failure | None, folder: Path) -> R
         Where the executed notebook is, and where the report is written.
     """
     from ..reports.build import report_html
-    from .export import read_notebook
+    from ..steps.export import read_notebook
 
     status = "FAILED" if failure else "FINISHED"
     if failure is not None:

@@ -1,7 +1,7 @@
 """The coordinator of many headless runs: opens each run, submits it, settles how it ended.
 
 Pipelines, sweeps and the lab's jobs hand it :class:`Job` objects. For each it takes the path of
-:mod:`nbops.pipeline.run` (open the run, make the task) and submits the task to an executor; when
+:mod:`nbops.execution.run` (open the run, make the task) and submits the task to an executor; when
 the task's future is done it settles the job: a worker that died is retried (once by default), a
 failure outside the notebook keeps its traceback on the run, a cancelled job ends KILLED. It owns
 every run it opened until the run ends, so that nothing it started is left RUNNING.
@@ -24,12 +24,14 @@ from pathlib import Path
 from ..capture.environment import capture_code
 from ..config import Settings
 from ..exceptions import TaskError, WorkerLostError
+from ..steps.target import Prepared
 from ..store import open_store
 from ..store.opening import chooses_run_ids
 from .deadline import check_run_timeout
+from .ending import end_if_running
 from .executors import Executor
-from .run import RunResult, Task, end_if_running, make_task, open_runs, param_text
-from .target import Prepared
+from .run import make_task, open_runs, param_text
+from .task import RunResult, Task
 
 ABORT_WAIT_S = 10.0
 

@@ -21,8 +21,8 @@ from ..names import ENVIRONMENT_FILE
 from .files import collect_files
 from .kernels import choose_kernel, installed_kernels
 from .schema import Parameter, infer_schema
-from .steps import FILES_DIR, LOCK, MANIFEST, NOTEBOOK, STEPS_DIR, Manifest
 from .tags import PARAMETERS, SKIP, has_tag
+from .versions import FILES_DIR, LOCK, MANIFEST, NOTEBOOK, STEPS_DIR, Manifest
 
 VERSION_LENGTH = 12
 STEP_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # as a request names a step (server/paths.py)

@@ -3,9 +3,9 @@
 The run's notebook (its exported step version, else the notebook it kept), its parameters and
 the very snapshots it read (by fingerprint, through the pins a pipeline step uses) are executed
 as a new run tagged ``nbops.reproduces``, on the headless path every run takes
-(:mod:`nbops.pipeline.run`), in the current environment or in one rebuilt from the record
-(:mod:`nbops.pipeline.environments`). Its metrics and snapshots are then compared with the
-original's (:mod:`nbops.pipeline.verdict`), and the verdict is kept on both runs and in the new
+(:mod:`nbops.execution.run`), in the current environment or in one rebuilt from the record
+(:mod:`nbops.execution.environments`). Its metrics and snapshots are then compared with the
+original's (:mod:`nbops.reproduction.verdict`), and the verdict is kept on both runs and in the new
 run's report.
 """
 
@@ -21,6 +21,9 @@ from ..config import Settings, load_settings
 from ..data.catalog import READ, WRITE, Catalog
 from ..data.snapshot import catalog_for, read_snapshot
 from ..exceptions import EnvironmentBuildError, InputError, NbopsError, NotFoundError
+from ..execution.environments import check_option, check_packages, kernel_packages, rebuild
+from ..execution.run import execute_task, make_task, open_run
+from ..execution.task import RunResult
 from ..names import (
     ENVIRONMENT_FILE,
     EXECUTED_FOLDER,
@@ -40,15 +43,13 @@ from ..names import (
     VERDICT_NOTE_TAG,
     VERDICT_TAG,
 )
+from ..steps.export import read_notebook
+from ..steps.kernels import choose_kernel
+from ..steps.schema import infer_schema, parse_parameters
+from ..steps.tags import has_tag
+from ..steps.target import Prepared, Target, prepare
 from ..store import RunSummary, Store, finished_run, open_store
 from . import verdict as v
-from .environments import check_option, check_packages, kernel_packages, rebuild
-from .export import read_notebook
-from .kernels import choose_kernel
-from .run import RunResult, execute_task, make_task, open_run
-from .schema import infer_schema, parse_parameters
-from .tags import has_tag
-from .target import Prepared, Target, prepare
 
 INTERACTIVE_NOTE = (
     "An interactive run: its saved notebook was executed top to bottom; the session may have "

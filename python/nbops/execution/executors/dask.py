@@ -16,7 +16,8 @@ import uuid
 from concurrent.futures import Future
 
 from ...exceptions import ExecutorError, TaskError, WorkerLostError
-from ..run import Task, execute_task
+from ..run import execute_task
+from ..task import Task
 from .base import Executor, register
 
 CONNECT_TIMEOUT_S = 5

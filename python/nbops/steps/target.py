@@ -1,6 +1,6 @@
 """What a headless run executes: the target resolved, its parameters checked, nothing started.
 
-``prepare`` is the first step of every headless run (see :mod:`nbops.pipeline.run`): a notebook
+``prepare`` is the first step of every headless run (see :mod:`nbops.execution.run`): a notebook
 path, a step folder, ``name`` or ``name@version`` becomes a :class:`Prepared`, or an
 :class:`~nbops.exceptions.InputError` before anything is recorded.
 """
@@ -18,8 +18,8 @@ from ..names import GIT_COMMIT_TAG, PARAMETERS, SOURCE_TAG, STEP_TAG, STEP_VERSI
 from .export import read_notebook
 from .kernels import choose_kernel
 from .schema import Parameter, infer_schema, parse_parameters
-from .steps import STEPS_DIR, find_step
 from .tags import has_tag
+from .versions import STEPS_DIR, find_step
 
 
 @dataclass

@@ -20,7 +20,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
 from ...exceptions import TaskError, WorkerLostError
-from ..run import RunResult, Task, execute_task
+from ..run import execute_task
+from ..task import RunResult, Task
 from .base import Executor, register
 
 

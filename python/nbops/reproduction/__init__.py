@@ -1,0 +1,1 @@
+"""Running a finished run again as recorded, and the verdict."""

@@ -1,0 +1,1 @@
+"""Notebooks as steps: export, versions, parameter schema, kernels, targets."""
