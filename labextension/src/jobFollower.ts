@@ -1,11 +1,8 @@
 import { Notification } from '@jupyterlab/apputils';
 
-import { requestAPI } from './api';
 import type { ICommandContext } from './context';
-import { errorMessage } from './notify';
+import { follow } from './follower';
 import { CommandIDs, IJob } from './tokens';
-
-const POLL_MS = 1000;
 
 /** Follow a job: an in-progress notification, then success with "Open report", or the error. */
 export async function followJob(
@@ -20,39 +17,34 @@ export async function followJob(
     'in-progress',
     { autoClose: false }
   );
-  let current = job;
-  while (current.status === 'RUNNING') {
-    await new Promise(resolve => setTimeout(resolve, POLL_MS));
-    try {
-      current = await requestAPI<IJob>(
-        `jobs/${job.id}`,
-        {},
-        {},
-        app.serviceManager.serverSettings
-      );
-    } catch (error) {
-      Notification.update({
-        id,
-        message: trans.__('Lost track of %1: %2', label, errorMessage(error)),
-        type: 'error',
-        autoClose: false
-      });
-      return;
-    }
-    if (current.status === 'RUNNING') {
+  const followed = await follow<IJob>(
+    `jobs/${job.id}`,
+    job,
+    state => state.status === 'RUNNING',
+    app.serviceManager.serverSettings,
+    state =>
       Notification.update({
         id,
         message: trans.__(
           'Running %1 headless: %2 of %3 cells',
           label,
-          current.cells_done,
-          current.cells_total
+          state.cells_done,
+          state.cells_total
         ),
         type: 'in-progress',
         autoClose: false
-      });
-    }
+      })
+  );
+  if (followed.lost !== null) {
+    Notification.update({
+      id,
+      message: trans.__('Lost track of %1: %2', label, followed.lost),
+      type: 'error',
+      autoClose: false
+    });
+    return;
   }
+  const current = followed.last;
   const openReport = {
     label: trans.__('Open report'),
     callback: () =>

@@ -1,12 +1,10 @@
 import { Notification } from '@jupyterlab/apputils';
-import { Poll } from '@lumino/polling';
 
 import { requestAPI } from './api';
 import type { ICommandContext } from './context';
-import { errorMessage, notifyError } from './notify';
+import { follow } from './follower';
+import { notifyError } from './notify';
 import { CommandIDs, IReproduction } from './tokens';
-
-const POLL_MS = 1000;
 
 /** The notification type of a verdict. */
 export function verdictType(
@@ -52,27 +50,14 @@ export async function reproduceRun(
     'in-progress',
     { autoClose: false }
   );
-  let failure: string | null = null;
-  const poll = new Poll({
-    factory: async () => {
-      try {
-        current = await requestAPI<IReproduction>(
-          `reproductions/${current.id}`,
-          {},
-          {},
-          settings
-        );
-      } catch (error) {
-        failure = errorMessage(error);
-      }
-      if (failure !== null || current.status !== 'RUNNING') {
-        poll.dispose();
-      }
-    },
-    frequency: { interval: POLL_MS, backoff: false },
-    standby: 'never'
-  });
-  await new Promise(resolve => poll.disposed.connect(resolve));
+  const followed = await follow<IReproduction>(
+    `reproductions/${current.id}`,
+    current,
+    state => state.status === 'RUNNING',
+    settings
+  );
+  const failure = followed.lost;
+  current = followed.last;
   const message =
     failure ??
     current.error ??
