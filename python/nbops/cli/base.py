@@ -74,7 +74,8 @@ def executor_options(command):
             "--executor",
             default="local",
             show_default=True,
-            help="Where runs execute: local (worker processes) or dask.",
+            help="Where runs execute: local (worker processes), dask, or another installed "
+            "executor (`nbops executors` lists them).",
         ),
         click.option(
             "--workers",

@@ -244,3 +244,18 @@ def scheduled_close(file: Path, parent: str, outcomes: str) -> None:
     click.echo(json.dumps({"parent": parent, "status": status}))
     if status != "FINISHED":
         sys.exit(EXIT_FAILED)
+
+
+@main.command()
+def executors() -> None:
+    """The executors installed here (`--executor NAME`): nbops's own and those packages
+    declare as entry points in the group nbops.executors."""
+    from importlib.metadata import entry_points
+
+    from ..execution.executors.base import GROUP
+
+    click.echo(f"{'local':12} worker processes on this machine (nbops)")
+    click.echo(f"{'dask':12} a dask.distributed cluster, existing or started here (nbops)")
+    for point in sorted(entry_points(group=GROUP), key=lambda p: p.name):
+        package = f"{point.dist.name} {point.dist.version}" if point.dist else "unknown package"
+        click.echo(f"{point.name:12} {point.value} ({package})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Integer
+from traitlets import Integer, TraitError, Unicode, validate
 
 from ..config import ROOT_VARIABLE
 from .handlers.compare import CompareHandler
@@ -38,10 +38,31 @@ class NbopsApp(ExtensionApp):
 
     max_jobs = Integer(2, help="How many headless jobs run at once; more wait.").tag(config=True)
 
+    executor = Unicode(
+        "local",
+        help="Where headless jobs started from the lab run: local, dask or an installed executor "
+        "(`nbops executors`).",
+    ).tag(config=True)
+
+    executor_address = Unicode(
+        "", help="The executor's cluster (dask: tcp://HOST:8786; empty: started here)."
+    ).tag(config=True)
+
+    @validate("executor")
+    def _known_executor(self, proposal):
+        from ..execution.executors import executor_names
+
+        if proposal["value"] not in executor_names():
+            raise TraitError(
+                f"NbopsApp.executor: unknown executor {proposal['value']!r}; "
+                f"installed: {', '.join(executor_names())}."
+            )
+        return proposal["value"]
+
     def initialize_settings(self) -> None:
         """Tell the kernels this server starts which folder is the fallback project."""
         os.environ[ROOT_VARIABLE] = os.path.realpath(self.serverapp.root_dir)
-        self.jobs = JobManager(self.max_jobs)
+        self.jobs = JobManager(self.max_jobs, self.executor, self.executor_address or None)
         self.reproductions = Reproductions()
         self.isolated = Isolated()  # models from a shared server are loaded elsewhere
 

@@ -88,10 +88,17 @@ class JobManager:
     ----------
     max_running:
         How many jobs may run at once (per project); more wait in the executor's queue.
+    executor:
+        The executor jobs run on (``local``, ``dask`` or an installed one).
+    address:
+        That executor's cluster, if it takes one.
     """
 
-    def __init__(self, max_running: int = 2) -> None:
+    def __init__(
+        self, max_running: int = 2, executor: str = "local", address: str | None = None
+    ) -> None:
         self.max_running = max_running
+        self.executor, self.address = executor, address
         self._jobs: dict[str, LabJob] = {}
         self._coordinators: dict[Path, Coordinator] = {}
         self._lock = threading.Lock()
@@ -138,7 +145,7 @@ class JobManager:
         """The coordinator of ``settings``'s project, its executor started on first use."""
         with self._lock:
             if settings.project not in self._coordinators:
-                executor = get_executor("local", self.max_running).open()
+                executor = get_executor(self.executor, self.max_running, self.address).open()
                 # outcomes stay on each Job (``describe`` reads them): no queue to drain
                 self._coordinators[settings.project] = Coordinator(
                     executor, settings, echo=lambda line: None, on_outcome=lambda job: None

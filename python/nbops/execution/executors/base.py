@@ -3,11 +3,15 @@
 An executor runs :class:`~nbops.execution.run.Task` objects somewhere and hands back
 :class:`concurrent.futures.Future` objects holding a :class:`~nbops.execution.run.RunResult`. A
 future fails with :class:`~nbops.exceptions.WorkerLostError` when the worker died mid-task; the
-coordinator decides about retries. Add one with :func:`register`::
+coordinator decides about retries. nbops's own are ``local`` and ``dask``; others are found, as
+papermill finds engines, through the entry-point group ``nbops.executors``: a package declares
+one in its ``pyproject.toml``::
 
-    @register("slurm")
-    class SlurmExecutor(Executor):
-        ...
+    [project.entry-points."nbops.executors"]
+    slurm = "nbops_slurm:SlurmExecutor"
+
+and ``--executor slurm`` works wherever that package is installed. Code that defines one for
+itself registers it with :func:`register` instead.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ import importlib
 import os
 from abc import ABC, abstractmethod
 from concurrent.futures import Future
+from importlib.metadata import entry_points
 
 from ...exceptions import InputError
 from ..task import Task
 
 _REGISTRY: dict[str, type[Executor]] = {}
 _BUILTIN = {"local": ".local", "dask": ".dask"}
+GROUP = "nbops.executors"
 
 
 class Executor(ABC):
@@ -140,8 +146,30 @@ def register(name: str):
 
 
 def executor_names() -> list[str]:
-    """The names of the known executors."""
-    return sorted({*_REGISTRY, *_BUILTIN})
+    """The names of the executors: nbops's own, those installed (entry points of
+    ``nbops.executors``) and those registered in this process."""
+    installed = {point.name for point in entry_points(group=GROUP)}
+    return sorted({*_BUILTIN, *_REGISTRY, *installed})
+
+
+def _load(name: str) -> None:
+    """Import the executor installed as entry point ``name`` and register its class."""
+    for point in entry_points(group=GROUP, name=name):
+        where = f"{point.value} (package {point.dist.name if point.dist else 'unknown'})"
+        try:
+            cls = point.load()
+        except Exception as err:  # a broken plug-in: any import error, said as such
+            raise InputError(
+                f"The executor {name!r} is installed as {where} but cannot be imported: {err}",
+                "Reinstall that package, or choose another --executor.",
+            ) from err
+        if not (isinstance(cls, type) and issubclass(cls, Executor)):
+            raise InputError(
+                f"The executor {name!r} ({where}) is not an nbops Executor class.",
+                "Its entry point must name a subclass of nbops.execution.executors.Executor.",
+            )
+        register(name)(cls)
+        return
 
 
 def get_executor(name: str, workers: int | None = None, address: str | None = None) -> Executor:
@@ -150,7 +178,8 @@ def get_executor(name: str, workers: int | None = None, address: str | None = No
     Parameters
     ----------
     name:
-        ``local``, ``dask``, or a name given to :func:`register`.
+        An installed executor's name (``local``, ``dask``, an entry point of
+        ``nbops.executors``) or one given to :func:`register`.
     workers:
         How many tasks run at once.
     address:
@@ -158,6 +187,8 @@ def get_executor(name: str, workers: int | None = None, address: str | None = No
     """
     if name not in _REGISTRY and name in _BUILTIN:
         importlib.import_module(_BUILTIN[name], __package__)
+    elif name not in _REGISTRY:
+        _load(name)
     if name not in _REGISTRY:
         close = difflib.get_close_matches(name, executor_names(), n=1)
         hint = f"Did you mean {close[0]!r}? " if close else ""
