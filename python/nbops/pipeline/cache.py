@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 
 import nbformat
 
@@ -130,3 +131,76 @@ def cached_run(
     ):
         return None
     return runs[0], written
+
+
+@dataclass
+class Decision:
+    """Whether a step runs or reuses an earlier run: its cache ``key`` and ``parts``, the
+    earlier ``run`` and its ``outputs`` when cached, and ``why`` it runs when it does not."""
+
+    name: str
+    key: str
+    parts: dict
+    run: RunSummary | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
+    why: str | None = None
+
+    @property
+    def cached(self) -> bool:
+        """Whether an earlier finished run with the same key is reused."""
+        return self.run is not None
+
+    def tags(self) -> dict[str, str]:
+        """The tags of the step's run when it runs: its key and what the key hashed."""
+        return {CACHE_TAG: self.key, CACHE_PARTS_TAG: parts_tag(self.parts)}
+
+    def line(self) -> str | None:
+        """What the progress says: ``cached`` with the run reused, ``changed`` with why it runs
+        (``None`` for a step that never ran before, or runs because it was forced)."""
+        if self.run is not None:
+            return (
+                f"cached    {self.name}: same code, parameters and inputs as run "
+                f"{self.run.run_id[:8]} (--force runs it again)"
+            )
+        return f"changed   {self.name}: {self.why}" if self.why else None
+
+
+def decide(
+    store: Store,
+    settings: Settings,
+    experiment: str,
+    name: str,
+    prepared: Prepared,
+    pins: dict[str, str],
+    step,
+    force: bool = False,
+) -> Decision:
+    """Cached or run: the one decision of ``nbops pipeline run`` and of a scheduler's step task.
+
+    Parameters
+    ----------
+    store, settings:
+        Where the runs are, and the project.
+    experiment:
+        The pipeline's experiment.
+    name:
+        The step.
+    prepared:
+        The step's target with its parameters.
+    pins:
+        The snapshot ids the step reads, by name.
+    step:
+        The step of the pipeline file (its ``files`` and ``outputs``).
+    force:
+        Run even when an earlier finished run has the same key.
+    """
+    parts = cache_parts(prepared, pins, step.files)
+    decision = Decision(name, cache_key(parts), parts)
+    if force:
+        return decision
+    hit = cached_run(store, settings, experiment, decision.key, step.outputs)
+    if hit is not None:
+        decision.run, decision.outputs = hit
+    else:
+        decision.why = why_not_cached(store, experiment, name, parts)
+    return decision

@@ -13,29 +13,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..capture.lifecycle import end_orphaned_runs, owner_tags
 from ..config import experiment_name, load_settings
 from ..data.registry import catalog_for
 from ..exceptions import InputError, NotFoundError
 from ..execution.coordinator import Coordinator, Job, Outcome
 from ..execution.deadline import check_run_timeout
 from ..execution.environments import precheck
-from ..execution.executors import check_store_reachable, get_executor
 from ..names import (
-    CACHE_PARTS_TAG,
-    CACHE_TAG,
     DAG_FILE,
     KIND_PIPELINE,
     PARENT_TAG,
     PIPELINE_STEP_TAG,
     PIPELINE_SUMMARY_FILE,
     PIPELINE_TAG,
-    RUN_KIND_TAG,
 )
 from ..steps.target import Prepared, prepare
-from ..store import open_store
-from .cache import cache_key, cache_parts, cached_run, parts_tag, why_not_cached
+from .cache import decide
 from .dag import Dag, build_dag, render_mermaid
+from .parents import end_parent, executor_and_store, parent_run
 from .spec import apply_overrides, read_pipeline
 
 
@@ -107,34 +102,19 @@ def run_pipeline(
     for ready in prepared.values():
         precheck(ready, strict_env, echo)
     settings = load_settings(spec.project)
-    pool = get_executor(executor, workers, address)
-    check_store_reachable(pool, settings)
-    store = open_store(settings)
-    store.check()
+    pool, store = executor_and_store(executor, workers, address, settings)
     dag.external = _pin_made_elsewhere(dag, catalog_for(settings))
     experiment = experiment_name(spec.path, spec.project)
-    end_orphaned_runs(store, experiment)
-    with pool:
-        tags = {
-            **owner_tags(),
-            RUN_KIND_TAG: KIND_PIPELINE,
-            PIPELINE_TAG: spec.name,
-            **(tags or {}),
-        }
-        parent = store.start_run(experiment, name=f"pipeline {spec.name}", tags=tags)
+    tags = {PIPELINE_TAG: spec.name, **(tags or {})}
+    options = {"timeout": timeout, "run_timeout": run_timeout, "strict_env": strict_env}
+    with parent_run(
+        pool, store, settings, experiment, f"pipeline {spec.name}", KIND_PIPELINE, tags, echo,
+        **options,
+    ) as (parent, coordinator):  # fmt: skip
         keep_definition(store, parent, dag)
-        coordinator = Coordinator(
-            pool, settings, echo, timeout=timeout, run_timeout=run_timeout, strict_env=strict_env
-        )
-        try:
-            outcomes = _drive(dag, prepared, coordinator, parent, experiment, force)
-        except BaseException:
-            coordinator.abort()
-            store.end_run(parent, "KILLED")
-            raise
-    status = "FINISHED" if all(o.ok for o in outcomes.values()) else "FAILED"
+        outcomes = _drive(dag, prepared, coordinator, parent, experiment, force)
     keep_summary(store, parent, dag, outcomes)
-    store.end_run(parent, status)
+    status = end_parent(store, parent, outcomes.values())
     return PipelineResult(parent, status, outcomes)
 
 
@@ -192,29 +172,14 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
         error = f"its input {', '.join(missing)} was not written by {dag.producers[missing[0]]}"
         echo(f"FAILED    {name}: {error}")
         return Outcome(name, "FAILED", error=error)
-    parts = cache_parts(prepared, pins, step.files)
-    key = cache_key(parts)
-    hit = (
-        None
-        if force
-        else cached_run(coordinator.store, coordinator.settings, experiment, key, step.outputs)
+    decision = decide(
+        coordinator.store, coordinator.settings, experiment, name, prepared, pins, step, force
     )
-    if hit is not None:
-        run, outputs = hit
-        echo(
-            f"cached    {name}: same code, parameters and inputs as run {run.run_id[:8]} "
-            "(--force runs it again)"
-        )
-        return Outcome(name, "CACHED", run.run_id, outputs=outputs)
-    why = None if force else why_not_cached(coordinator.store, experiment, name, parts)
-    if why:
-        echo(f"changed   {name}: {why}")
-    tags = {
-        PARENT_TAG: parent,
-        PIPELINE_STEP_TAG: name,
-        CACHE_TAG: key,
-        CACHE_PARTS_TAG: parts_tag(parts),
-    }
+    if decision.line():
+        echo(decision.line())
+    if decision.cached:
+        return Outcome(name, "CACHED", decision.run.run_id, outputs=decision.outputs)
+    tags = {PARENT_TAG: parent, PIPELINE_STEP_TAG: name, **decision.tags()}
     job = Job(name, prepared, experiment, tags, pins, name=name, private=True)
     job.files, job.resources = step.files, step.resources
     coordinator.submit(job)

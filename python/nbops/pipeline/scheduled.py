@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from ..capture.lifecycle import owner_tags
 from ..config import experiment_name, load_settings
 from ..execution.coordinator import Outcome
 from ..execution.environments import precheck
@@ -26,23 +25,18 @@ from ..names import (
     AIRFLOW_KEY_TAG,
     AIRFLOW_LOGICAL_DATE_TAG,
     AIRFLOW_RUN_TAG,
-    CACHE_PARTS_TAG,
-    CACHE_TAG,
-    HOST_TAG,
     KIND_PIPELINE,
     PARENT_TAG,
-    PID_STARTED_TAG,
-    PID_TAG,
     PIPELINE_STEP_TAG,
     PIPELINE_TAG,
     RUN_DATE_PARAMETER,
-    RUN_KIND_TAG,
 )
 from ..steps.target import prepare, resolve_target
 from ..store import open_store
-from .cache import cache_key, cache_parts, cached_run, parts_tag, why_not_cached
+from .cache import decide
 from .dag import build_dag
 from .orchestrate import keep_definition, keep_summary
+from .parents import end_parent, start_parent
 from .spec import read_pipeline
 
 MAX_STEP_RUNS = 1000
@@ -78,16 +72,16 @@ def open_parent(path, key: str, scheduler_run: str = "", logical_date: str = "")
     found = store.list_runs(experiment, limit=1, tags={AIRFLOW_KEY_TAG: run_key(key)})
     if found:
         return found[0].run_id
-    process = (HOST_TAG, PID_TAG, PID_STARTED_TAG)  # the task's process ends before the run does
-    tags = {k: v for k, v in owner_tags().items() if k not in process}
-    tags.update({
-        RUN_KIND_TAG: KIND_PIPELINE,
+    tags = {
         PIPELINE_TAG: spec.name,
         AIRFLOW_KEY_TAG: run_key(key),
         AIRFLOW_RUN_TAG: scheduler_run,
         AIRFLOW_LOGICAL_DATE_TAG: logical_date,
-    })  # fmt: skip
-    parent = store.start_run(experiment, name=f"pipeline {spec.name}", tags=tags)
+    }
+    # the task's process ends long before the run does: no process tags
+    parent = start_parent(
+        store, experiment, f"pipeline {spec.name}", KIND_PIPELINE, tags, process=False
+    )
     keep_definition(store, parent, build_dag(spec))
     return parent
 
@@ -133,22 +127,16 @@ def run_step(
     ):
         why = "the scheduler retried the step: this attempt's process ended without ending it"
         end_if_running(store, earlier.run_id, "FAILED", why)
-    parts = cache_parts(prepared, mine, step.files)
-    key = cache_key(parts)
-    hit = None if force else cached_run(store, settings, experiment, key, step.outputs)
-    if hit is not None:
-        run, outputs = hit
-        echo(f"cached    {name}: same code, parameters and inputs as run {run.run_id} (no kernel)")
-        return Outcome(name, "CACHED", run.run_id, outputs=outputs)
-    why = None if force else why_not_cached(store, experiment, name, parts)
-    if why:
-        echo(f"changed   {name}: {why}")
+    decision = decide(store, settings, experiment, name, prepared, mine, step, force)
+    if decision.line():
+        echo(decision.line())
+    if decision.cached:
+        return Outcome(name, "CACHED", decision.run.run_id, outputs=decision.outputs)
     parent_tags = store.get_run(parent).tags
     tags = {
         PARENT_TAG: parent,
         PIPELINE_STEP_TAG: name,
-        CACHE_TAG: key,
-        CACHE_PARTS_TAG: parts_tag(parts),
+        **decision.tags(),
         AIRFLOW_RUN_TAG: parent_tags.get(AIRFLOW_RUN_TAG, ""),
         AIRFLOW_LOGICAL_DATE_TAG: parent_tags.get(AIRFLOW_LOGICAL_DATE_TAG, ""),
     }
@@ -194,7 +182,5 @@ def close_parent(path, parent: str, outcomes: dict[str, Outcome]) -> str:
             if run.tags.get(PIPELINE_STEP_TAG) == name:
                 end_if_running(store, run.run_id, "FAILED", "its task ended without ending it")
     ordered = {name: complete[name] for name in dag.order}
-    status = "FINISHED" if all(o.ok for o in ordered.values()) else "FAILED"
     keep_summary(store, parent, dag, ordered)
-    store.end_run(parent, status)
-    return status
+    return end_parent(store, parent, ordered.values())

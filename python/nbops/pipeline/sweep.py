@@ -9,17 +9,14 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..capture.lifecycle import end_orphaned_runs, owner_tags
 from ..config import load_settings
 from ..exceptions import InputError
-from ..execution.coordinator import Coordinator, Job, Outcome
+from ..execution.coordinator import Job, Outcome
 from ..execution.deadline import check_run_timeout
 from ..execution.environments import precheck
-from ..execution.executors import check_store_reachable, get_executor
 from ..names import (
     KIND_SWEEP,
     PARENT_TAG,
-    RUN_KIND_TAG,
     SWEEP_BEST_RUN_TAG,
     SWEEP_BEST_TAG,
     SWEEP_INDEX_TAG,
@@ -27,7 +24,8 @@ from ..names import (
 )
 from ..steps.schema import parse_parameters
 from ..steps.target import Prepared, prepare
-from ..store import Metric, open_store
+from ..store import Metric
+from .parents import end_parent, executor_and_store, parent_run
 
 QUIET_ABOVE = 50  # runs; above, progress is a summary line every tenth of the way
 MIN_WINDOW = 8  # jobs submitted ahead of the executor, at least
@@ -131,32 +129,19 @@ def run_sweep(
     ]
     precheck(jobs[0], strict_env, echo)
     settings = load_settings(jobs[0].target.project)
-    pool = get_executor(executor, workers, address)
-    check_store_reachable(pool, settings)
-    store = open_store(settings)
-    store.check()
+    pool, store = executor_and_store(executor, workers, address, settings)
     experiment = jobs[0].target.experiment
-    end_orphaned_runs(store, experiment)
-    with pool:
-        tags = {**owner_tags(), RUN_KIND_TAG: KIND_SWEEP, **jobs[0].target.tags}
-        name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"
-        parent = store.start_run(experiment, name=name, tags=tags)
+    name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"
+    options = {"timeout": timeout, "run_timeout": run_timeout, "strict_env": strict_env,
+               "quiet": len(combos) > QUIET_ABOVE}  # fmt: skip
+    with parent_run(
+        pool, store, settings, experiment, name, KIND_SWEEP, jobs[0].target.tags, echo, **options
+    ) as (parent, coordinator):
         store.log_batch(parent, params={f"sweep.{k}": ",".join(v) for k, v in sweeps.items()})
-        quiet = len(combos) > QUIET_ABOVE
-        coordinator = Coordinator(
-            pool, settings, echo, timeout=timeout, run_timeout=run_timeout,
-            strict_env=strict_env, quiet=quiet,
-        )  # fmt: skip
-        try:
-            outcomes = _dispatch(coordinator, pool.capacity, combos, jobs, experiment, parent, echo)
-        except BaseException:
-            coordinator.abort()
-            store.end_run(parent, "KILLED")
-            raise
+        outcomes = _dispatch(coordinator, pool.capacity, combos, jobs, experiment, parent, echo)
     rows = _rows(store, parent, experiment, combos, outcomes, metric, maximize)
-    status = "FINISHED" if all(r.outcome.ok for r in rows) else "FAILED"
     _keep_table(store, parent, rows, metric)
-    store.end_run(parent, status)
+    status = end_parent(store, parent, (r.outcome for r in rows))
     return SweepResult(parent, status, metric, rows)
 
 
