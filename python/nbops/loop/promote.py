@@ -13,7 +13,6 @@ compared on the metrics their runs logged.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -116,8 +115,7 @@ def check_names(model: str, alias: str) -> None:
 
 def logged_model(store: Store, run_id: str, name: str | None = None):
     """The model run ``run_id`` logged (named ``name`` if it logged several)."""
-    outputs = store.client.get_run(run_id).outputs
-    models = [store.client.get_logged_model(o.model_id) for o in outputs.model_outputs or []]
+    models = store.registry.logged_models(run_id)
     if name is not None:
         models = [m for m in models if m.name == name]
     if len(models) == 1:
@@ -136,20 +134,7 @@ def logged_model(store: Store, run_id: str, name: str | None = None):
 
 def holder(store: Store, model: str, alias: str):
     """The model version holding ``alias``, or ``None``."""
-    from mlflow.exceptions import MlflowException
-
-    try:
-        return store.client.get_model_version_by_alias(model, alias)
-    except MlflowException:
-        return None
-    except PermissionDeniedError:
-        # a team's server answers 403, not 404, for a model that does not exist (so as not to
-        # tell which exist): a model that does exist is refused for real
-        try:
-            store.client.get_registered_model(model)
-        except MlflowException:
-            return None
-        raise
+    return store.registry.holder(model, alias)
 
 
 def promote(
@@ -207,7 +192,7 @@ def promote(
         mine = run.metrics
         theirs = store.get_run(champion.run_id).metrics if champion and champion.run_id else None
     _check_metrics(parsed, mine, run_id)
-    version = _register(store, candidate, model, run_id)
+    version = store.registry.register(model, candidate, run_id)
     decision.version = str(version.version)
     decision.rows = _judge(parsed, mine, theirs, champion, store, model, version.version, decision)
     decision.promoted = all(r.passed for r in decision.rows)
@@ -266,24 +251,6 @@ def _check_metrics(gates: list[Gate], metrics: dict[str, float], run_id: str) ->
         )
 
 
-def _register(store: Store, logged, model: str, run_id: str):
-    """A new version of ``model`` (created first if need be: a team's server answers 403, not
-    404, to a version of a model that does not exist)."""
-    from mlflow.exceptions import MlflowException
-
-    store.point_mlflow_here()  # MLflow's registry looks the logged model up through its own API
-    try:
-        store.client.get_registered_model(model)
-    except MlflowException as err:
-        if "RESOURCE_DOES_NOT_EXIST" not in str(err.error_code):
-            raise
-        with contextlib.suppress(MlflowException):  # another process may create it meanwhile
-            store.client.create_registered_model(model)
-    return store.client.create_model_version(
-        model, logged.model_uri, run_id=run_id, model_id=logged.model_id, await_creation_for=0
-    )
-
-
 def _judge(gates, mine, theirs, champion, store, model, version, decision) -> list[GateRow]:
     rows = []
     for gate in gates:
@@ -312,8 +279,8 @@ def _judge(gates, mine, theirs, champion, store, model, version, decision) -> li
 def _move(store: Store, model: str, alias: str, version: str, champion) -> None:
     """Point ``alias`` at ``version``; the version that held it gets ``previous-<alias>``."""
     if champion is not None and champion.version != version:
-        store.client.set_registered_model_alias(model, previous_alias(alias), champion.version)
-    store.client.set_registered_model_alias(model, alias, version)
+        store.registry.set_alias(model, previous_alias(alias), champion.version)
+    store.registry.set_alias(model, alias, version)
 
 
 def previous_alias(alias: str) -> str:
@@ -329,8 +296,7 @@ def _record(store: Store, decision: Decision) -> None:
         COMPARED_TAG: decision.champion or "none",
         **({EVALUATION_TAG: decision.evaluation} if decision.evaluation else {}),
     }
-    for key, value in tags.items():
-        store.client.set_model_version_tag(decision.model, decision.version, key, value)
+    store.registry.tag_version(decision.model, decision.version, tags)
     if decision.run_id:
         line = f"{decision.model} v{decision.version} {decision.decision} (@{decision.alias})"
         artifact = f"{PROMOTION_FOLDER}/{decision.model}-v{decision.version}.json"
@@ -356,26 +322,22 @@ def rollback(model: str, alias: str = CHAMPION, cwd: str | Path | None = None) -
             f"{model} has no @{previous_alias(alias)} to roll back to.",
             "A rollback needs a promotion that replaced an earlier holder.",
         )
-    store.client.set_registered_model_alias(model, alias, previous.version)
+    store.registry.set_alias(model, alias, previous.version)
     if current is not None:
-        store.client.set_registered_model_alias(model, previous_alias(alias), current.version)
+        store.registry.set_alias(model, previous_alias(alias), current.version)
     before = str(current.version) if current else None
     decision = Decision(model, str(previous.version), None, alias, True, champion=before)
     decision.action = "rollback"
-    store.client.set_model_version_tag(model, previous.version, DECISION_TAG, "rolled back")
+    store.registry.tag_version(model, previous.version, {DECISION_TAG: "rolled back"})
     return decision
 
 
 def _check_model(store: Store, model: str) -> None:
-    from mlflow.exceptions import MlflowException
-
-    try:
-        store.client.get_registered_model(model)
-    except MlflowException as err:
+    if not store.registry.exists(model):
         raise InputError(
             f"No registered model {model!r} in {store.display_uri}.",
             "Promote a run first: nbops promote RUN_ID --model NAME.",
-        ) from err
+        )
 
 
 def versions_of(store: Store, run_ids: list[str]) -> list[dict]:

@@ -205,6 +205,15 @@ class Store(ABC):
     def metric_history(self, run_id: str) -> dict[str, list[dict[str, float]]]:
         """Every value of each metric of a run: ``{key: [{step, value, timestamp}, ...]}``."""
 
+    @property
+    def registry(self):
+        """The model registry (:class:`~nbops.store.model_registry.ModelRegistry`); a store
+        without one: :class:`~nbops.exceptions.ConflictError`."""
+        raise ConflictError(
+            f"The store {self.display_uri} has no model registry.",
+            "Register models on an MLflow tracking store (the embedded one or a server).",
+        )
+
     def model_versions(self, run_ids: list[str]) -> list[dict]:
         """The model versions registered from ``run_ids`` (a store without a registry: none)."""
         return []

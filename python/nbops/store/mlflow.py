@@ -17,6 +17,7 @@ from .access import GuardedClient, access_error
 from .artifact_clients import check_artifact_client
 from .base import SAFE_TERM, Metric, RunSummary, Store, check_status
 from .health import wait_until_answering
+from .model_registry import ModelRegistry
 from .reader import SqliteReader, sqlite_path, token_offset
 from .schema import add_indexes, quiet_migrations, schema_lock
 from .search import (
@@ -315,6 +316,11 @@ class MlflowStore(Store):
         run_ids = [r for r in run_ids if SAFE_TERM.match(r)]
         found = self.reader.model_versions(run_ids) if self.reader and run_ids else None
         return found if found is not None else describe_versions(self.client, run_ids)
+
+    @cached_property
+    def registry(self) -> ModelRegistry:
+        """The model registry of this store (what promotion needs of it)."""
+        return ModelRegistry(self)
 
     def point_mlflow_here(self) -> None:
         """Point MLflow's own API (registry, ``mlflow.pyfunc``, evaluation) at this store."""
