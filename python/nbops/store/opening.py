@@ -21,6 +21,18 @@ from dataclasses import dataclass, field
 
 SERVER_REQUESTS_AT_ONCE = 16
 DATABASE_SCHEMES = {"sqlite", "postgresql", "mysql", "mssql"}
+#: MLflow's names that MLflow does not promise to keep, used here and nowhere else in nbops
+#: (tests/store/test_mlflow_private_api.py checks each against the MLflow installed)
+PRIVATE_API = (
+    "mlflow.utils.name_utils:_generate_random_name",
+    "mlflow.utils.validation:_validate_batch_log_data",
+    "mlflow.store.tracking.sqlalchemy_store:SqlAlchemyStore._check_experiment_is_active",
+    "mlflow.store.tracking.sqlalchemy_store:SqlAlchemyStore().ManagedSessionMaker",
+    "mlflow.store.tracking.dbmodels.models:SqlRun",
+    "mlflow.store.tracking.dbmodels.models:SqlTag",
+    "mlflow.store.tracking.dbmodels.models:SqlParam",
+    "mlflow.tracking.client:MlflowClient()._tracking_client.store",
+)
 
 
 @dataclass
