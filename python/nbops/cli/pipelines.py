@@ -250,12 +250,7 @@ def scheduled_close(file: Path, parent: str, outcomes: str) -> None:
 def executors() -> None:
     """The executors installed here (`--executor NAME`): nbops's own and those packages
     declare as entry points in the group nbops.executors."""
-    from importlib.metadata import entry_points
+    from ..execution.executors.base import installed_executors
 
-    from ..execution.executors.base import GROUP
-
-    click.echo(f"{'local':12} worker processes on this machine (nbops)")
-    click.echo(f"{'dask':12} a dask.distributed cluster, existing or started here (nbops)")
-    for point in sorted(entry_points(group=GROUP), key=lambda p: p.name):
-        package = f"{point.dist.name} {point.dist.version}" if point.dist else "unknown package"
-        click.echo(f"{point.name:12} {point.value} ({package})")
+    for name, about in installed_executors():
+        click.echo(f"{name:12} {about}")

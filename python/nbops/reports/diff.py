@@ -132,11 +132,9 @@ class RunDiff:
         data["differs"], data["summary"] = self.differs, self.summary()
         return data
 
-    def lines(self, code: bool = True) -> list[str]:
-        """The summary, then each facet's details (without the code's with ``code=False``)."""
-        out = [f"Run {self.run_b} against {self.run_a}", "", *self.summary()]
-        out += self.details(code)
-        return out
+    def lines(self) -> list[str]:
+        """The summary, then each facet's details."""
+        return [f"Run {self.run_b} against {self.run_a}", "", *self.summary(), *self.details()]
 
     def details(self, code: bool = True) -> list[str]:
         """Each facet's details, each under a blank line and its title."""

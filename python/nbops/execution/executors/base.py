@@ -27,7 +27,10 @@ from ...exceptions import InputError
 from ..task import Task
 
 _REGISTRY: dict[str, type[Executor]] = {}
-_BUILTIN = {"local": ".local", "dask": ".dask"}
+_BUILTIN = {  # nbops's own: name -> (module, what it is)
+    "local": (".local", "worker processes on this machine (nbops)"),
+    "dask": (".dask", "a dask.distributed cluster, existing or started here (nbops)"),
+}
 GROUP = "nbops.executors"
 
 
@@ -152,6 +155,16 @@ def executor_names() -> list[str]:
     return sorted({*_BUILTIN, *_REGISTRY, *installed})
 
 
+def installed_executors() -> list[tuple[str, str]]:
+    """Each executor ``--executor`` accepts here, with what it is: nbops's own, then the entry
+    points of ``nbops.executors`` by name (their value and package)."""
+    found = [(name, about) for name, (_, about) in _BUILTIN.items()]
+    for point in sorted(entry_points(group=GROUP), key=lambda p: p.name):
+        package = f"{point.dist.name} {point.dist.version}" if point.dist else "unknown package"
+        found.append((point.name, f"{point.value} ({package})"))
+    return found
+
+
 def _load(name: str) -> None:
     """Import the executor installed as entry point ``name`` and register its class."""
     for point in entry_points(group=GROUP, name=name):
@@ -186,7 +199,7 @@ def get_executor(name: str, workers: int | None = None, address: str | None = No
         The cluster's address (``dask``: ``tcp://HOST:8786``; none starts a local cluster).
     """
     if name not in _REGISTRY and name in _BUILTIN:
-        importlib.import_module(_BUILTIN[name], __package__)
+        importlib.import_module(_BUILTIN[name][0], __package__)
     elif name not in _REGISTRY:
         _load(name)
     if name not in _REGISTRY:
