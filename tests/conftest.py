@@ -233,3 +233,60 @@ def jp_nbops_notebook_factory(jp_nbops_project, monkeypatch):
 def jp_nbops_write_tagged():
     """``tagged_notebook(path, [(source, tags), ...])`` as a fixture (any folder)."""
     return tagged_notebook
+
+
+class Receiver:
+    """A webhook receiver on loopback (a real HTTP server in a thread) that keeps what it gets."""
+
+    def __init__(self) -> None:
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append((self.path, json.loads(body)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str = "hook") -> str:
+        """The apprise URL that posts JSON here."""
+        return f"json://127.0.0.1:{self.port}/{path}"
+
+    def messages(self, kind: str | None = None) -> list[dict]:
+        """The JSON bodies received (apprise's ``title``, ``message``, ``type``)."""
+        return [body for _, body in self.received if kind is None or body["type"] == kind]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def jp_nbops_receiver():
+    """A webhook receiver on loopback: ``.url()`` is its ``json://`` URL, ``.received`` the
+    (path, JSON body) pairs it got."""
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def jp_nbops_closed_port() -> int:
+    """A loopback port where nothing listens (a receiver that is down)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -128,7 +128,7 @@ def read_file_settings(project: Path) -> tuple[dict, Path | None]:
     return {}, None
 
 
-SETTINGS_KEYS = ("tracking_uri", "experiment", "capture")
+SETTINGS_KEYS = ("tracking_uri", "experiment", "capture", "notify")
 
 
 def unknown_keys(data: dict, known) -> tuple[list[str], str]:

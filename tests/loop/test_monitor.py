@@ -144,3 +144,24 @@ def test_drift_retrains_and_promotes(production, jp_nbops_write_tagged):
     champion = store.client.get_model_version_by_alias("diabetes", "champion")
     trained = store.list_runs("pipeline.yaml", 5, tags={"mlflow.parentRunId": pipeline_run.run_id})
     assert champion.run_id == trained[0].run_id
+
+
+def test_drift_is_notified_and_the_exit_code_stays(production, jp_nbops_receiver):
+    (production / "nbops.toml").write_text(
+        f'[[notify]]\non = ["drift"]\nurl = "{jp_nbops_receiver.url()}"\n'
+    )
+    calm = cli("monitor", "--reference", "features", "--current", "today.parquet")
+    assert calm.exit_code == 0 and jp_nbops_receiver.received == []  # no drift: nothing sent
+    result = cli("monitor", "--reference", "features", "--current", "shifted")
+    assert result.exit_code == 3, result.output
+    [message] = jp_nbops_receiver.messages("warning")
+    run = open_store(load_settings()).list_runs("monitor/features", 1)[0]
+    assert message["title"] == "nbops: drift in features"
+    assert (
+        "Snapshot features: drift: age (PSI" in message["message"]
+        and "bmi (PSI" in message["message"]
+    )
+    assert f"Monitor run {run.run_id}" in message["message"]
+    assert "nbops runs (experiment monitor/features)" in message["message"]
+    listed = cli("runs", "--wide")
+    assert listed.exit_code == 0 and run.run_id[:8] in listed.output  # where it says to look

@@ -152,3 +152,23 @@ def test_the_embedded_registry_read_without_mlflow_is_mlflows(jp_nbops_embedded_
     assert [v["version"] for v in ours] == ["3", "2", "1"]
     assert ours == describe_versions(store.client, [good, bad])
     assert {v["decision"] for v in ours} == {"promoted", "refused"}
+
+
+def test_a_promotion_and_a_refusal_are_notified(jp_nbops_embedded_models, jp_nbops_receiver):
+    good, bad = jp_nbops_embedded_models["good"], jp_nbops_embedded_models["bad"]
+    settings = load_settings()
+    (settings.project / "nbops.toml").write_text(
+        f'[[notify]]\non = ["promotion", "refusal"]\nurl = "{jp_nbops_receiver.url()}"\n'
+    )
+    assert cli("promote", good, "--model", "diabetes").exit_code == 0
+    refused = cli("promote", bad, "--model", "diabetes", "--gate", "rmse <= champion")
+    assert refused.exit_code == 1, refused.output  # as without notify
+    promoted, refusal = jp_nbops_receiver.messages()
+    assert promoted["title"] == "nbops: diabetes v1 promoted" and promoted["type"] == "info"
+    assert f"nbops report {good}" in promoted["message"]
+    assert refusal["title"] == "nbops: diabetes v2 refused" and refusal["type"] == "warning"
+    assert "@champion did not move: rmse <= champion failed" in refusal["message"]
+    assert (
+        "rmse <= champion: fail" in refusal["message"]
+        and f"nbops report {bad}" in refusal["message"]
+    )

@@ -93,17 +93,28 @@ def test_a_deterministic_run_is_identical_and_reads_the_same_snapshot(project):
     assert "Reproduction" in report and "IDENTICAL" in report and original.run_id in report
 
 
-def test_an_unseeded_random_metric_is_different_then_within_tolerance(project):
+def test_an_unseeded_random_metric_is_different_then_within_tolerance(project, jp_nbops_receiver):
     original = run("random.ipynb", progress=False)
+    (project / "nbops.toml").write_text(
+        f'[[notify]]\non = ["reproduction-different"]\nurl = "{jp_nbops_receiver.url()}"\n'
+    )
 
     different = cli("reproduce", original.run_id)
     assert different.exit_code == 1, different.output
     assert "DIFFERENT" in different.output and "score" in different.output
     assert "differs" in different.output and "not deterministic" in different.output
+    [message] = jp_nbops_receiver.messages()  # the person is told
+    new = open_store(load_settings(project)).list_runs("random.ipynb", 1)[0].run_id
+    assert message["title"] == f"nbops: run {original.run_id[:8]} did not reproduce"
+    assert (
+        f"reproduced as run {new}" in message["message"] and "metric score:" in message["message"]
+    )
+    assert f"nbops report {new}" in message["message"]
 
     tolerant = reproduce(original.run_id, rtol=0.01, cwd=project, echo=lambda line: None)
     assert tolerant.verdict == "WITHIN TOLERANCE" and tolerant.exit_code == 0
     assert [r.status for r in tolerant.rows] == ["within tolerance"]
+    assert len(jp_nbops_receiver.received) == 1  # within tolerance: nothing sent
 
 
 def test_output_data_within_tolerance(project, jp_nbops_notebook_factory):

@@ -45,6 +45,7 @@ from ..names import (
     SOURCE_TYPE_TAG,
     TRACKING_URI_VARIABLE,
 )
+from ..notifications import Notice, project_targets, report_hint, send
 from ..steps.export import runnable_text
 from ..steps.kernels import installed_kernels, task_kernel_manager
 from ..steps.target import Prepared, prepare
@@ -442,6 +443,7 @@ def run(
     prepared = prepare(target, parameters, parameter_file, kernel=kernel)
     precheck(prepared, strict_env, echo)
     settings = load_settings(prepared.target.project)
+    targets = project_targets(settings.project)  # a malformed `notify:` stops it here
     end_orphaned_runs(open_store(settings), prepared.target.experiment)
     direct = not chooses_run_ids(settings.tracking_uri)  # a server chooses its runs' ids
     run_id = open_run(prepared, settings) if direct else uuid.uuid4().hex
@@ -456,6 +458,19 @@ def run(
         run_timeout=check_run_timeout(run_timeout),
         strict_env=strict_env,
     )
-    if direct:
-        return execute_task(task)
-    return execute_task(task, lambda: open_run(prepared, settings, run_id=run_id))
+    opening = None if direct else (lambda: open_run(prepared, settings, run_id=run_id))
+    result = execute_task(task, opening)
+    if targets:
+        send(run_notice(prepared.target.experiment, result), targets)
+    return result
+
+
+def run_notice(notebook: str, result: RunResult) -> Notice:
+    """``failure`` or ``success`` of one headless run: the notebook, the run, its error and
+    how to open its report."""
+    failed = not result.ok
+    error = f": {result.error.splitlines()[0]}" if result.error else ""
+    body = [f"{notebook}: run {result.run_id} {result.status}{error}."]
+    body.append(report_hint(result.run_id, result.report))
+    title = f"nbops: {notebook} {'failed' if failed else 'finished'}"
+    return Notice("failure" if failed else "success", title, "\n".join(body))

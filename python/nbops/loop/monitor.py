@@ -24,6 +24,7 @@ from ..data.drift import DEFAULT_THRESHOLD, DriftReport
 from ..data.snapshot import catalog_for, load, take_snapshot
 from ..exceptions import InputError
 from ..names import KIND_MONITOR, MONITOR_FILE, RUN_KIND_TAG
+from ..notifications import Notice, project_targets, send
 
 VERDICT_TAG = "nbops.monitor.verdict"  # drift, or no drift
 DRIFTED_TAG = "nbops.monitor.drifted"  # the drifted columns
@@ -119,6 +120,7 @@ def monitor(
     threshold = check_threshold(threshold)
     settings = load_settings(Path(cwd) if cwd else None)
     spec = _retrain_spec(retrain) if retrain else None
+    targets = spec.notify if spec else project_targets(settings.project)
     session = Session(settings=settings, experiment="monitor", capture_environment=False)
     catalog = catalog_for(settings)
     ref_entry = catalog.find(reference)
@@ -137,7 +139,20 @@ def monitor(
     if result.drifted and spec is not None:
         _retrain(session.store, result, spec, settings.project, echo)
     session.store.log_batch(run_id, tags=_chain_tags(result))
+    if result.drifted and targets:
+        send(drift_notice(ref_entry.name, settings.display_uri, result), targets)
     return result
+
+
+def drift_notice(name: str, store: str, result: MonitorResult) -> Notice:
+    """``drift``: the reference snapshot, what drifted, the monitor run and what it started."""
+    lines = [f"Snapshot {name}: {result.summary}.", f"Monitor run {result.run_id} on {store}."]
+    if result.retrain_run:
+        lines.append(f"Retraining: pipeline run {result.retrain_run} {result.retrain_status}.")
+    if result.promotion:
+        lines.append(f"Promotion: {result.promotion}.")
+    lines.append(f"See it with nbops runs (experiment monitor/{name}) or in the lab's Production.")
+    return Notice("drift", f"nbops: drift in {name}", "\n".join(lines))
 
 
 def _current(catalog, current: str) -> tuple[pd.DataFrame | str, str]:

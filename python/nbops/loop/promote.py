@@ -28,6 +28,7 @@ from ..names import (
     PROMOTION_GATES_TAG,
     USER_TAG,
 )
+from ..notifications import Notice, project_targets, report_hint, send
 from ..store import Store, finished_run, open_store
 from .gates import Gate, parse_gates
 
@@ -176,6 +177,7 @@ def promote(
     check_names(model, alias)
     parsed = parse_gates(gates)
     settings = load_settings(Path(cwd) if cwd else None)
+    targets = project_targets(settings.project)
     store = open_store(settings)
     run = finished_run(store, run_id, "promoted")
     candidate = logged_model(store, run_id, logged)
@@ -199,7 +201,24 @@ def promote(
     if decision.promoted:
         _move(store, model, alias, version.version, champion)
     _record(store, decision)
+    if targets:
+        send(promotion_notice(decision, settings.display_uri), targets)
     return decision
+
+
+def promotion_notice(decision: Decision, store: str) -> Notice:
+    """``promotion`` or ``refusal``: the model, the version, the gates that failed and the
+    candidate's report."""
+    lines = [f"{decision.summary} (on {store})"]
+    lines += [
+        f"  {r.gate}: {'pass' if r.passed else 'fail'} {r.note}".rstrip() for r in decision.rows
+    ]
+    lines += decision.notes
+    if decision.run_id:
+        lines.append(report_hint(decision.run_id))
+    event = "promotion" if decision.promoted else "refusal"
+    title = f"nbops: {decision.model} v{decision.version} {decision.decision}"
+    return Notice(event, title, "\n".join(lines))
 
 
 def foreign_models(

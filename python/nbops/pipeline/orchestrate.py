@@ -27,9 +27,11 @@ from ..names import (
     PIPELINE_SUMMARY_FILE,
     PIPELINE_TAG,
 )
+from ..notifications import without_urls
 from ..steps.target import Prepared, prepare
 from .cache import decide
 from .dag import Dag, build_dag, render_mermaid
+from .notices import notify_pipeline
 from .parents import end_parent, executor_and_store, parent_run
 from .spec import apply_overrides, read_pipeline
 
@@ -115,6 +117,7 @@ def run_pipeline(
         outcomes = _drive(dag, prepared, coordinator, parent, experiment, force)
     keep_summary(store, parent, dag, outcomes)
     status = end_parent(store, parent, outcomes.values())
+    notify_pipeline(spec, settings, parent, status, outcomes)
     return PipelineResult(parent, status, outcomes)
 
 
@@ -187,8 +190,10 @@ def _start(name, dag, prepared, done, coordinator, parent, experiment, force) ->
 
 
 def keep_definition(store, run_id: str, dag: Dag) -> None:
-    """Keep the pipeline file and its ``dag`` (Mermaid) in the parent run ``run_id``."""
-    store.log_artifact(run_id, str(dag.spec.path))
+    """Keep the pipeline file (its notify URLs in their privacy form) and its ``dag`` (Mermaid)
+    in the parent run ``run_id``."""
+    text = dag.spec.path.read_text(encoding="utf-8")
+    store.log_text(run_id, without_urls(text, dag.spec.notify), dag.spec.path.name)
     store.log_text(run_id, render_mermaid(dag), DAG_FILE)
 
 

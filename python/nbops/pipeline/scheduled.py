@@ -35,6 +35,7 @@ from ..steps.target import prepare, resolve_target
 from ..store import open_store
 from .cache import decide
 from .dag import build_dag
+from .notices import notify_pipeline
 from .orchestrate import keep_definition, keep_summary
 from .parents import end_parent, start_parent
 from .spec import read_pipeline
@@ -165,7 +166,7 @@ def close_parent(path, parent: str, outcomes: dict[str, Outcome]) -> str:
     outcomes:
         What the step tasks returned, by step.
     """
-    spec, _, store, experiment = _context(path)
+    spec, settings, store, experiment = _context(path)
     dag = build_dag(spec)
     children = store.list_runs(experiment, MAX_STEP_RUNS, tags={PARENT_TAG: parent})
     complete = dict(outcomes)
@@ -183,4 +184,6 @@ def close_parent(path, parent: str, outcomes: dict[str, Outcome]) -> str:
                 end_if_running(store, run.run_id, "FAILED", "its task ended without ending it")
     ordered = {name: complete[name] for name in dag.order}
     keep_summary(store, parent, dag, ordered)
-    return end_parent(store, parent, ordered.values())
+    status = end_parent(store, parent, ordered.values())
+    notify_pipeline(spec, settings, parent, status, ordered)
+    return status

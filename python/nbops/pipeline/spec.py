@@ -18,6 +18,8 @@
 A step's ``inputs`` (snapshots it loads) and ``outputs`` (snapshots it writes with
 ``role="output"``) are read from its notebook or manifest; ``inputs:``/``outputs:`` override them.
 
+``notify:`` lists who hears how a run of it ended (see :mod:`nbops.notifications`).
+
 ``retries:`` (default 1) and ``retry_delay:`` (seconds, default 60) at the top are a scheduler's
 retries of each task (``nbops schedule --to airflow``).
 
@@ -36,6 +38,7 @@ import yaml
 
 from ..config import find_project, unknown_keys
 from ..exceptions import InputError
+from ..notifications import Target, project_targets, read_targets
 from ..steps.export import declared_data, read_notebook
 from ..steps.files import collect_files
 from ..steps.target import resolve_target
@@ -45,7 +48,7 @@ STEP_KEYS = {"notebook", "step", "parameters", "after", "inputs", "outputs", "fi
 PROMOTE_KEYS = ("model", "step", "gates", "alias", "eval", "target")
 MONITOR_KEYS = ("reference", "current", "threshold", "columns")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
-TOP_KEYS = ("name", "steps", "retries", "retry_delay", "promote", "monitor")
+TOP_KEYS = ("name", "steps", "retries", "retry_delay", "promote", "monitor", "notify")
 
 
 @dataclass
@@ -75,6 +78,7 @@ class PipelineSpec:
     retry_delay: float = 60.0  # seconds between them
     promote: dict | None = None  # after a retraining: promote this step's model past gates
     monitor: dict | None = None  # what `nbops monitor` watches before retraining
+    notify: list[Target] = field(default_factory=list)  # its and the project's `notify:`
 
 
 def _fail(path: Path, problem: str, hint: str = "See `nbops pipeline --help`.") -> InputError:
@@ -194,7 +198,8 @@ def read_pipeline(path: str | Path) -> PipelineSpec:
     if promote and promote["step"] not in steps:
         raise _fail(path, f"`promote: step:` names {promote['step']!r}, which is not a step.")
     monitor = _block(data, "monitor", MONITOR_KEYS, 2, path)
-    return PipelineSpec(name, path, project, steps, retries, float(delay), promote, monitor)
+    notify = [*read_targets(data.get("notify"), str(path)), *project_targets(project)]
+    return PipelineSpec(name, path, project, steps, retries, float(delay), promote, monitor, notify)
 
 
 def _block(data: dict, key: str, keys: tuple[str, ...], required: int, path: Path) -> dict | None:

@@ -43,6 +43,7 @@ from ..names import (
     VERDICT_NOTE_TAG,
     VERDICT_TAG,
 )
+from ..notifications import Notice, project_targets, report_hint, send
 from ..steps.export import read_notebook
 from ..steps.kernels import choose_kernel
 from ..steps.schema import infer_schema, parse_parameters
@@ -96,6 +97,7 @@ def reproduce(
     rtol, atol = v.check_tolerance(rtol, "--rtol"), v.check_tolerance(atol, "--atol")
     check_option(env)
     settings = load_settings(Path(cwd) if cwd else None)
+    targets = project_targets(settings.project)
     store = open_store(settings)
     original = _original(store, run_id)
     with tempfile.TemporaryDirectory(prefix="nbops-reproduce-") as scratch:
@@ -111,7 +113,24 @@ def reproduce(
             result.run_id = ran.run_id
             _judge(result, store, catalog, original, ran)
     _record(store, result, ran)
+    if result.verdict == v.DIFFERENT and targets:
+        send(different_notice(result, original, settings.display_uri), targets)
     return result
+
+
+def different_notice(result: v.Reproduction, original: RunSummary, store: str) -> Notice:
+    """``reproduction-different``: the two runs, what differs and the reproduction's report."""
+    lines = [f"Run {result.original} ({original.experiment}) reproduced as run {result.run_id}"]
+    lines[0] += f" on {store}: DIFFERENT."
+    lines += [
+        f"  {row.kind} {row.name}: {row.original} -> {row.reproduced}"
+        for row in result.rows
+        if row.status == v.DIFFERS
+    ][:10]
+    lines += result.explanations[:5]
+    lines.append(report_hint(result.run_id))
+    title = f"nbops: run {result.original[:8]} did not reproduce"
+    return Notice("reproduction-different", title, "\n".join(lines))
 
 
 def _original(store: Store, run_id: str) -> RunSummary:
