@@ -26,6 +26,7 @@ _API = (
     "fingerprint",
     "infer_expectations",
     "flush",
+    "live",
     "load_snapshot",
     "log_artifact",
     "log_figure",

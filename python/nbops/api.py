@@ -42,6 +42,25 @@ def flush() -> None:
     current_session().flush()
 
 
+def live(metrics: list[str] | str | None = None, every: float = 0.5):
+    """Show the active run's metrics as a chart that updates while this cell runs.
+
+    The chart follows the values this kernel logs (no request to the store per value), redrawn
+    at most every ``every`` seconds; when the cell ends it stays in the notebook as a Vega-Lite
+    output. Returns the chart (its ``spec()`` is what is drawn).
+
+    Parameters
+    ----------
+    metrics:
+        A metric name or a list of names (default: every metric logged).
+    every:
+        Seconds between two drawings (at least 0.05).
+    """
+    from .magics.live import start_live
+
+    return start_live(current_session(), metrics, every)
+
+
 def log_param(key: str, value: object) -> None:
     """Record one parameter of the active run (one is started if none is active).
 

@@ -14,6 +14,7 @@ import tempfile
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +70,7 @@ class Session:
     _warned: bool = field(default=False, repr=False)
     _adopted: bool = field(default=False, repr=False)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _watchers: list[Callable[[str, list[Metric]], None]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if self.settings is None:
@@ -227,8 +229,17 @@ class Session:
             Metric(values.check_key(k, "metric"), values.metric_value(k, v), step, now)
             for k, v in metrics.items()
         ]
-        self.writer.put(self.ensure_run(), metrics=items)
+        run_id = self.ensure_run()
+        self.writer.put(run_id, metrics=items)
+        for watcher in self._watchers:
+            watcher(run_id, items)
         self._raise_writer_error()
+
+    def watch(self, watcher: Callable[[str, list[Metric]], None]) -> Callable[[], None]:
+        """Call ``watcher(run_id, metrics)`` with each batch of metric values as it is logged
+        (from the values the kernel holds: no store round trip); return what stops it."""
+        self._watchers.append(watcher)
+        return lambda: self._watchers.remove(watcher) if watcher in self._watchers else None
 
     def set_tags(self, tags: dict[str, object]) -> None:
         """Queue tags of the active run (a later value replaces an earlier one)."""

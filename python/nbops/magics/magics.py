@@ -215,6 +215,7 @@ class NbopsMagics(Magics):
     @magic_arguments()
     @argument("--params", default="", help="Variables to log as parameters, comma-separated.")
     @argument("--metrics", default="", help="Variables to log as metrics, comma-separated.")
+    @argument("--live", action="store_true", help="Chart the metrics logged while the cell runs.")
     @cell_magic
     def track(self, line: str, cell: str):
         """Run the cell, then log the variables it set, its source and its duration.
@@ -225,8 +226,13 @@ class NbopsMagics(Magics):
         args = parse_argstring(self.track, line)
         namespace = self.shell.user_ns
         before = track.snapshot(namespace)
+        chart = _live_chart(self._session()) if args.live else None
         started = time.perf_counter()
-        result = self.shell.run_cell(cell, store_history=False)
+        try:
+            result = self.shell.run_cell(cell, store_history=False)
+        finally:
+            if chart is not None:  # the chart keeps what the cell logged as it ran
+                chart.close()
         duration = time.perf_counter() - started
         if not result.success:
             return None
@@ -246,6 +252,12 @@ class NbopsMagics(Magics):
         logged = ", ".join([*params, *metrics]) or "no variables"
         print(f"Logged {logged} to run {session.run_id} ({duration:.2f} s).")
         return None
+
+
+def _live_chart(session):
+    from .live import start_live
+
+    return start_live(session, until_cell_ends=False)
 
 
 def _names(text: str) -> list[str]:

@@ -108,6 +108,39 @@ def history_chart(
     return Chart(f"{metric} by {by}", spec)
 
 
+def metrics_chart(series: dict[str, list[tuple[int, float]]], max_points: int = 500) -> Chart:
+    """One run's metrics as they were logged: a line per metric against its step (or, for a
+    metric logged at one step only, against the order of its values).
+
+    Parameters
+    ----------
+    series:
+        Per metric, its ``(step, value)`` pairs in the order they were logged.
+    max_points:
+        At most this many points per metric are drawn (evenly spaced; the last always is).
+    """
+    data = []
+    for metric, points in series.items():
+        by_order = len({step for step, _ in points}) == 1 and len(points) > 1
+        stride = max(1, math.ceil(len(points) / max_points))
+        chosen = list(range(len(points) - 1, -1, -stride))[::-1]
+        for i in chosen:
+            step, value = points[i]
+            if _finite(value):
+                data.append({"metric": metric, "step": i if by_order else step, "value": value})
+    tooltip = [{"field": f, "type": t} for f, t in (("metric", "nominal"),
+               ("step", "quantitative"), ("value", "quantitative"))]  # fmt: skip
+    spec = _lines(
+        data,
+        {"field": "step", "type": "quantitative", "title": "step"},
+        "value",
+        tooltip,
+        color={"field": "metric", "type": "nominal", "title": "metric"},
+    )
+    spec["mark"] = {"type": "line", "point": len(data) <= 50}
+    return Chart(", ".join(series) or "no metrics yet", spec)
+
+
 def history_charts(
     runs: list[RunSummary], history: dict[str, dict[str, list[dict]]], by: str = "step"
 ) -> list[Chart]:
