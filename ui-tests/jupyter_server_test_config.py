@@ -65,3 +65,21 @@ for command in (
     ["pipeline", "run", "pipeline.yaml"],
 ):
     subprocess.run([*nbops, *command], cwd=root, check=True)
+
+# live.ipynb: a run started in the first cell, then a loop that logs while the lab watches
+live = nbformat.v4.new_notebook()
+live.metadata.kernelspec = nb.metadata.kernelspec
+live.cells = [
+    nbformat.v4.new_code_cell(
+        "%load_ext nbops\nimport time, nbops\nnbops.start_run('live')\n"
+        "nbops.log_metric('loss', 1.0, step=0)\nnbops.flush()"
+    ),
+    nbformat.v4.new_code_cell(
+        "chart = nbops.live(every=0.25)\n"
+        "for step in range(1, 25):\n"
+        "    nbops.log_metric('loss', 1 / (step + 1), step=step)\n"
+        "    time.sleep(0.5)  # one step of training"
+    ),
+    nbformat.v4.new_code_cell("nbops.end_run()"),
+]
+nbformat.write(live, root / "live.ipynb")

@@ -64,7 +64,8 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
       model,
       app.commands,
       sections,
-      translator ?? nullTranslator
+      translator ?? nullTranslator,
+      rendermime
     );
     panel.title.icon = listIcon;
     app.shell.add(panel, 'left', { rank: 600 });
@@ -80,8 +81,7 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
       settings = values;
       panel.metrics = values.metrics;
       poll?.dispose();
-      poll =
-        values.refreshInterval > 0 ? refreshPoll(model, panel, values) : null;
+      poll = refreshPoll(model, panel, values);
     };
     if (registry) {
       void registry.load(PLUGIN_ID).then(loaded => {
@@ -150,15 +150,26 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
   }
 };
 
+/** How often the sidebar follows a RUNNING run when periodic refresh is off (ms). */
+const FOLLOW_INTERVAL_MS = 3000;
+
 /**
  * Refresh the runs every `refreshInterval` seconds while the sidebar is in view and the page
  * visible (JupyterLab's own poll: it stands by when hidden and backs off when the server fails).
+ * With the refresh off, the same poll only follows the shown run while it is RUNNING.
  */
 function refreshPoll(model: RunsModel, panel: Widget, values: ISettings): Poll {
-  const interval = values.refreshInterval * 1000;
+  const refreshing = values.refreshInterval > 0;
+  const interval = refreshing
+    ? values.refreshInterval * 1000
+    : FOLLOW_INTERVAL_MS;
   return new Poll({
     factory: () =>
-      model.state === 'ready' ? model.refresh() : Promise.resolve(),
+      model.state !== 'ready'
+        ? Promise.resolve()
+        : refreshing
+          ? model.refresh()
+          : model.followRunning(),
     frequency: { interval, backoff: true, max: interval * 10 },
     name: 'nbops:refresh-runs',
     standby: () => !panel.isVisible || 'when-hidden'

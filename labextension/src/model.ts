@@ -223,6 +223,18 @@ export class RunsModel {
     this._changed.emit();
   }
 
+  /** Describe the shown run again while it is RUNNING (its chart follows it); else nothing. */
+  async followRunning(): Promise<void> {
+    const detail = this._detail;
+    if (
+      detail?.status === 'RUNNING' &&
+      this._selected.size === 1 &&
+      this._selected.has(detail.run_id)
+    ) {
+      await this.describe(detail.run_id);
+    }
+  }
+
   /** Show one snapshot's profile, or hide it when it is already shown. */
   async expandSnapshot(id: string): Promise<void> {
     if (this._snapshot?.id === id) {
@@ -280,6 +292,7 @@ export class RunsModel {
         this._monitors = registry.monitors;
         this._loadedFor = notebook;
         this._set('ready');
+        void this.followRunning();
       }
     } catch (error) {
       if (request === this._request) {

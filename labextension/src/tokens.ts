@@ -40,6 +40,8 @@ export interface IDescribeRun extends IRun {
   artifacts: string[];
   datasets: { name: string; digest: string; role: string }[];
   metric_history: Record<string, IMetricPoint[]>;
+  /** The run's metrics as one chart, a line per metric (absent from an older server). */
+  chart?: IChart;
   environment: Record<string, unknown> | null;
 }
 

@@ -93,6 +93,8 @@ async def test_bad_runs_queries_are_400(jp_fetch, many_runs, query, message):
 async def test_one_run_has_history_and_environment(jp_fetch, many_runs):
     body = await get_json(jp_fetch, "runs", many_runs[0], notebook="many.ipynb")
     assert body["metric_history"]["rmse"][0]["value"] == 3.0
+    values = body["chart"]["spec"]["data"]["values"]  # the sidebar's chart of the run
+    assert {"metric": "rmse", "step": 0, "value": 3.0} in values and body["chart"]["title"]
     assert body["environment"]["python"].startswith("3.")
     assert body["environment"]["package_count"] > 50
 

@@ -393,3 +393,48 @@ test("a snapshot's diff with its previous version opens in a tab", async ({
   );
   await page.screenshot({ path: 'test-results/nbops-data-diff.png' });
 });
+
+test("a running run's chart follows it in the sidebar and in the cell", async ({
+  page
+}) => {
+  const panel = await openSidebar(page, 'live.ipynb');
+  await page.notebook.runCell(0);
+  const run = panel.locator('tr.nbops-run').first();
+  await expect(run.locator('.nbops-dot')).toHaveAttribute(
+    'aria-label',
+    'RUNNING'
+  );
+  await run.locator('input.nbops-select').check();
+  const chart = panel.locator('.nbops-run-chart');
+  await expect(chart).toHaveAttribute('data-status', 'RUNNING');
+  const symbols = chart.locator('svg g.mark-symbol path');
+  await expect(symbols).toHaveCount(1);
+  // the loop logs 24 more values, one every half second, while the sidebar follows the run
+  void page.notebook.runCell(1);
+  const live = page.locator('.jp-Cell').nth(1).locator('.nbops-live');
+  await expect(
+    live.locator('.jp-RenderedVegaCommon5 svg, .jp-RenderedVegaCommon5 canvas')
+  ).toBeVisible({ timeout: 30000 });
+  await expect
+    .poll(async () => symbols.count(), { timeout: 30000 })
+    .toBeGreaterThan(2);
+  const seen = await symbols.count();
+  await expect
+    .poll(async () => symbols.count(), { timeout: 30000 })
+    .toBeGreaterThan(seen);
+  await page.screenshot({ path: 'test-results/nbops-live-chart.png' });
+  // the cell ended: its widget became the final chart, a plain Vega-Lite output
+  await expect(
+    page.locator('.jp-Cell').nth(1).locator('.nbops-live')
+  ).toHaveCount(0, {
+    timeout: 30000
+  });
+  await expect(
+    page.locator('.jp-Cell').nth(1).locator('.jp-RenderedVegaCommon5')
+  ).toBeVisible();
+  await page.notebook.runCell(2);
+  await expect(chart).toHaveAttribute('data-status', 'FINISHED', {
+    timeout: 30000
+  });
+  await expect(symbols).toHaveCount(25);
+});

@@ -1,5 +1,5 @@
 import { RunsModel } from '../model';
-import { nbopsServer as server } from './fakeServer';
+import { fakeRun, fakeServer, nbopsServer as server } from './fakeServer';
 
 describe('RunsModel', () => {
   it('loads the runs, snapshots and steps of a notebook', async () => {
@@ -110,5 +110,44 @@ describe('RunsModel', () => {
     const failing = new RunsModel(server(500).settings);
     await failing.setNotebook('nb.ipynb');
     expect(failing.hasContent).toBe(false);
+  });
+
+  it('follows the shown run while it is RUNNING, then stops asking', async () => {
+    let logged = 1;
+    const { settings, urls } = fakeServer(url => {
+      if (!/runs\/a0+\?/.test(url)) {
+        return { status: 200, body: '{}' };
+      }
+      const values = Array.from({ length: logged }, (_, step) => ({
+        metric: 'loss',
+        step,
+        value: 1 / (step + 1)
+      }));
+      const status = logged < 3 ? 'RUNNING' : 'FINISHED';
+      logged += 1;
+      return {
+        status: 200,
+        body: JSON.stringify({
+          ...fakeRun('a'),
+          status,
+          chart: { title: 'loss', spec: { data: { values } } }
+        })
+      };
+    });
+    const model = new RunsModel(settings);
+    const runId = 'a'.padEnd(32, '0');
+    await model.toggle(runId);
+    const points = () =>
+      (model.detail?.chart?.spec.data as { values: unknown[] }).values.length;
+    expect(model.detail?.status).toBe('RUNNING');
+    expect(points()).toBe(1);
+    await model.followRunning();
+    expect(points()).toBe(2);
+    await model.followRunning();
+    expect(model.detail?.status).toBe('FINISHED');
+    expect(points()).toBe(3);
+    const asked = urls.length;
+    await model.followRunning(); // finished: nothing more to follow
+    expect(urls.length).toBe(asked);
   });
 });

@@ -85,7 +85,7 @@ describe('RunsPanel', () => {
       Array.from(panel.node.querySelectorAll('.nbops-section-title')).map(
         t => t.textContent
       );
-    await until(() => titles().length === 5);
+    await until(() => titles().length === 6);
     const added = registry.add({
       id: 'pipelines',
       rank: 250,
@@ -97,9 +97,10 @@ describe('RunsPanel', () => {
           `${ctx.model.runs.length} runs`
         )
     });
-    await until(() => titles().length === 6);
+    await until(() => titles().length === 7);
     expect(titles()).toEqual([
       'Runs',
+      'Chart',
       'Data',
       'Pipelines',
       'Environment',
@@ -113,7 +114,7 @@ describe('RunsPanel', () => {
       "A sidebar section with id 'runs' exists."
     );
     added.dispose();
-    await until(() => titles().length === 5);
+    await until(() => titles().length === 6);
     Widget.detach(panel);
   });
 
@@ -131,8 +132,8 @@ describe('RunsPanel', () => {
       )
         .filter(d => d.open)
         .map(d => d.className.replace('nbops-section nbops-section-', ''));
-    await until(() => open().length === 4);
-    expect(open()).toEqual(['runs', 'env', 'steps', 'production']);
+    await until(() => open().length === 5);
+    expect(open()).toEqual(['runs', 'chart', 'env', 'steps', 'production']);
     Widget.detach(panel);
   });
 });

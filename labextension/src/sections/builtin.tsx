@@ -1,5 +1,6 @@
 import * as React from 'react';
 
+import { ChartSection } from './chart';
 import { DataSection } from './data';
 import { EnvironmentSection } from './environment';
 import { ProductionSection } from './production';
@@ -14,6 +15,12 @@ export const BUILTIN_SECTIONS: ISidebarSection[] = [
     rank: 100,
     title: trans => trans.__('Runs'),
     render: ctx => <RunsSection ctx={ctx} />
+  },
+  {
+    id: 'chart',
+    rank: 150,
+    title: trans => trans.__('Chart'),
+    render: ctx => <ChartSection ctx={ctx} />
   },
   {
     id: 'data',

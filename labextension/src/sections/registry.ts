@@ -1,3 +1,4 @@
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Token } from '@lumino/coreutils';
@@ -13,6 +14,8 @@ export interface ISectionContext {
   trans: TranslationBundle;
   /** Metric names shown as columns (from the settings; else those most runs logged). */
   metrics: string[];
+  /** JupyterLab's renderers (charts are drawn by its Vega-Lite one); null without them. */
+  rendermime: IRenderMimeRegistry | null;
 }
 
 /** A section of the nbops sidebar: a collapsible part rendered from the sidebar's model. */

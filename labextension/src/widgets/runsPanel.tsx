@@ -1,3 +1,4 @@
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import {
   ReactWidget,
@@ -24,7 +25,8 @@ export class RunsPanel extends Panel {
     model: RunsModel,
     commands: CommandRegistry,
     sections: SectionRegistry,
-    translator: ITranslator = nullTranslator
+    translator: ITranslator = nullTranslator,
+    rendermime: IRenderMimeRegistry | null = null
   ) {
     super();
     const trans = translator.load('nbops');
@@ -42,7 +44,13 @@ export class RunsPanel extends Panel {
     refresh.addClass('nbops-refresh');
     header.node.appendChild(refresh.node);
     this.addWidget(header);
-    this._body = new SidebarBody(model, commands, sections, translator);
+    this._body = new SidebarBody(
+      model,
+      commands,
+      sections,
+      translator,
+      rendermime
+    );
     this.addWidget(this._body);
     model.changed.connect(() => {
       this.toggleClass('nbops-mod-loading', model.state === 'loading');
@@ -80,7 +88,8 @@ class SidebarBody extends ReactWidget {
     private readonly _model: RunsModel,
     private readonly _commands: CommandRegistry,
     private readonly _registry: SectionRegistry,
-    translator: ITranslator
+    translator: ITranslator,
+    private readonly _rendermime: IRenderMimeRegistry | null = null
   ) {
     super();
     this._trans = translator.load('nbops');
@@ -140,7 +149,8 @@ class SidebarBody extends ReactWidget {
       model,
       commands: this._commands,
       trans,
-      metrics: this.metrics
+      metrics: this.metrics,
+      rendermime: this._rendermime
     };
     const toggle = (id: string, open: boolean) => {
       if (open !== this.closed.has(id)) {

@@ -8,6 +8,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...exceptions import InputError
+from ...reports.charts import metrics_chart
 from ...store import open_store
 from ...store.history import DEFAULT_MAX_POINTS, downsample_all
 from .base import NbopsHandler
@@ -42,6 +43,7 @@ class RunHandler(NbopsHandler):
                 "artifacts": artifacts,
                 "datasets": datasets,
                 "metric_history": history,
+                "chart": run_chart(history),
                 "environment": environment,
             }
         )
@@ -70,6 +72,12 @@ class ReportHandler(RunHandler):
         )
         # APIHandler.finish sets JSON's type unless told: the browser would show the source
         self.finish(html, set_content_type="text/html; charset=UTF-8")
+
+
+def run_chart(history: dict[str, list[dict]]) -> dict:
+    """The sidebar's chart of one run: a line per metric (``{title, spec}``)."""
+    series = {name: [(p["step"], p["value"]) for p in points] for name, points in history.items()}
+    return metrics_chart(series).to_dict()
 
 
 def _describe(store, run_id: str, max_points: int = DEFAULT_MAX_POINTS):
