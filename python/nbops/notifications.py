@@ -140,10 +140,14 @@ def send(notice: Notice, targets: Iterable[Target]) -> int:
                     title=notice.title,
                     notify_type=KINDS.get(notice.event, "info"),
                 )
+        except KeyError as err:  # a variable the URL names is not set
+            log.warning("nbops: the %s notification to %s was not sent: %s.", notice.event,
+                        target.shown, err.args[0])  # fmt: skip
+            continue
         except Exception as err:  # noqa: BLE001 - a notification never ends the work
-            log.warning(
-                "nbops: the %s notification to %s failed: %s", notice.event, target.shown, err
-            )
+            # only the error's kind: a service's message may quote the whole URL
+            log.warning("nbops: the %s notification to %s failed (%s).", notice.event,
+                        target.shown, type(err).__name__)  # fmt: skip
             continue
         if ok:
             sent += 1

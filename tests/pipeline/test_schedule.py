@@ -132,10 +132,12 @@ MIDDLE = (
 LAST = 'import nbops\nnbops.log_metric("total", float(nbops.load_snapshot("ys")["y"].sum()))'
 
 
-def airflow_dags_test(python: str, dags, home, dag_id: str) -> str:
-    """Airflow itself executes the DAG once (``airflow dags test``); its log."""
+def airflow_dags_test(python: str, dags, home, dag_id: str, **variables: str) -> str:
+    """Airflow itself executes the DAG once (``airflow dags test``), its workers' environment
+    holding ``variables``; its log."""
     airflow = str(Path(python).with_name("airflow"))
     env = {
+        **variables,
         "PATH": os.environ["PATH"],
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
@@ -207,16 +209,30 @@ def test_airflow_executes_the_dag_with_the_records_of_a_pipeline_run(
 
 @pytest.mark.airflow
 def test_airflow_a_failing_middle_step_fails_the_dag_run(
-    airflow_python, jp_nbops_project, jp_nbops_write_tagged, jp_nbops_store, tmp_path
+    airflow_python,
+    jp_nbops_project,
+    jp_nbops_write_tagged,
+    jp_nbops_store,
+    jp_nbops_receiver,
+    tmp_path,
 ):
     middle = f"{{fail: always, marker: '{tmp_path / 'm'}'}}"
     path = write_flow(
         jp_nbops_project, jp_nbops_write_tagged, "broken", "retries: 0", middle, run_date=True
     )
+    hook = f"json://127.0.0.1:{jp_nbops_receiver.port}/${{HOOK_PATH}}"
+    path.write_text(path.read_text() + f"notify:\n  - {{on: [failure], url: '{hook}'}}\n")
     dags = tmp_path / "dags"
     invoke("schedule", str(path), "--cron", "@daily", "--to", "airflow", "-o", str(dags / "b.py"))
-    log = airflow_dags_test(airflow_python, dags, tmp_path / "airflow", "nbops_broken")
+    log = airflow_dags_test(
+        airflow_python, dags, tmp_path / "airflow", "nbops_broken", HOOK_PATH="from-airflow"
+    )
     assert "state=failed" in log, log[-4000:]
+    # the close task told the person, the hook's path read from the worker's environment
+    [(where, message)] = jp_nbops_receiver.received
+    assert where == "/from-airflow" and message["title"] == "nbops: pipeline broken failed"
+    assert "middle: FAILED" in message["message"] and "last: SKIPPED" in message["message"]
+    assert "from-airflow" not in (dags / "b.py").read_text()
     runs = jp_nbops_store.list_runs(limit=100)
     (parent,) = [r for r in runs if r.tags.get("nbops.run_kind") == "pipeline"]
     assert parent.status == "FAILED"

@@ -407,13 +407,13 @@ test("a running run's chart follows it in the sidebar and in the cell", async ({
   await run.locator('input.nbops-select').check();
   const chart = panel.locator('.nbops-run-chart');
   await expect(chart).toHaveAttribute('data-status', 'RUNNING');
-  const symbols = chart.locator('svg g.mark-symbol path');
+  const symbols = chart.locator('svg g.mark-symbol.role-mark path');
   await expect(symbols).toHaveCount(1);
   // the loop logs 24 more values, one every half second, while the sidebar follows the run
   void page.notebook.runCell(1);
   const live = page.locator('.jp-Cell').nth(1).locator('.nbops-live');
   await expect(
-    live.locator('.jp-RenderedVegaCommon5 svg, .jp-RenderedVegaCommon5 canvas')
+    live.locator('.jp-RenderedVegaCommon5 canvas.marks')
   ).toBeVisible({ timeout: 30000 });
   await expect
     .poll(async () => symbols.count(), { timeout: 30000 })

@@ -54,6 +54,9 @@ export function ChartSection({ ctx }: { ctx: ISectionContext }): JSX.Element {
   );
 }
 
+const AXIS_PX = 60;
+const MIN_WIDTH_PX = 120;
+
 /** A Vega-Lite specification drawn (as SVG) by the rendermime registry's renderer. */
 function RenderedChart(props: {
   spec: PartialJSONObject;
@@ -65,9 +68,16 @@ function RenderedChart(props: {
     const renderer = props.rendermime.createRenderer(VEGALITE_MIME);
     renderer.addClass('nbops-chart');
     host.current?.appendChild(renderer.node);
+    // as wide as the sidebar (the axis's labels and title take about 60 px), legend below
+    const room = (host.current?.clientWidth ?? 0) - AXIS_PX;
+    const spec = {
+      ...JSON.parse(text),
+      ...(room > MIN_WIDTH_PX ? { width: room } : {}),
+      config: { legend: { orient: 'bottom' } }
+    };
     void renderer.renderModel(
       new MimeModel({
-        data: { [VEGALITE_MIME]: JSON.parse(text) },
+        data: { [VEGALITE_MIME]: spec },
         metadata: {
           [VEGALITE_MIME]: {
             embed_options: { renderer: 'svg', actions: false }
