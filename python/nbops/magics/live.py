@@ -3,8 +3,8 @@ the cell runs.
 
 The chart is an ipywidgets ``Output`` holding a Vega-Lite specification (JupyterLab draws it with
 its own renderer). It listens to the kernel's session, so a logged value costs an append and no
-store round trip; a thread draws at most every ``every`` seconds, only when something new was
-logged. When the cell ends, the widget's output is replaced by the final chart as a plain
+store round trip; a thread draws at most every ``every`` seconds (the first time ``every``
+after the call), only when something new was logged. When the cell ends, the widget's output is replaced by the final chart as a plain
 Vega-Lite output: that is what the saved notebook (and its report) keeps.
 """
 
@@ -105,6 +105,8 @@ class LiveChart:
             self._dirty.set()
 
     def _loop(self) -> None:
+        if self._closed.wait(self.every):  # the first drawing too comes `every` after the call
+            return
         while True:
             self._dirty.wait()
             if self.closed:
