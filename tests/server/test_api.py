@@ -228,6 +228,36 @@ async def test_a_snapshot_diffed_with_its_previous_version(jp_fetch, jp_root_dir
     assert code == 400 and "is not a snapshot id" in text
 
 
+async def test_lineage_of_a_run_and_its_400s(jp_fetch, jp_root_dir, monkeypatch):
+    from nbops.capture.session import Session
+    from nbops.data.snapshot import load, take_snapshot
+
+    monkeypatch.setenv("NBOPS_ROOT", str(jp_root_dir))
+    session = Session(notebook=jp_root_dir / "data.ipynb", capture_environment=False)
+    writer = session.start_run("writer")
+    take_snapshot(session, pd.DataFrame({"a": [1, 2]}), "raw", role="output")
+    reader = session.start_run("reader")
+    load(session, "raw")
+    session.end_run()
+    found = await get_json(jp_fetch, "lineage", notebook="data.ipynb", of=reader[:8])
+    assert found["centre"] == f"run:{reader}"
+    kinds = {n["key"]: n["kind"] for n in found["nodes"]}
+    assert sorted(kinds.values()) == ["run", "run", "snapshot"]
+    assert {(e["source"], e["relation"]) for e in found["edges"]} == {
+        (f"run:{writer}", "wrote"),
+        (next(k for k, v in kinds.items() if v == "snapshot"), "read"),
+    }
+    assert found["mermaid"].startswith("flowchart LR")
+    for params, message in [
+        ({"of": ""}, "names no run, snapshot or model version"),
+        ({"of": "raw@3"}, "has no version 3"),
+        ({"of": "m/1"}, "No version 1 of the registered model 'm'"),
+        ({"of": reader, "depth": "0"}, "depth"),
+    ]:
+        code, text = await fail(jp_fetch, "lineage", notebook="data.ipynb", **params)
+        assert code == 400 and message in text, (params, code, text)
+
+
 async def test_export_list_and_parameters(
     jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged
 ):
@@ -397,6 +427,7 @@ ROUTES = [
     ("GET", ("snapshots",)),
     ("GET", ("snapshots", "0" * 32)),
     ("GET", ("snapshots", "0" * 32, "diff")),
+    ("GET", ("lineage",)),
     ("GET", ("steps",)),
     ("POST", ("steps",)),
     ("GET", ("parameters",)),

@@ -211,6 +211,42 @@ def data_diff_command(
         sys.exit(1)
 
 
+@main.command("lineage")
+@click.argument("reference")
+@click.option(
+    "--format",
+    "form",
+    type=click.Choice(["text", "json", "mermaid", "dot"]),
+    default="text",
+    show_default=True,
+    help="text: one line per link; mermaid or dot: a graph to draw; json: nodes and edges.",
+)
+@click.option("--depth", type=int, default=2, show_default=True, help="Hops from it, both ways.")
+def lineage_command(reference: str, form: str, depth: int) -> None:
+    """Where REFERENCE came from and what it led to: snapshots, the runs that wrote and read
+    them, and the model versions registered from those runs.
+
+    REFERENCE is a run id (or its first 8 or more characters), NAME@VERSION of a snapshot, or
+    MODEL/VERSION of a registered model's version.
+    """
+    from ..data.lineage import lineage
+    from ..data.registry import catalog_for
+    from ..store import open_store
+
+    settings = load_settings()
+    graph = lineage(open_store(settings), catalog_for(settings), reference, depth)
+    if form != "text":
+        click.echo(graph.render(form), nl=False)
+        return
+    centre = graph.nodes[graph.centre]
+    click.echo(f"Lineage of {centre.label}, {depth} hop(s) each way:")
+    for edge in graph.edges:
+        source, target = graph.nodes[edge.source].label, graph.nodes[edge.target].label
+        click.echo(f"  {source} --{edge.relation}--> {target}")
+    if not graph.edges:
+        click.echo("  nothing recorded: no snapshot written or read, no model registered.")
+
+
 @main.command("snapshots")
 @click.option("--name", help="Only this snapshot's versions and reads.")
 @WIDE

@@ -4,8 +4,9 @@ the cell runs.
 The chart is an ipywidgets ``Output`` holding a Vega-Lite specification (JupyterLab draws it with
 its own renderer). It listens to the kernel's session, so a logged value costs an append and no
 store round trip; a thread draws at most every ``every`` seconds (the first time ``every``
-after the call), only when something new was logged. When the cell ends, the widget's output is replaced by the final chart as a plain
-Vega-Lite output: that is what the saved notebook (and its report) keeps.
+after the call), only when something new was logged. When the cell ends, the widget's output is
+replaced by the final chart as a plain Vega-Lite output: what the saved notebook (and its report)
+keeps.
 """
 
 from __future__ import annotations

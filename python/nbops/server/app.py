@@ -11,6 +11,7 @@ from ..config import ROOT_VARIABLE
 from .handlers.compare import CompareHandler
 from .handlers.config import ConfigHandler
 from .handlers.jobs import JOB_ID, JobHandler, JobsHandler
+from .handlers.lineage import LineageHandler
 from .handlers.models import ModelsHandler, PromoteHandler
 from .handlers.reproduce import REPRODUCTION_ID, ReproduceHandler, ReproductionHandler
 from .handlers.run import RUN_ID, ReportHandler, RunHandler
@@ -88,6 +89,7 @@ class NbopsApp(ExtensionApp):
                 (r"/nbops/api/snapshots", SnapshotsHandler),
                 (rf"/nbops/api/snapshots/{SNAPSHOT_ID}", SnapshotHandler),
                 (rf"/nbops/api/snapshots/{SNAPSHOT_ID}/diff", SnapshotDiffHandler),
+                (r"/nbops/api/lineage", LineageHandler),
                 (r"/nbops/api/steps", StepsHandler),
                 (r"/nbops/api/parameters", ParametersHandler),
                 (r"/nbops/api/jobs", JobsHandler),

@@ -43,6 +43,22 @@ class ModelRegistry:
             return False
         return True
 
+    def version(self, model: str, version: str) -> dict | None:
+        """``{model, version, run_id, aliases}`` of one version; ``None`` when there is none."""
+        from mlflow.exceptions import MlflowException
+
+        try:
+            found = self._client.get_model_version(model, version)
+        except MlflowException:
+            return None
+        except PermissionDeniedError:  # 403 for a model that does not exist, as in holder()
+            if not self.exists(model):
+                return None
+            raise
+        aliases = sorted(getattr(found, "aliases", None) or [])
+        return {"model": model, "version": str(found.version), "run_id": found.run_id,
+                "aliases": aliases}  # fmt: skip
+
     def holder(self, model: str, alias: str):
         """The version of ``model`` holding ``alias``, or ``None`` (no such model or alias)."""
         from mlflow.exceptions import MlflowException
