@@ -133,35 +133,50 @@ def lineage(store: Store, catalog: Catalog, reference: str, depth: int = 2) -> L
 
 
 class _Graph:
-    """Every write and read of the catalog as edges; model versions added for the runs met."""
+    """The catalog's writes and reads indexed by run and by snapshot (edges are made only for the
+    nodes a search reaches); model versions added for the runs it meets."""
 
     def __init__(self, store: Store, entries: list[Entry]) -> None:
         self.store = store
-        self.out: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        self.into: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        self.snapshots: dict[str, Entry] = {}
+        self.by_run: dict[str, list[Entry]] = defaultdict(list)
+        self.by_snapshot: dict[str, list[Entry]] = defaultdict(list)
+        self.registered: dict[str, set[Edge]] = defaultdict(set)  # run and model version keys
         self.numbers: dict[str, int] = {}  # version under its name, as the Data section counts
         self.models: dict[str, dict] = {}
         self.looked_up: set[str] = set()
         last: dict[str, str] = {}
         count: dict[str, int] = defaultdict(int)
         for entry in entries:
-            snapshot = f"{SNAPSHOT}:{entry.id}"
-            self.snapshots.setdefault(snapshot, entry)
+            self.by_snapshot[entry.id].append(entry)
             if entry.action == WRITE and last.get(entry.name) != entry.id:
                 count[entry.name] += 1
                 last[entry.name] = entry.id
-                self.numbers[snapshot] = count[entry.name]  # the latest version with it
+                self.numbers[entry.id] = count[entry.name]  # the latest version with it
             if entry.run_id:
-                run = f"{RUN}:{entry.run_id}"
-                if entry.action == READ:
-                    self._link(snapshot, run, "read")
-                else:
-                    self._link(run, snapshot, "wrote")
+                self.by_run[entry.run_id].append(entry)
 
-    def _link(self, source: str, target: str, relation: str) -> None:
-        self.out[source].add((target, relation))
-        self.into[target].add((source, relation))
+    def links(self, key: str) -> set[Edge]:
+        """The edges at ``key``, either way."""
+        kind, ident = key.split(":", 1)
+        found = set(self.registered.get(key, ()))
+        if kind == RUN:
+            entries, run_of = self.by_run.get(ident, []), lambda e: key
+        elif kind == SNAPSHOT:
+            entries, run_of = self.by_snapshot.get(ident, []), lambda e: f"{RUN}:{e.run_id}"
+        else:  # a model version: only its registration
+            return found
+        for entry in entries:
+            if not entry.run_id:
+                continue
+            run, snapshot = run_of(entry), f"{SNAPSHOT}:{entry.id}"
+            found.add(Edge(snapshot, run, "read") if entry.action == READ
+                      else Edge(run, snapshot, "wrote"))  # fmt: skip
+        return found
+
+    def _register(self, run_id: str, key: str) -> None:
+        edge = Edge(f"{RUN}:{run_id}", key, "registered")
+        self.registered[edge.source].add(edge)
+        self.registered[key].add(edge)
 
     def centre(self, reference: str, catalog: Catalog) -> str:
         """The key of the node ``reference`` names."""
@@ -193,7 +208,7 @@ class _Graph:
             )
         self.models[key] = version_info
         if version_info.get("run_id"):
-            self._link(f"{RUN}:{version_info['run_id']}", key, "registered")
+            self._register(version_info["run_id"], key)
         return key
 
     def around(self, centre: str, depth: int) -> list[str]:
@@ -203,7 +218,8 @@ class _Graph:
             self._add_models([k for k in frontier if k.startswith(f"{RUN}:")])
             following = []
             for key in frontier:
-                for other, _ in self.out[key] | self.into[key]:
+                for edge in self.links(key):
+                    other = edge.target if edge.source == key else edge.source
                     if other not in seen:
                         seen[other] = hop
                         following.append(other)
@@ -217,7 +233,7 @@ class _Graph:
         for version in self.store.model_versions(wanted) if wanted else []:
             key = f"{MODEL}:{version['model']}/{version['version']}"
             self.models[key] = version
-            self._link(f"{RUN}:{version['run_id']}", key, "registered")
+            self._register(version["run_id"], key)
 
     def nodes(self, keys: list[str]) -> dict[str, Node]:
         """The nodes of ``keys``, runs described from the store."""
@@ -226,8 +242,8 @@ class _Graph:
     def _node(self, key: str) -> Node:
         kind, ident = key.split(":", 1)
         if kind == SNAPSHOT:
-            entry = self.snapshots[key]
-            number = self.numbers.get(key)
+            entry = self.by_snapshot[ident][0]
+            number = self.numbers.get(ident)
             label = f"{entry.name}@{number}" if number else f"{entry.name} ({ident[:12]})"
             details = {"id": ident, "name": entry.name, "version": number,
                        "rows": entry.rows, "columns": entry.columns}  # fmt: skip
@@ -250,10 +266,5 @@ class _Graph:
     def edges_among(self, keys: list[str]) -> list[Edge]:
         """The edges whose ends are both kept, in a stable order."""
         kept = set(keys)
-        edges = {
-            Edge(source, target, relation)
-            for source in kept
-            for target, relation in self.out[source]
-            if target in kept
-        }
+        edges = {e for key in kept for e in self.links(key) if {e.source, e.target} <= kept}
         return sorted(edges, key=lambda e: (e.source, e.target, e.relation))
