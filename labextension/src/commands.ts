@@ -12,11 +12,13 @@ import {
   CommandIDs,
   IDescribeComparison,
   IDescribeDataDiff,
+  IDescribeLineage,
   IStep
 } from './tokens';
 import { RunsViewModel } from './runsViewModel';
 import { CompareView } from './widgets/compareView';
 import { DataDiffView } from './widgets/dataDiffView';
+import { LineageView } from './widgets/lineageView';
 import { RunsView } from './widgets/runsView';
 import { ReportView } from './widgets/reportView';
 
@@ -98,6 +100,37 @@ export function addCommands(ctx: ICommandContext): void {
         app.shell.activateById(view.id);
       } catch (error) {
         notifyError(trans.__('Cannot diff the snapshot'), error, trans);
+      }
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.openLineage, {
+    label: trans.__('nbops: Open Lineage of the Selected Run'),
+    caption: trans.__(
+      'Snapshots, the runs that wrote and read them, and model versions around a run'
+    ),
+    isEnabled: args => Boolean(args.of ?? model.selected.length === 1),
+    execute: async args => {
+      const notebook = (args.notebook as string) ?? model.notebook ?? '';
+      const load = (of: string) =>
+        requestAPI<IDescribeLineage>(
+          'lineage',
+          { notebook, of },
+          {},
+          app.serviceManager.serverSettings
+        );
+      try {
+        const found = await load((args.of as string) ?? model.selected[0]);
+        const view = new MainAreaWidget({
+          content: new LineageView(found, load, ctx.rendermime, ctx.translator)
+        });
+        view.id = `nbops-lineage-${Date.now()}`;
+        view.title.label = trans.__('Lineage');
+        view.title.closable = true;
+        app.shell.add(view, 'main');
+        app.shell.activateById(view.id);
+      } catch (error) {
+        notifyError(trans.__('Cannot show the lineage'), error, trans);
       }
     }
   });

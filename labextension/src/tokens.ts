@@ -234,6 +234,7 @@ export namespace CommandIDs {
   export const openSidebar = 'nbops:open-sidebar';
   export const compare = 'nbops:compare-runs';
   export const diffSnapshot = 'nbops:diff-snapshot';
+  export const openLineage = 'nbops:open-lineage';
   export const openRunsView = 'nbops:open-runs-view';
   export const exportStep = 'nbops:export-step';
   export const runHeadless = 'nbops:run-headless';
@@ -243,4 +244,20 @@ export namespace CommandIDs {
   export const tagParameters = 'nbops:tag-parameters';
   export const tagSkip = 'nbops:tag-skip';
   export const tagHide = 'nbops:tag-report-hide';
+}
+
+/** A run, a snapshot or a model version in a lineage graph. */
+export interface ILineageNode {
+  key: string;
+  kind: 'run' | 'snapshot' | 'model';
+  label: string;
+  details: PartialJSONObject;
+}
+
+/** `DescribeLineage`: the graph around `centre` (a node's key). */
+export interface IDescribeLineage {
+  centre: string;
+  nodes: ILineageNode[];
+  edges: { source: string; target: string; relation: string }[];
+  mermaid: string;
 }

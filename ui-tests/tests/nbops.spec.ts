@@ -438,3 +438,28 @@ test("a running run's chart follows it in the sidebar and in the cell", async ({
   });
   await expect(symbols).toHaveCount(25);
 });
+
+test("a run's lineage opens in a tab and a snapshot in it re-centres it", async ({
+  page
+}) => {
+  const panel = await openSidebar(page, 'data.ipynb');
+  const newest = panel.locator('tr.nbops-run').first();
+  await expect(newest).toContainText('rows=36');
+  await newest.locator('input.nbops-select').check();
+  await panel.locator('button.nbops-lineage').click();
+  const view = page.locator('.nbops-lineage-view');
+  await expect(view.locator('h2.nbops-lineage-centre')).toContainText(
+    'Lineage of rows=36'
+  );
+  const snapshot = view.locator('li.nbops-lineage-snapshot');
+  await expect(snapshot.locator('.nbops-lineage-relation')).toHaveText('wrote');
+  await expect(snapshot.locator('button')).toHaveText('table@2');
+  await snapshot.locator('button').click();
+  await expect(view.locator('h2.nbops-lineage-centre')).toHaveText(
+    'Lineage of table@2'
+  );
+  const writer = view.locator('li.nbops-lineage-run');
+  await expect(writer.locator('button')).toContainText('rows=36');
+  await expect(writer.locator('.nbops-lineage-relation')).toHaveText('wrote');
+  await page.screenshot({ path: 'test-results/nbops-lineage.png' });
+});

@@ -76,6 +76,16 @@ export function RunsSection({ ctx }: { ctx: ISectionContext }): JSX.Element {
           {trans.__('Table')}
         </button>
         <button
+          className="jp-mod-styled nbops-lineage"
+          disabled={count !== 1}
+          title={trans.__(
+            'Where the selected run came from and what it led to: snapshots, runs, model versions'
+          )}
+          onClick={() => run(CommandIDs.openLineage)}
+        >
+          {trans.__('Lineage')}
+        </button>
+        <button
           className="jp-mod-styled nbops-promote"
           disabled={count !== 1}
           title={trans.__(
