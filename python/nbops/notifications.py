@@ -185,10 +185,25 @@ def shown_url(url: str) -> str:
 
 def without_urls(text: str, targets: Iterable[Target]) -> str:
     """``text`` (a pipeline file about to be kept in a run) with every target's URL shown as
-    :func:`shown_url`: a literal token in a URL never reaches the store."""
+    :func:`shown_url`: a literal token in a URL never reaches the store. Where the file writes a
+    URL otherwise than as its value (YAML escapes, a folded line), the file is kept as its
+    parsed content instead, its comments lost but no URL."""
+    import yaml
+
+    targets = list(targets)
+    kept = text
     for target in targets:
-        text = text.replace(target.url, shown_url(target.url))
-    return text
+        kept = kept.replace(target.url, shown_url(target.url))
+    data = yaml.safe_load(kept)
+    entries = data.get("notify") if isinstance(data, dict) else None
+    entries = [e for e in entries or [] if isinstance(e, dict)]
+    if not {str(e.get("url", "")).strip() for e in entries} & {t.url for t in targets}:
+        return kept
+    for entry in entries:
+        entry["url"] = shown_url(str(entry.get("url", "")).strip())
+        if True in entry:  # YAML 1.1 read `on:` as true: write it back as `on`
+            entry["on"] = entry.pop(True)
+    return yaml.safe_dump(data, sort_keys=False)
 
 
 def report_hint(run_id: str, report: Path | str | None = None) -> str:

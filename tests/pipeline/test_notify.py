@@ -7,10 +7,12 @@ import json
 import logging
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from nbops.cli import main
 from nbops.config import load_settings
+from nbops.notifications import read_targets, without_urls
 from nbops.store import open_store
 
 STEP = [("fail = False", ["parameters"]), ("if fail:\n    raise ValueError('boom on purpose')", [])]
@@ -143,3 +145,13 @@ def test_a_bad_notify_in_the_settings_stops_a_run_before_it_opens(
     assert result.exit_code == 2, result.output
     assert "unknown notify events ['sucess']" in result.output and "nbops.toml" in result.output
     assert open_store(load_settings()).list_runs(None, 5) == []
+
+
+def test_a_url_the_file_writes_escaped_is_not_kept_either(jp_nbops_receiver):
+    escaped = jp_nbops_receiver.url("hook/s3cr").replace("json", "js\\x6fn") + "\\x33t"
+    text = f'name: p\nnotify:\n  - on: [failure]  # the team\n    url: "{escaped}"\n'
+    [target] = read_targets(yaml.safe_load(text)["notify"], "pipeline.yaml")
+    assert target.url == jp_nbops_receiver.url("hook/s3cr3t")  # YAML unescaped it
+    kept = without_urls(text, [target])
+    assert "s3cr" not in kept and f"json://127.0.0.1:{jp_nbops_receiver.port}" in kept
+    assert read_targets(yaml.safe_load(kept)["notify"], "kept")[0].events == ("failure",)
