@@ -71,13 +71,18 @@ def read_targets(value: object, where: str) -> list[Target]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise InputError(f"{where}: `notify` must be a list of {{on, url}}, not {value!r}.", HINT)
+        # the value is not echoed: it may be a URL holding a token
+        raise InputError(
+            f"{where}: `notify` must be a list of {{on, url}}, not a {type(value).__name__}.", HINT
+        )
     return [_target(entry, where) for entry in value]
 
 
 def _target(entry: object, where: str) -> Target:
     if not isinstance(entry, dict):
-        raise InputError(f"{where}: a `notify` entry must be a mapping, not {entry!r}.", HINT)
+        raise InputError(
+            f"{where}: a `notify` entry must be a mapping, not a {type(entry).__name__}.", HINT
+        )
     if True in entry and "on" not in entry:  # YAML 1.1 reads a bare `on:` key as true
         entry = {("on" if key is True else key): value for key, value in entry.items()}
     unknown, guess = unknown_keys(entry, KEYS)

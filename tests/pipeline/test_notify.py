@@ -130,6 +130,7 @@ def test_a_bad_notify_is_refused_before_anything_runs(alerting, jp_nbops_receive
     result = cli("pipeline", "run", str(alerting))
     assert result.exit_code == 2, result.output
     assert words in result.output and str(alerting) in result.output
+    assert "localhost/x" not in result.output and "h/x" not in result.output  # URLs not echoed
     assert open_store(load_settings()).list_runs(None, 5) == []
     assert jp_nbops_receiver.received == []
 
