@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import threading
-import time
 
 from ..capture.session import Session
 from ..exceptions import InputError
@@ -69,6 +68,10 @@ class LiveChart:
             self._handle = display(self.widget, display_id=True)
         return self
 
+    def _ipython_display_(self) -> None:
+        # the chart is shown once, where it was started: a cell ending with it adds nothing
+        self.show()
+
     def close(self) -> None:
         """Stop following the run and leave the final chart in the output as a plain Vega-Lite
         output (what the saved notebook keeps)."""
@@ -118,12 +121,10 @@ class LiveChart:
                 return
 
     def _draw(self) -> None:
-        started = time.perf_counter()
         output = {"output_type": "display_data", "data": {VEGALITE_MIME: self.spec()}}
         self.output.outputs = ({**output, "metadata": {}},)
         self.caption.value = self._caption()
         self.draws += 1
-        self.last_draw_s = time.perf_counter() - started
 
     def _caption(self) -> str:
         count = sum(len(points) for points in self.series.values())
