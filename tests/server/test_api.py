@@ -428,6 +428,8 @@ ROUTES = [
     ("GET", ("snapshots", "0" * 32)),
     ("GET", ("snapshots", "0" * 32, "diff")),
     ("GET", ("lineage",)),
+    ("GET", ("pipeline",)),
+    ("POST", ("pipeline",)),
     ("GET", ("steps",)),
     ("POST", ("steps",)),
     ("GET", ("parameters",)),

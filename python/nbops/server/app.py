@@ -13,6 +13,7 @@ from .handlers.config import ConfigHandler
 from .handlers.jobs import JOB_ID, JobHandler, JobsHandler
 from .handlers.lineage import LineageHandler
 from .handlers.models import ModelsHandler, PromoteHandler
+from .handlers.pipeline import PipelineHandler
 from .handlers.reproduce import REPRODUCTION_ID, ReproduceHandler, ReproductionHandler
 from .handlers.run import RUN_ID, ReportHandler, RunHandler
 from .handlers.runs import RunsHandler
@@ -25,6 +26,7 @@ from .handlers.snapshots import (
 from .handlers.steps import ParametersHandler, StepsHandler
 from .isolation import Isolated
 from .jobs import JobManager
+from .pipelines import PipelineRuns
 from .reproductions import Reproductions
 
 
@@ -64,6 +66,7 @@ class NbopsApp(ExtensionApp):
         """Tell the kernels this server starts which folder is the fallback project."""
         os.environ[ROOT_VARIABLE] = os.path.realpath(self.serverapp.root_dir)
         self.jobs = JobManager(self.max_jobs, self.executor, self.executor_address or None)
+        self.pipelines = PipelineRuns(self.executor, self.executor_address or None)
         self.reproductions = Reproductions()
         self.isolated = Isolated()  # models from a shared server are loaded elsewhere
 
@@ -90,6 +93,7 @@ class NbopsApp(ExtensionApp):
                 (rf"/nbops/api/snapshots/{SNAPSHOT_ID}", SnapshotHandler),
                 (rf"/nbops/api/snapshots/{SNAPSHOT_ID}/diff", SnapshotDiffHandler),
                 (r"/nbops/api/lineage", LineageHandler),
+                (r"/nbops/api/pipeline", PipelineHandler),
                 (r"/nbops/api/steps", StepsHandler),
                 (r"/nbops/api/parameters", ParametersHandler),
                 (r"/nbops/api/jobs", JobsHandler),

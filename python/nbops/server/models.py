@@ -89,6 +89,16 @@ class CreateJob(_Body):
 
 
 @dataclass
+class CreatePipelineRun(_Body):
+    """``POST /nbops/api/pipeline``: run a pipeline file (``parameters``: ``STEP.NAME`` to
+    value, as ``-p``)."""
+
+    path: str
+    parameters: dict | None = None
+    force: bool | None = None
+
+
+@dataclass
 class CreateReproduction(_Body):
     """``POST /nbops/api/runs/<id>/reproduce``: run a recorded run again and compare."""
 

@@ -1,0 +1,49 @@
+"""``GET /nbops/api/pipeline?path=`` (``DescribePipeline``): a pipeline file's steps, its DAG and
+how its last run went, step by step (the lab's pipeline view asks again while it runs); ``POST``
+runs it on the server extension's executor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ...exceptions import InputError, NotFoundError
+from ...pipeline.state import pipeline_state
+from ..models import CreatePipelineRun
+from ..paths import resolve_in_root
+from .base import NbopsHandler
+
+
+class PipelineHandler(NbopsHandler):
+    """One pipeline file inside the server's root; a malformed file is a 400 naming the problem."""
+
+    @web.authenticated
+    @authorized("read")
+    async def get(self) -> None:
+        path = self._pipeline(self.query("path", "") or "")
+        state = await self.blocking(pipeline_state, path)
+        self.finish({**state, "running_here": self.extensionapp.pipelines.running(path)})
+
+    @web.authenticated
+    @authorized("execute")
+    async def post(self) -> None:
+        body = CreatePipelineRun.parse(self.request.body)
+        path = self._pipeline(body.path)
+        overrides = [(str(k), str(v)) for k, v in (body.parameters or {}).items()]
+        await self.blocking(self.extensionapp.pipelines.start, path, overrides, bool(body.force))
+        self.set_status(202)
+        self.finish({"path": body.path, "started": True})
+
+    def _pipeline(self, raw: str) -> Path:
+        """The pipeline file a request names, inside the server's root."""
+        if not raw.endswith((".yaml", ".yml")):
+            raise InputError(
+                f"{raw[:80]!r} is not a pipeline file.",
+                "Give the path of a pipeline.yaml relative to the server's root.",
+            )
+        path = resolve_in_root(self.root_dir, raw, "pipeline")
+        if not path.is_file():
+            raise NotFoundError(f"No pipeline file {raw!r}.", "Check the path.")
+        return path
