@@ -19,6 +19,7 @@ import { RunsViewModel } from './runsViewModel';
 import { CompareView } from './widgets/compareView';
 import { DataDiffView } from './widgets/dataDiffView';
 import { LineageView } from './widgets/lineageView';
+import { PipelineView } from './widgets/pipelineView';
 import { RunsView } from './widgets/runsView';
 import { ReportView } from './widgets/reportView';
 
@@ -35,6 +36,12 @@ export function addCommands(ctx: ICommandContext): void {
   });
   const currentPath = () => notebooks.currentWidget?.context.path ?? null;
   const hasNotebook = () => notebooks.currentWidget !== null;
+  /** The YAML file selected in the file browser, if one is. */
+  const selectedPipeline = (): string | null => {
+    const item = ctx.fileBrowser?.selectedItems().next();
+    const path = item && !item.done ? item.value.path : null;
+    return path && /\.ya?ml$/.test(path) ? path : null;
+  };
 
   app.commands.addCommand(CommandIDs.compare, {
     label: trans.__('nbops: Compare Selected Runs'),
@@ -132,6 +139,34 @@ export function addCommands(ctx: ICommandContext): void {
       } catch (error) {
         notifyError(trans.__('Cannot show the lineage'), error, trans);
       }
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.openPipeline, {
+    label: trans.__('nbops: Open Pipeline View'),
+    caption: trans.__(
+      "A pipeline file's DAG, each step's last run, and running it"
+    ),
+    isVisible: args => Boolean(args.path ?? selectedPipeline()),
+    execute: async args => {
+      const path = (args.path as string) ?? selectedPipeline();
+      if (!path) {
+        return;
+      }
+      const content = new PipelineView(
+        path,
+        app.serviceManager.serverSettings,
+        ctx.rendermime,
+        runId => void app.commands.execute(CommandIDs.openReport, { runId }),
+        ctx.translator
+      );
+      const view = new MainAreaWidget({ content });
+      view.id = `nbops-pipeline-${Date.now()}`;
+      view.title.label = trans.__('Pipeline %1', path);
+      view.title.closable = true;
+      app.shell.add(view, 'main');
+      app.shell.activateById(view.id);
+      await content.load();
     }
   });
 

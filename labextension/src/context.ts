@@ -1,5 +1,6 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
@@ -21,4 +22,6 @@ export interface ICommandContext {
   /** The sidebar (what `nbops:open-sidebar` shows). */
   sidebar: Widget;
   palette: ICommandPalette | null;
+  /** The file browser (its selected pipeline.yaml opens in the pipeline view). */
+  fileBrowser: IDefaultFileBrowser | null;
 }

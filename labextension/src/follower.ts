@@ -25,7 +25,8 @@ export async function follow<T>(
   running: (state: T) => boolean,
   settings: ServerConnection.ISettings,
   onUpdate: (state: T) => void = () => undefined,
-  interval = FOLLOW_MS
+  interval = FOLLOW_MS,
+  query: Record<string, string> = {}
 ): Promise<IFollowed<T>> {
   let last = first;
   let lost: string | null = null;
@@ -35,7 +36,7 @@ export async function follow<T>(
   const poll = new Poll({
     factory: async () => {
       try {
-        last = await requestAPI<T>(endPoint, {}, {}, settings);
+        last = await requestAPI<T>(endPoint, query, {}, settings);
       } catch (error) {
         lost = errorMessage(error);
       }

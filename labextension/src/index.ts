@@ -5,6 +5,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookActions } from '@jupyterlab/notebook';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
@@ -44,7 +45,8 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
     ITranslator,
     ISettingRegistry,
     IStateDB,
-    IRenderMimeRegistry
+    IRenderMimeRegistry,
+    IDefaultFileBrowser
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -54,7 +56,8 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
     translator: ITranslator | null,
     registry: ISettingRegistry | null,
     state: IStateDB | null,
-    rendermime: IRenderMimeRegistry | null
+    rendermime: IRenderMimeRegistry | null,
+    fileBrowser: IDefaultFileBrowser | null
   ): SectionRegistry => {
     const trans = (translator ?? nullTranslator).load('nbops');
     const model = new RunsModel(app.serviceManager.serverSettings);
@@ -144,6 +147,7 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
       rendermime,
       translator: translator ?? nullTranslator,
       sidebar: panel,
+      fileBrowser,
       palette
     });
     return sections;

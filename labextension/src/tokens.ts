@@ -235,6 +235,7 @@ export namespace CommandIDs {
   export const compare = 'nbops:compare-runs';
   export const diffSnapshot = 'nbops:diff-snapshot';
   export const openLineage = 'nbops:open-lineage';
+  export const openPipeline = 'nbops:open-pipeline';
   export const openRunsView = 'nbops:open-runs-view';
   export const exportStep = 'nbops:export-step';
   export const runHeadless = 'nbops:run-headless';
@@ -260,4 +261,36 @@ export interface IDescribeLineage {
   nodes: ILineageNode[];
   edges: { source: string; target: string; relation: string }[];
   mermaid: string;
+}
+
+/** A step in `DescribePipeline`, with how it went in the pipeline's last run. */
+export interface IPipelineStep {
+  name: string;
+  target: string;
+  upstream: string[];
+  inputs: string[];
+  outputs: string[];
+  parameters: Record<string, string>;
+  last: {
+    status: string;
+    run_id: string | null;
+    seconds: number | null;
+    error: string | null;
+    inputs: Record<string, string>;
+    outputs: Record<string, string>;
+  } | null;
+}
+
+/** `DescribePipeline`: a pipeline file, its DAG and its last run. */
+export interface IDescribePipeline {
+  name: string;
+  steps: IPipelineStep[];
+  mermaid: string;
+  running_here: boolean;
+  last_run: {
+    run_id: string;
+    status: string;
+    start_time: number | null;
+    seconds: number | null;
+  } | null;
 }

@@ -463,3 +463,40 @@ test("a run's lineage opens in a tab and a snapshot in it re-centres it", async 
   await expect(writer.locator('.nbops-lineage-relation')).toHaveText('wrote');
   await page.screenshot({ path: 'test-results/nbops-lineage.png' });
 });
+
+test('a pipeline file opens in its view, runs from it and is followed live', async ({
+  page
+}) => {
+  await page.goto();
+  await page
+    .locator('.jp-DirListing-item', { hasText: 'pipeline.yaml' })
+    .click({ button: 'right' });
+  await page
+    .getByRole('menuitem', { name: 'nbops: Open Pipeline View' })
+    .click();
+  const view = page.locator('.nbops-pipeline-view');
+  await expect(view.locator('h2')).toHaveText('Pipeline tuning');
+  const train = view.locator('tr[data-step="train"]');
+  await expect(train).toHaveAttribute('data-status', 'FINISHED');
+  await expect(view.locator('.nbops-pipeline-graph svg')).toBeVisible();
+  // run it again, every step: the view follows the run as the step starts and finishes
+  await view.locator('.nbops-pipeline-run input[type="checkbox"]').check();
+  await view.locator('.nbops-pipeline-run button').click();
+  await expect(train).toHaveAttribute('data-status', 'RUNNING', {
+    timeout: 30000
+  });
+  await page.screenshot({ path: 'test-results/nbops-pipeline-running.png' });
+  await expect(train).toHaveAttribute('data-status', 'FINISHED', {
+    timeout: 60000
+  });
+  await expect(view.locator('.nbops-pipeline-last')).toHaveAttribute(
+    'data-status',
+    'FINISHED'
+  );
+  await train.locator('button.nbops-pipeline-report').click();
+  const frame = page.frameLocator('iframe.nbops-report-frame');
+  await expect(frame.locator('section.nbops-card')).toBeVisible({
+    timeout: 30000
+  });
+  await page.screenshot({ path: 'test-results/nbops-pipeline.png' });
+});
