@@ -478,7 +478,8 @@ test('a pipeline file opens in its view, runs from it and is followed live', asy
   await expect(view.locator('h2')).toHaveText('Pipeline tuning');
   const train = view.locator('tr[data-step="train"]');
   await expect(train).toHaveAttribute('data-status', 'FINISHED');
-  await expect(view.locator('.nbops-pipeline-graph svg')).toBeVisible();
+  // JupyterLab's Mermaid renderer draws the DAG as an SVG image in a figure
+  await expect(view.locator('.nbops-pipeline-graph figure img')).toBeVisible();
   // run it again, every step: the view follows the run as the step starts and finishes
   await view.locator('.nbops-pipeline-run input[type="checkbox"]').check();
   await view.locator('.nbops-pipeline-run button').click();
