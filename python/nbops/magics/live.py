@@ -161,7 +161,7 @@ def start_live(
     from IPython import get_ipython
 
     shell = get_ipython()
-    if shell is None:
+    if getattr(shell, "kernel", None) is None:  # no shell, or a terminal's: no frontend draws
         raise InputError(
             "nbops.live() draws in a notebook: no IPython kernel runs this code.",
             "Call it in a notebook cell; a script's metrics are charted by `nbops runs` instead.",
