@@ -9,6 +9,27 @@ import { h } from './dom';
 /** The mime type of JupyterLab's Mermaid renderer, which draws the lineage graph. */
 export const MERMAID_MIME = 'text/vnd.mermaid';
 
+/**
+ * Mermaid text drawn by JupyterLab's own Mermaid renderer (untrusted: no script, no link), or
+ * null when the lab has none.
+ */
+export function mermaidWidget(
+  rendermime: IRenderMimeRegistry | null,
+  mermaid: string
+): Widget | null {
+  if (
+    rendermime?.preferredMimeType({ [MERMAID_MIME]: '' }, 'any') !==
+    MERMAID_MIME
+  ) {
+    return null;
+  }
+  const renderer = rendermime.createRenderer(MERMAID_MIME);
+  void renderer.renderModel(
+    new MimeModel({ data: { [MERMAID_MIME]: mermaid }, trusted: false })
+  );
+  return renderer;
+}
+
 /** What to ask the server for to centre the graph on `node`. */
 export function referenceOf(node: ILineageNode): string {
   const details = node.details as Record<string, string | number | null>;
@@ -83,7 +104,11 @@ export class LineageView extends Panel {
       further.map(n => [n, ''])
     );
     this.addWidget(part);
-    this._draw(found.mermaid);
+    const graph = mermaidWidget(this._rendermime, found.mermaid);
+    if (graph) {
+      graph.addClass('nbops-lineage-graph');
+      this.addWidget(graph);
+    }
   }
 
   /** A titled list of nodes, each a button centring the graph on it. */
@@ -121,23 +146,6 @@ export class LineageView extends Panel {
         this._trans
       );
     }
-  }
-
-  /** The graph drawn by the Mermaid renderer, if JupyterLab has one. */
-  private _draw(mermaid: string): void {
-    const rendermime = this._rendermime;
-    if (
-      rendermime?.preferredMimeType({ [MERMAID_MIME]: '' }, 'any') !==
-      MERMAID_MIME
-    ) {
-      return;
-    }
-    const renderer = rendermime.createRenderer(MERMAID_MIME);
-    renderer.addClass('nbops-lineage-graph');
-    void renderer.renderModel(
-      new MimeModel({ data: { [MERMAID_MIME]: mermaid }, trusted: false })
-    );
-    this.addWidget(renderer);
   }
 
   private _found!: IDescribeLineage;

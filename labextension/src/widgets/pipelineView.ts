@@ -1,4 +1,4 @@
-import { IRenderMimeRegistry, MimeModel } from '@jupyterlab/rendermime';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ServerConnection } from '@jupyterlab/services';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Panel, Widget } from '@lumino/widgets';
@@ -8,7 +8,7 @@ import { follow } from '../follower';
 import { errorMessage, notifyError } from '../notify';
 import { IDescribePipeline, IPipelineStep } from '../tokens';
 import { formatDuration, h, labelled } from './dom';
-import { MERMAID_MIME } from './lineageView';
+import { mermaidWidget } from './lineageView';
 
 /** Mermaid's fill per step status in the drawn DAG. */
 const STATUS_FILL: Record<string, string> = {
@@ -139,7 +139,11 @@ export class PipelineView extends Panel {
     line.dataset.status = last?.status ?? '';
     head.node.appendChild(this._form(found));
     this.addWidget(head);
-    this._draw(coloured(found));
+    const graph = mermaidWidget(this._rendermime, coloured(found));
+    if (graph) {
+      graph.addClass('nbops-pipeline-graph');
+      this.addWidget(graph);
+    }
     const steps = new Widget({ node: this._table(found.steps) });
     this.addWidget(steps);
   }
@@ -240,23 +244,6 @@ export class PipelineView extends Panel {
       }
     }
     return table;
-  }
-
-  /** The DAG drawn by the Mermaid renderer, if JupyterLab has one. */
-  private _draw(mermaid: string): void {
-    const rendermime = this._rendermime;
-    if (
-      rendermime?.preferredMimeType({ [MERMAID_MIME]: '' }, 'any') !==
-      MERMAID_MIME
-    ) {
-      return;
-    }
-    const renderer = rendermime.createRenderer(MERMAID_MIME);
-    renderer.addClass('nbops-pipeline-graph');
-    void renderer.renderModel(
-      new MimeModel({ data: { [MERMAID_MIME]: mermaid }, trusted: false })
-    );
-    this.addWidget(renderer);
   }
 
   private _found: IDescribePipeline | null = null;
