@@ -45,26 +45,6 @@ def test_crontab_line_quotes_paths(jp_nbops_pipeline):
     assert command[7].endswith("nbops")
 
 
-def test_the_crontab_line_runs_the_whole_pipeline_with_its_parent_run(
-    jp_nbops_pipeline, jp_nbops_store
-):
-    line = invoke("schedule", str(jp_nbops_pipeline), "--cron", "@daily", "--to", "cron").output
-    shell_command = line.splitlines()[0][len("@daily ") :]  # what cron hands to /bin/sh
-    done = subprocess.run(["/bin/sh", "-c", shell_command], capture_output=True, text=True)
-    log = (jp_nbops_pipeline.parent / ".nbops" / "logs" / "iris.log").read_text()
-    assert done.returncode == 0, log
-    (parent,) = [
-        r for r in jp_nbops_store.list_runs() if r.tags.get("nbops.run_kind") == "pipeline"
-    ]
-    assert parent.status == "FINISHED" and f"Pipeline run {parent.run_id}: FINISHED" in log
-    steps = [
-        r for r in jp_nbops_store.list_runs() if r.tags.get("mlflow.parentRunId") == parent.run_id
-    ]
-    assert sorted(r.tags["nbops.pipeline_step"] for r in steps) == [
-        "evaluate", "prepare", "summary", "train"
-    ]  # fmt: skip
-
-
 def test_airflow_dag_file(jp_nbops_pipeline, tmp_path):
     out = tmp_path / "dags" / "iris.py"
     result = invoke("schedule", str(jp_nbops_pipeline), "--cron", "0 3 * * *", "--to", "airflow",

@@ -1,4 +1,5 @@
-"""``nbops`` commands about pipelines: pipeline run, pipeline show, schedule."""
+"""``nbops`` commands about pipelines: pipeline run, pipeline show, and ``scheduled`` (what a
+generated Airflow DAG runs)."""
 
 from __future__ import annotations
 
@@ -129,50 +130,6 @@ def pipeline_show(file: Path, form: str) -> None:
     click.echo(render(dag))
 
 
-@main.command("schedule")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--cron", required=True, help="When: a cron expression, e.g. '0 3 * * *'.")
-@click.option(
-    "--to",
-    type=click.Choice(["airflow", "cron"]),
-    required=True,
-    help="airflow: a DAG file; cron: a crontab line.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write it (airflow default: nbops_<name>.py; cron default: print it).",
-)
-@click.option(
-    "--executor",
-    default="",
-    help="Airflow: one task runs the whole pipeline on this executor (dask) instead of one task "
-    "per step.",
-)
-@click.option("--address", default="", help="With --executor dask: the scheduler, tcp://HOST:8786.")
-@click.option(
-    "--monitor",
-    is_flag=True,
-    help="Schedule `nbops monitor` from the file's monitor: block (retraining with the pipeline "
-    "on drift) instead of the pipeline.",
-)
-def schedule_command(
-    file: Path, cron: str, to: str, output: Path | None, executor: str, address: str, monitor
-) -> None:
-    """Export the pipeline FILE for a real scheduler, on the schedule --cron."""
-    from ..pipeline.schedule import schedule
-
-    text, written = schedule(file, cron, to, output, executor, address, monitor)
-    if written is None:
-        click.echo(text, nl=False)
-        click.echo("# add it with `crontab -e`", err=True)
-    elif to == "airflow":
-        click.echo(f"Wrote the Airflow DAG {written}: copy it into your Airflow dags folder.")
-    else:
-        click.echo(f"Wrote the crontab line to {written}: add it with `crontab {written}`.")
-
-
 @main.group(hidden=True)
 def scheduled() -> None:
     """The commands a generated Airflow DAG runs, one per task (see pipeline/scheduled.py)."""
@@ -197,11 +154,13 @@ def _json_option(text: str, what: str) -> dict:
 @click.option("--key", required=True, help="What names the scheduler's run (dag_id/run_id).")
 @click.option("--scheduler-run", default="", help="The scheduler's run id (a tag).")
 @click.option("--logical-date", default="", help="The scheduler's logical date (a tag).")
-def scheduled_open(file: Path, key: str, scheduler_run: str, logical_date: str) -> None:
+@click.option("--schedule", default="", help="The schedule (the DAG id; a tag).")
+def scheduled_open(file: Path, key: str, scheduler_run: str, logical_date: str, schedule) -> None:
     """Find or open the parent run of one scheduler run; print {"parent": ID}."""
     from ..pipeline.scheduled import open_parent
 
-    click.echo(json.dumps({"parent": open_parent(file, key, scheduler_run, logical_date)}))
+    parent = open_parent(file, key, scheduler_run, logical_date, schedule)
+    click.echo(json.dumps({"parent": parent}))
 
 
 @scheduled.command("step")

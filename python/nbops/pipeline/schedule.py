@@ -18,6 +18,7 @@ from pathlib import Path
 from ..config import load_settings
 from ..exceptions import InputError
 from ..execution.executors import check_store_reachable, get_executor
+from ..names import SCHEDULE_TAG
 from .dag import Dag, build_dag
 from .spec import read_pipeline
 
@@ -183,7 +184,7 @@ def open_run(**context):
     \"\"\"Find or open the parent run of this DAG run; its id goes to XCom.\"\"\"
     key, run_id = scheduler_key(context), context["dag_run"].run_id
     return nbops("scheduled", "open", PIPELINE, "--key", key, "--scheduler-run", run_id,
-                 "--logical-date", logical_date(context))["parent"]
+                 "--logical-date", logical_date(context), "--schedule", DAG_ID)["parent"]
 
 
 def run_step(step, **context):
@@ -233,7 +234,8 @@ def run_pipeline(**context):
     run = context["dag_run"]
     arguments = ["pipeline", "run", PIPELINE, *EXECUTOR,
                  "--tag", "nbops.airflow.run_id=" + run.run_id,
-                 "--tag", "nbops.airflow.logical_date=" + logical_date(context)]
+                 "--tag", "nbops.airflow.logical_date=" + logical_date(context),
+                 "--tag", "nbops.schedule=" + DAG_ID]
     if forced(context):
         arguments.append("--force")
     nbops(*arguments)
@@ -264,6 +266,12 @@ def check_cron(expression: str) -> str:
             f"(daily at 03:00), or one of {', '.join(sorted(MACROS))}.",
         )
     return text
+
+
+def schedule_id(dag: Dag, monitor: bool = False) -> str:
+    """What names the schedule of ``dag``: its Airflow DAG id, and its crontab line's marker
+    (``nbops_NAME``, ``nbops_monitor_NAME``); the tag ``nbops.schedule`` of the runs it starts."""
+    return DAG_ID.sub("_", ("nbops_monitor_" if monitor else "nbops_") + dag.spec.name)
 
 
 def nbops_executable() -> str:
@@ -318,7 +326,6 @@ def airflow_dag(
     spec = dag.spec
     whole = bool(executor)
     what = MONITOR_MODE if monitor else WHOLE_MODE if whole else PER_STEP_MODE
-    prefix = "nbops_monitor_" if monitor else "nbops_"
     start = datetime.now(UTC)
     fields = {
         "name": spec.name,
@@ -328,7 +335,7 @@ def airflow_dag(
         "nbops": nbops_executable(),
         "retries": spec.retries,
         "retry_delay": float(spec.retry_delay),
-        "dag_id": DAG_ID.sub("_", prefix + spec.name),
+        "dag_id": schedule_id(dag, monitor),
         "cron": cron,
         "start_year": start.year,
         "start_month": start.month,
@@ -351,7 +358,8 @@ def crontab_line(dag: Dag, cron: str, monitor: bool = False) -> str:
     character: cron would read the rest as a line of its own."""
     project = dag.spec.project
     log = project / ".nbops" / "logs" / f"{dag.spec.name}{'-monitor' if monitor else ''}.log"
-    command = [nbops_executable(), "pipeline", "run", str(dag.spec.path)]
+    command = [nbops_executable(), "pipeline", "run", str(dag.spec.path),
+               "--tag", f"{SCHEDULE_TAG}={schedule_id(dag)}"]  # fmt: skip
     if monitor:
         command = [nbops_executable(), "monitor", *monitor_arguments(dag)]
     for part in [*command, str(project), str(log)]:
@@ -419,8 +427,7 @@ def schedule(
         else crontab_line(dag, cron, monitor)
     )
     if output is None and to == "airflow":
-        prefix = "nbops_monitor_" if monitor else "nbops_"
-        output = Path(f"{DAG_ID.sub('_', prefix + dag.spec.name)}.py")
+        output = Path(f"{schedule_id(dag, monitor)}.py")
     if output is not None:
         output = Path(output)
         output.parent.mkdir(parents=True, exist_ok=True)

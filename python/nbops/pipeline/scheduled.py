@@ -30,6 +30,7 @@ from ..names import (
     PIPELINE_STEP_TAG,
     PIPELINE_TAG,
     RUN_DATE_PARAMETER,
+    SCHEDULE_TAG,
 )
 from ..steps.target import prepare, resolve_target
 from ..store import open_store
@@ -55,7 +56,9 @@ def run_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def open_parent(path, key: str, scheduler_run: str = "", logical_date: str = "") -> str:
+def open_parent(
+    path, key: str, scheduler_run: str = "", logical_date: str = "", schedule: str = ""
+) -> str:
     """The parent run of the scheduler run ``key``: found again, or opened now.
 
     Parameters
@@ -68,6 +71,8 @@ def open_parent(path, key: str, scheduler_run: str = "", logical_date: str = "")
         The scheduler's own run id, kept as a tag.
     logical_date:
         The scheduler's logical date, kept as a tag.
+    schedule:
+        The schedule (the DAG id), kept as a tag: the lab's Schedules section lists its runs.
     """
     spec, _, store, experiment = _context(path)
     found = store.list_runs(experiment, limit=1, tags={AIRFLOW_KEY_TAG: run_key(key)})
@@ -78,6 +83,7 @@ def open_parent(path, key: str, scheduler_run: str = "", logical_date: str = "")
         AIRFLOW_KEY_TAG: run_key(key),
         AIRFLOW_RUN_TAG: scheduler_run,
         AIRFLOW_LOGICAL_DATE_TAG: logical_date,
+        **({SCHEDULE_TAG: schedule} if schedule else {}),
     }
     # the task's process ends long before the run does: no process tags
     parent = start_parent(

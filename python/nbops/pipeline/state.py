@@ -44,7 +44,7 @@ def pipeline_state(path: str | Path) -> dict:
         experiment, 1, tags={PIPELINE_TAG: spec.name, RUN_KIND_TAG: KIND_PIPELINE}
     )
     last = runs[0] if runs else None
-    steps = _step_states(store, experiment, last) if last else {}
+    steps = step_states(store, experiment, last) if last else {}
     return {
         "name": spec.name,
         "steps": [
@@ -60,7 +60,7 @@ def pipeline_state(path: str | Path) -> dict:
             for name in dag.order
         ],
         "mermaid": render_mermaid(dag),
-        "last_run": _run(last) if last else None,
+        "last_run": run_state(last) if last else None,
     }
 
 
@@ -74,13 +74,14 @@ def _shown_target(target: str, folder: Path) -> str:
     return target
 
 
-def _run(run: RunSummary) -> dict:
+def run_state(run: RunSummary) -> dict:
+    """A run as the pipeline view shows it: id, status, start time, seconds it took."""
     seconds = (run.end_time - run.start_time) / 1000 if run.end_time and run.start_time else None
     return {"run_id": run.run_id, "status": run.status, "start_time": run.start_time,
             "seconds": seconds}  # fmt: skip
 
 
-def _step_states(store: Store, experiment: str, parent: RunSummary) -> dict[str, dict]:
+def step_states(store: Store, experiment: str, parent: RunSummary) -> dict[str, dict]:
     """Each step's state in the run ``parent``: from its summary once it ended, else from its
     child runs (the newest per step)."""
     if parent.status != "RUNNING":
@@ -100,6 +101,6 @@ def _step_states(store: Store, experiment: str, parent: RunSummary) -> dict[str,
     for child in children:  # newest first: the first per step is its latest attempt
         name = child.tags.get(PIPELINE_STEP_TAG)
         if name and name not in states:
-            states[name] = {**_run(child), "error": child.tags.get("nbops.error"),
+            states[name] = {**run_state(child), "error": child.tags.get("nbops.error"),
                             "inputs": {}, "outputs": {}}  # fmt: skip
     return states

@@ -17,6 +17,7 @@ from .handlers.pipeline import PipelineHandler
 from .handlers.reproduce import REPRODUCTION_ID, ReproduceHandler, ReproductionHandler
 from .handlers.run import RUN_ID, ReportHandler, RunHandler
 from .handlers.runs import RunsHandler
+from .handlers.schedules import SCHEDULE_ID, ScheduleHandler, SchedulesHandler
 from .handlers.snapshots import (
     SNAPSHOT_ID,
     SnapshotDiffHandler,
@@ -49,6 +50,18 @@ class NbopsApp(ExtensionApp):
 
     executor_address = Unicode(
         "", help="The executor's cluster (dask: tcp://HOST:8786; empty: started here)."
+    ).tag(config=True)
+
+    dags_folder = Unicode(
+        "",
+        help="Airflow's dags folder, where the lab's Schedule writes DAG files (empty: Airflow's "
+        "AIRFLOW__CORE__DAGS_FOLDER, else $AIRFLOW_HOME/dags).",
+    ).tag(config=True)
+
+    crontab_command = Unicode(
+        "crontab",
+        help="The command that reads (-l) and installs (-) the user's crontab; empty: the lab "
+        "does not install crontab lines.",
     ).tag(config=True)
 
     @validate("executor")
@@ -94,6 +107,8 @@ class NbopsApp(ExtensionApp):
                 (rf"/nbops/api/snapshots/{SNAPSHOT_ID}/diff", SnapshotDiffHandler),
                 (r"/nbops/api/lineage", LineageHandler),
                 (r"/nbops/api/pipeline", PipelineHandler),
+                (r"/nbops/api/schedules", SchedulesHandler),
+                (rf"/nbops/api/schedules/{SCHEDULE_ID}", ScheduleHandler),
                 (r"/nbops/api/steps", StepsHandler),
                 (r"/nbops/api/parameters", ParametersHandler),
                 (r"/nbops/api/jobs", JobsHandler),

@@ -99,6 +99,18 @@ class CreatePipelineRun(_Body):
 
 
 @dataclass
+class CreateSchedule(_Body):
+    """``POST /nbops/api/schedules``: install a pipeline's schedule (``to``: ``airflow``, a DAG
+    file in the dags folder; ``cron``, a line in the crontab); ``dry_run``: only say what."""
+
+    path: str
+    cron: str
+    to: str
+    monitor: bool | None = None
+    dry_run: bool | None = None
+
+
+@dataclass
 class CreateReproduction(_Body):
     """``POST /nbops/api/runs/<id>/reproduce``: run a recorded run again and compare."""
 

@@ -50,6 +50,20 @@ def resolve_in_root(root: str | Path, api_path: str, what: str = "path") -> Path
     return Path(candidate)
 
 
+def pipeline_file(root: str | Path, api_path: str) -> Path:
+    """The pipeline file (``.yaml``/``.yml``) a request names, inside the root: :class:`InputError`
+    for another kind of path, :class:`NotFoundError` when there is no such file."""
+    if not api_path.endswith((".yaml", ".yml")):
+        raise InputError(
+            f"{api_path[:80]!r} is not a pipeline file.",
+            "Give the path of a pipeline.yaml relative to the server's root.",
+        )
+    path = resolve_in_root(root, api_path, "pipeline")
+    if not path.is_file():
+        raise NotFoundError(f"No pipeline file {api_path!r}.", "Check the path.")
+    return path
+
+
 def _check_lengths(root: str, api_path: str, what: str) -> None:
     """:class:`NotFoundError` if a part of the path, or all of it, is longer than the file system
     allows: no such file can exist (asking the file system would fail with ``ENAMETOOLONG``)."""

@@ -9,10 +9,9 @@ from pathlib import Path
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...exceptions import InputError, NotFoundError
 from ...pipeline.state import pipeline_state
 from ..models import CreatePipelineRun
-from ..paths import resolve_in_root
+from ..paths import pipeline_file
 from .base import NbopsHandler
 
 
@@ -37,13 +36,4 @@ class PipelineHandler(NbopsHandler):
         self.finish({"path": body.path, "started": True})
 
     def _pipeline(self, raw: str) -> Path:
-        """The pipeline file a request names, inside the server's root."""
-        if not raw.endswith((".yaml", ".yml")):
-            raise InputError(
-                f"{raw[:80]!r} is not a pipeline file.",
-                "Give the path of a pipeline.yaml relative to the server's root.",
-            )
-        path = resolve_in_root(self.root_dir, raw, "pipeline")
-        if not path.is_file():
-            raise NotFoundError(f"No pipeline file {raw!r}.", "Check the path.")
-        return path
+        return pipeline_file(self.root_dir, raw)
