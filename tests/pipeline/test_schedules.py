@@ -50,8 +50,8 @@ def test_a_cron_schedule_is_installed_run_listed_with_its_runs_and_removed(
     assert lines[2] == f"# nbops schedule: nbops_iris {jp_nbops_pipeline}"
     assert lines[3].startswith("30 2 * * * cd ") and "--tag nbops.schedule=nbops_iris" in lines[3]
 
-    done = subprocess.run(["/bin/sh", "-c", lines[3][len("30 2 * * * ") :]], check=False,
-                          capture_output=True, text=True)  # fmt: skip  what cron hands to sh
+    shell_line = lines[3][len("30 2 * * * ") :]  # what cron hands to sh
+    done = subprocess.run(["/bin/sh", "-c", shell_line], check=False, capture_output=True)
     log = (jp_nbops_pipeline.parent / ".nbops" / "logs" / "iris.log").read_text()
     assert done.returncode == 0, log
 
