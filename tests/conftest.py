@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -26,13 +31,26 @@ def jp_nbops_clean_env(monkeypatch):
 
 
 @pytest.fixture
-def jp_server_config(jp_server_config):
-    """Enable nbops and require authentication, as a real deployment does."""
+def jp_nbops_crontab(tmp_path, monkeypatch) -> tuple[str, Path]:
+    """A temporary crontab (none yet) and the command that reads and writes it as crontab(1)
+    does; no dags folder or crontab command from the developer's environment."""
+    for name in ("AIRFLOW__CORE__DAGS_FOLDER", "AIRFLOW_HOME", "NBOPS_CRONTAB"):
+        monkeypatch.delenv(name, raising=False)
+    path = tmp_path / "crontab"
+    script = Path(__file__).parent / "pipeline" / "crontab_file.py"
+    return shlex.join([sys.executable, str(script), str(path)]), path
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config, jp_nbops_crontab, tmp_path):
+    """Enable nbops and require authentication, as a real deployment does; schedules go to a
+    temporary dags folder and crontab."""
     return {
         "ServerApp": {
             "jpserver_extensions": {"nbops": True},
             "allow_unauthenticated_access": False,
-        }
+        },
+        "NbopsApp": {"dags_folder": str(tmp_path / "dags"), "crontab_command": jp_nbops_crontab[0]},
     }
 
 
@@ -290,3 +308,35 @@ def jp_nbops_closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def airflow_python():
+    """The Python of the Airflow virtualenv (``make airflow``); the test skips without it."""
+    python = os.environ.get("NBOPS_AIRFLOW_PYTHON")
+    if not python:
+        pytest.skip("set NBOPS_AIRFLOW_PYTHON to a Python with apache-airflow (make airflow)")
+    return python
+
+
+def airflow_dags_test(python: str, dags, home, dag_id: str, **variables: str) -> str:
+    """Airflow itself executes the DAG once (``airflow dags test``), its workers' environment
+    holding ``variables``; its log."""
+    airflow = str(Path(python).with_name("airflow"))
+    env = {
+        **variables,
+        "PATH": os.environ["PATH"],
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+    }
+    for command in (["db", "migrate"], ["dags", "reserialize"], ["dags", "test", dag_id]):
+        done = subprocess.run([airflow, *command], capture_output=True, text=True, env=env,
+                              timeout=600, check=False)  # fmt: skip
+    return done.stdout + done.stderr
+
+
+@pytest.fixture
+def jp_nbops_airflow(airflow_python):
+    """``run(dags, home, dag_id, **variables)``: Airflow executes the DAG once, its log back."""
+    return functools.partial(airflow_dags_test, airflow_python)

@@ -20,6 +20,7 @@ import { CompareView } from './widgets/compareView';
 import { DataDiffView } from './widgets/dataDiffView';
 import { LineageView } from './widgets/lineageView';
 import { PipelineView } from './widgets/pipelineView';
+import { schedulePipeline } from './schedule';
 import { RunsView } from './widgets/runsView';
 import { ReportView } from './widgets/reportView';
 
@@ -158,7 +159,8 @@ export function addCommands(ctx: ICommandContext): void {
         app.serviceManager.serverSettings,
         ctx.rendermime,
         runId => void app.commands.execute(CommandIDs.openReport, { runId }),
-        ctx.translator
+        ctx.translator,
+        () => void app.commands.execute(CommandIDs.schedulePipeline, { path })
       );
       const view = new MainAreaWidget({ content });
       view.id = `nbops-pipeline-${Date.now()}`;
@@ -167,6 +169,20 @@ export function addCommands(ctx: ICommandContext): void {
       app.shell.add(view, 'main');
       app.shell.activateById(view.id);
       await content.load();
+    }
+  });
+
+  app.commands.addCommand(CommandIDs.schedulePipeline, {
+    label: trans.__('nbops: Schedule Pipeline…'),
+    caption: trans.__(
+      'Run a pipeline file on a schedule: an Airflow DAG in the dags folder, or a line in your crontab'
+    ),
+    isVisible: args => Boolean(args.path ?? selectedPipeline()),
+    execute: async args => {
+      const path = (args.path as string) ?? selectedPipeline();
+      if (path) {
+        await schedulePipeline(ctx, path);
+      }
     }
   });
 

@@ -7,6 +7,7 @@ import { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { RunsModel } from './model';
+import { SchedulesModel } from './schedulesModel';
 import { ISettings } from './tokens';
 
 /** What the commands need from the plugin. */
@@ -24,4 +25,6 @@ export interface ICommandContext {
   palette: ICommandPalette | null;
   /** The file browser (its selected pipeline.yaml opens in the pipeline view). */
   fileBrowser: IDefaultFileBrowser | null;
+  /** The schedules nbops installed (the Schedules section's model). */
+  schedules: SchedulesModel;
 }

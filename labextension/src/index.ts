@@ -21,6 +21,8 @@ import { IModelState, RunsModel } from './model';
 import { ISettings } from './tokens';
 import { BUILTIN_SECTIONS } from './sections/builtin';
 import { ISectionRegistry, SectionRegistry } from './sections/registry';
+import { schedulesSection } from './sections/schedules';
+import { SchedulesModel } from './schedulesModel';
 import { RunsPanel } from './widgets/runsPanel';
 
 const PLUGIN_ID = 'nbops:plugin';
@@ -63,6 +65,8 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
     const model = new RunsModel(app.serviceManager.serverSettings);
     const sections = new SectionRegistry();
     BUILTIN_SECTIONS.forEach(section => sections.add(section));
+    const schedules = new SchedulesModel(app.serviceManager.serverSettings);
+    sections.add(schedulesSection(schedules));
     const panel = new RunsPanel(
       model,
       app.commands,
@@ -148,7 +152,8 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
       translator: translator ?? nullTranslator,
       sidebar: panel,
       fileBrowser,
-      palette
+      palette,
+      schedules
     });
     return sections;
   }

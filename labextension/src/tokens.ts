@@ -236,6 +236,7 @@ export namespace CommandIDs {
   export const diffSnapshot = 'nbops:diff-snapshot';
   export const openLineage = 'nbops:open-lineage';
   export const openPipeline = 'nbops:open-pipeline';
+  export const schedulePipeline = 'nbops:schedule-pipeline';
   export const openRunsView = 'nbops:open-runs-view';
   export const exportStep = 'nbops:export-step';
   export const runHeadless = 'nbops:run-headless';
@@ -293,4 +294,41 @@ export interface IDescribePipeline {
     start_time: number | null;
     seconds: number | null;
   } | null;
+}
+
+/** One run a schedule started: the parent run and its steps. */
+export interface IScheduledRun {
+  run_id: string;
+  status: string;
+  start_time: number | null;
+  seconds: number | null;
+  /** Airflow's run id (empty for cron). */
+  scheduler_run: string;
+  steps: { name: string; status: string | null; run_id: string | null }[];
+}
+
+/** `DescribeSchedule`: a schedule nbops installed (a DAG file, a crontab line). */
+export interface ISchedule {
+  id: string;
+  target: 'airflow' | 'cron';
+  pipeline: string;
+  /** The pipeline under the server's root (null outside it). */
+  path: string | null;
+  cron: string;
+  /** The DAG file, or `crontab`. */
+  where: string;
+  line: string;
+  monitor: boolean;
+  next_runs: string[];
+  last_runs: IScheduledRun[];
+  error: string;
+  installed?: boolean;
+}
+
+/** `ListSchedulesResponse`. */
+export interface IListSchedules {
+  schedules: ISchedule[];
+  problems: string[];
+  dags_folder: string | null;
+  cron: boolean;
 }

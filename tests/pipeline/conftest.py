@@ -1,6 +1,5 @@
 """A small real pipeline (iris from scikit-learn): prepare -> train -> evaluate, and summary."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -86,12 +85,3 @@ def jp_nbops_pipeline(jp_nbops_project, jp_nbops_notebook_factory) -> Path:
     path = jp_nbops_project / "pipeline.yaml"
     path.write_text(PIPELINE)
     return path
-
-
-@pytest.fixture
-def airflow_python():
-    """The Python of the Airflow virtualenv (``make airflow``); the test skips without it."""
-    python = os.environ.get("NBOPS_AIRFLOW_PYTHON")
-    if not python:
-        pytest.skip("set NBOPS_AIRFLOW_PYTHON to a Python with apache-airflow (make airflow)")
-    return python

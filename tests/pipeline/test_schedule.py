@@ -112,23 +112,6 @@ MIDDLE = (
 LAST = 'import nbops\nnbops.log_metric("total", float(nbops.load_snapshot("ys")["y"].sum()))'
 
 
-def airflow_dags_test(python: str, dags, home, dag_id: str, **variables: str) -> str:
-    """Airflow itself executes the DAG once (``airflow dags test``), its workers' environment
-    holding ``variables``; its log."""
-    airflow = str(Path(python).with_name("airflow"))
-    env = {
-        **variables,
-        "PATH": os.environ["PATH"],
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-    }
-    for command in (["db", "migrate"], ["dags", "reserialize"], ["dags", "test", dag_id]):
-        done = subprocess.run([airflow, *command], capture_output=True, text=True, env=env,
-                              timeout=600, check=False)  # fmt: skip
-    return done.stdout + done.stderr
-
-
 def write_flow(project, write, name: str, retries: str, middle: str, run_date: bool = False):
     """Three steps: first writes "xs", middle reads it and writes "ys", last reads "ys"; with
     ``run_date``, first declares the parameter that receives the logical date."""
@@ -147,7 +130,7 @@ def write_flow(project, write, name: str, retries: str, middle: str, run_date: b
 
 @pytest.mark.airflow
 def test_airflow_executes_the_dag_with_the_records_of_a_pipeline_run(
-    airflow_python, jp_nbops_project, jp_nbops_write_tagged, jp_nbops_store, tmp_path
+    jp_nbops_airflow, jp_nbops_project, jp_nbops_write_tagged, jp_nbops_store, tmp_path
 ):
     middle = f"{{fail: once, marker: '{tmp_path / 'failed-once'}'}}"
     retries = "retries: 1\nretry_delay: 1"
@@ -156,7 +139,7 @@ def test_airflow_executes_the_dag_with_the_records_of_a_pipeline_run(
     result = invoke("schedule", str(path), "--cron", "@daily", "--to", "airflow",
                     "-o", str(dags / "flow.py"))  # fmt: skip
     assert result.exit_code == 0, result.output
-    log = airflow_dags_test(airflow_python, dags, tmp_path / "airflow", "nbops_flow")
+    log = jp_nbops_airflow(dags, tmp_path / "airflow", "nbops_flow")
     assert "state=success" in log, log[-4000:]
 
     runs = jp_nbops_store.list_runs(limit=100)
@@ -178,7 +161,7 @@ def test_airflow_executes_the_dag_with_the_records_of_a_pipeline_run(
     assert {d["name"]: d["digest"] for d in jp_nbops_store.datasets(by_step["last"][0].run_id)
             if d["role"] == "input"} == {"ys": wrote["middle"]["ys"]}  # fmt: skip
 
-    again = airflow_dags_test(airflow_python, dags, tmp_path / "airflow", "nbops_flow")
+    again = jp_nbops_airflow(dags, tmp_path / "airflow", "nbops_flow")
     assert "state=success" in again and again.count("cached    ") == 3, again[-4000:]
     runs = jp_nbops_store.list_runs(limit=100)
     parents = [r for r in runs if r.tags.get("nbops.run_kind") == "pipeline"]
@@ -189,7 +172,7 @@ def test_airflow_executes_the_dag_with_the_records_of_a_pipeline_run(
 
 @pytest.mark.airflow
 def test_airflow_a_failing_middle_step_fails_the_dag_run(
-    airflow_python,
+    jp_nbops_airflow,
     jp_nbops_project,
     jp_nbops_write_tagged,
     jp_nbops_store,
@@ -204,9 +187,7 @@ def test_airflow_a_failing_middle_step_fails_the_dag_run(
     path.write_text(path.read_text() + f"notify:\n  - {{on: [failure], url: '{hook}'}}\n")
     dags = tmp_path / "dags"
     invoke("schedule", str(path), "--cron", "@daily", "--to", "airflow", "-o", str(dags / "b.py"))
-    log = airflow_dags_test(
-        airflow_python, dags, tmp_path / "airflow", "nbops_broken", HOOK_PATH="from-airflow"
-    )
+    log = jp_nbops_airflow(dags, tmp_path / "airflow", "nbops_broken", HOOK_PATH="from-airflow")
     assert "state=failed" in log, log[-4000:]
     # the close task told the person, the hook's path read from the worker's environment
     [(where, message)] = jp_nbops_receiver.received
@@ -314,14 +295,14 @@ def test_the_monitor_crontab_line_and_a_missing_block(jp_nbops_project, jp_nbops
 
 @pytest.mark.airflow
 def test_airflow_runs_the_monitor_which_retrains_and_promotes(
-    airflow_python, jp_nbops_project, jp_nbops_write_tagged, jp_nbops_store, tmp_path
+    jp_nbops_airflow, jp_nbops_project, jp_nbops_write_tagged, jp_nbops_store, tmp_path
 ):
     path = monitored_project(jp_nbops_project, jp_nbops_write_tagged)
     dags = tmp_path / "dags"
     result = invoke("schedule", str(path), "--cron", "@daily", "--to", "airflow", "--monitor",
                     "-o", str(dags / "monitor.py"))  # fmt: skip
     assert result.exit_code == 0, result.output
-    log = airflow_dags_test(airflow_python, dags, tmp_path / "airflow", "nbops_monitor_watched")
+    log = jp_nbops_airflow(dags, tmp_path / "airflow", "nbops_monitor_watched")
     [monitor] = jp_nbops_store.list_runs("monitor/features", 5)
     assert monitor.tags["nbops.monitor.verdict"] == "drift", log[-3000:]
     assert monitor.tags["nbops.monitor.promotion"] == "diabetes v1 promoted"

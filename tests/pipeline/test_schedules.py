@@ -3,9 +3,7 @@ crontab command, run as cron runs it, listed with its next and last runs, remove
 dags folder; every refusal leaves the crontab and the folder as they were."""
 
 import json
-import shlex
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -14,7 +12,6 @@ from click.testing import CliRunner
 
 from nbops.cli import main
 
-CRONTAB_FILE = Path(__file__).with_name("crontab_file.py")
 THEIRS = "MAILTO=ops@example.com\n15 1 * * * /usr/bin/backup --all\n"
 
 
@@ -23,14 +20,10 @@ def invoke(*args, stdin=None):
 
 
 @pytest.fixture
-def crontab(tmp_path, monkeypatch) -> tuple[str, Path]:
-    """A temporary crontab holding the user's own lines, and the command that reads and writes
-    it as crontab(1) does."""
-    for name in ("AIRFLOW__CORE__DAGS_FOLDER", "AIRFLOW_HOME", "NBOPS_CRONTAB"):
-        monkeypatch.delenv(name, raising=False)
-    path = tmp_path / "crontab"
-    path.write_text(THEIRS)
-    return shlex.join([sys.executable, str(CRONTAB_FILE), str(path)]), path
+def crontab(jp_nbops_crontab) -> tuple[str, Path]:
+    """The temporary crontab, holding the user's own lines."""
+    jp_nbops_crontab[1].write_text(THEIRS)
+    return jp_nbops_crontab
 
 
 def test_a_cron_schedule_is_installed_run_listed_with_its_runs_and_removed(

@@ -441,6 +441,9 @@ ROUTES = [
     ("GET", ("reproductions", "0" * 32)),
     ("POST", ("runs", "0" * 32, "promote")),
     ("GET", ("models",)),
+    ("GET", ("schedules",)),
+    ("POST", ("schedules",)),
+    ("DELETE", ("schedules", "cron", "nbops_x")),
 ]
 
 

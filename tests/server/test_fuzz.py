@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).parents[2]
+CRONTAB_FILE = ROOT / "tests" / "pipeline" / "crontab_file.py"  # crontab(1) on a file
 TOKEN = "fuzz-token"
 SEED = """
 import os, pathlib, sys
@@ -62,7 +63,9 @@ def jp_nbops_served_root(tmp_path):
     log_file = log.open("w")
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
-         f"--port={port}", f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={TOKEN}"],
+         f"--port={port}", f"--ServerApp.root_dir={root}", f"--IdentityProvider.token={TOKEN}",
+         f"--NbopsApp.dags_folder={tmp_path / 'dags'}",
+         f"--NbopsApp.crontab_command={sys.executable} {CRONTAB_FILE} {tmp_path / 'crontab'}"],
         env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=log_file,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

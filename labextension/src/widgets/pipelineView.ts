@@ -56,7 +56,8 @@ export class PipelineView extends Panel {
     private readonly _settings: ServerConnection.ISettings,
     private readonly _rendermime: IRenderMimeRegistry | null,
     private readonly _openReport: (runId: string) => void,
-    translator: ITranslator = nullTranslator
+    translator: ITranslator = nullTranslator,
+    private readonly _schedule: (() => void) | null = null
   ) {
     super();
     this._trans = translator.load('nbops');
@@ -138,6 +139,16 @@ export class PipelineView extends Panel {
     );
     line.dataset.status = last?.status ?? '';
     head.node.appendChild(this._form(found));
+    if (this._schedule) {
+      const schedule = head.node.appendChild(
+        h(
+          'button',
+          'jp-mod-styled nbops-pipeline-schedule',
+          trans.__('Schedule…')
+        )
+      );
+      schedule.onclick = () => this._schedule?.();
+    }
     this.addWidget(head);
     const graph = mermaidWidget(this._rendermime, coloured(found));
     if (graph) {

@@ -174,9 +174,10 @@ def cron_schedules(text: str) -> list[Schedule]:
     """The lines nbops installed in a crontab's ``text`` (each after its marker comment)."""
     lines = text.splitlines()
     found = []
-    for marker, line in zip(lines, [*lines[1:], ""], strict=True):
+    for index, marker in enumerate(lines):
         if not marker.startswith(MARKER):
             continue
+        line = lines[index + 1] if index + 1 < len(lines) else ""
         try:
             name, pipeline = shlex.split(marker[len(MARKER) :])
         except ValueError:
