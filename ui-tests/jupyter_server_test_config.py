@@ -4,13 +4,16 @@ The notebook in ``notebooks/experiment.ipynb`` is executed twice through a real 
 server starts, so its two runs are recorded by nbops itself in the embedded store of the root.
 ``data.ipynb`` snapshots a table twice (two versions: rows added, one value changed). A copy,
 ``tuning.ipynb``, runs as a sweep of three trials and as the step of a one-step pipeline
-(whose runs live in the pipeline's experiment), through the real ``nbops`` command.
+(whose runs live in the pipeline's experiment), through the real ``nbops`` command. Schedules
+go to a temporary dags folder and crontab.
 """
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -24,6 +27,13 @@ c.LabApp.news_url = None  # noqa: F821
 c.LabApp.check_for_updates_class = "jupyterlab.NeverCheckForUpdate"  # noqa: F821
 
 root = Path(c.ServerApp.root_dir)  # noqa: F821
+# schedules from the lab: Airflow's dags folder and a crontab, both temporary (crontab(1) on a file)
+scheduling = Path(tempfile.mkdtemp(prefix="nbops-schedules-"))
+c.NbopsApp.dags_folder = str(scheduling / "dags")  # noqa: F821
+crontab_file = Path(__file__).parents[1] / "tests" / "pipeline" / "crontab_file.py"
+c.NbopsApp.crontab_command = shlex.join(  # noqa: F821
+    [sys.executable, str(crontab_file), str(scheduling / "crontab")]
+)
 notebook = root / "experiment.ipynb"
 shutil.copy(Path(__file__).parent / "notebooks" / "experiment.ipynb", notebook)
 os.environ["NBOPS_ROOT"] = str(root)
@@ -62,7 +72,8 @@ shutil.copy(Path(__file__).parent / "notebooks" / "experiment.ipynb", root / "tu
 nbops = [str(Path(sys.executable).with_name("nbops"))]  # the command of this environment
 for command in (
     ["run", "tuning.ipynb", "--sweep", "alpha=0.25,1,2", "--metric", "rmse", "--workers", "2"],
-    ["pipeline", "run", "pipeline.yaml"],
+    # as cron runs it once the lab installed its schedule (`--tag nbops.schedule=...`)
+    ["pipeline", "run", "pipeline.yaml", "--tag", "nbops.schedule=nbops_tuning"],
 ):
     subprocess.run([*nbops, *command], cwd=root, check=True)
 

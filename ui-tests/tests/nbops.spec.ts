@@ -501,3 +501,73 @@ test('a pipeline file opens in its view, runs from it and is followed live', asy
   });
   await page.screenshot({ path: 'test-results/nbops-pipeline.png' });
 });
+
+test('a pipeline is scheduled from the lab, listed with its runs, and unscheduled', async ({
+  page
+}) => {
+  await page.goto();
+  await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
+  const section = page.locator('#nbops-panel .nbops-section-schedules');
+  await expect(section.locator('.nbops-message').first()).toHaveText(
+    /No schedules/
+  );
+  const schedule = async (to: string, cron: string) => {
+    await page
+      .locator('.jp-DirListing-item', { hasText: 'pipeline.yaml' })
+      .click({ button: 'right' });
+    await page
+      .getByRole('menuitem', { name: 'nbops: Schedule Pipeline…' })
+      .click();
+    const dialog = page.locator('.jp-Dialog');
+    await dialog.locator('select[name="to"]').selectOption(to);
+    await dialog.locator('input[name="cron"]').fill(cron);
+    await dialog.getByRole('button', { name: 'Next' }).click();
+  };
+  // a cron expression the server refuses: the dialog again, saying why
+  await schedule('cron', '0 25 * * *');
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('.nbops-form-error')).toContainText(
+    "'0 25 * * *' is not valid"
+  );
+  await dialog.locator('input[name="cron"]').fill('30 2 * * *');
+  await dialog.getByRole('button', { name: 'Next' }).click();
+  // the crontab line itself is shown before anything is installed
+  const line = dialog.locator('pre.nbops-schedule-line');
+  await expect(line).toHaveText(/^30 2 \* \* \* cd .* pipeline run /);
+  await page.screenshot({ path: 'test-results/nbops-schedule-confirm.png' });
+  await dialog.getByRole('button', { name: 'Install' }).click();
+  await schedule('airflow', '@daily');
+  await expect(dialog.locator('.nbops-schedule-confirm')).toContainText(
+    'nbops_tuning.py'
+  );
+  await dialog.getByRole('button', { name: 'Install' }).click();
+
+  const cron = section.locator('.nbops-schedule[data-target="cron"]');
+  const airflow = section.locator('.nbops-schedule[data-target="airflow"]');
+  await expect(cron.locator('.nbops-schedule-cron')).toHaveText('30 2 * * *');
+  await expect(airflow.locator('.nbops-schedule-cron')).toHaveText('@daily');
+  await expect(cron.locator('.nbops-schedule-next')).toHaveText(/Next run: /);
+  // the pipeline's run that cron's line tagged: its status, and its step's report
+  const run = cron.locator('.nbops-schedule-run');
+  await expect(run).toHaveAttribute('data-status', 'FINISHED');
+  await page.screenshot({ path: 'test-results/nbops-schedules.png' });
+  await run.locator('button.nbops-schedule-step', { hasText: 'train' }).click();
+  const frame = page.frameLocator('iframe.nbops-report-frame');
+  await expect(frame.locator('section.nbops-card')).toBeVisible({
+    timeout: 30000
+  });
+
+  await cron.locator('button.nbops-schedule-remove').click();
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Remove' })
+    .click();
+  await expect(cron).toHaveCount(0);
+  await expect(airflow).toHaveCount(1);
+  await airflow.locator('button.nbops-schedule-remove').click();
+  await page
+    .locator('.jp-Dialog')
+    .getByRole('button', { name: 'Remove' })
+    .click();
+  await expect(section.locator('.nbops-schedule')).toHaveCount(0);
+});
