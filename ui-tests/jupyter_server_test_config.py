@@ -73,7 +73,7 @@ nbops = [str(Path(sys.executable).with_name("nbops"))]  # the command of this en
 for command in (
     ["run", "tuning.ipynb", "--sweep", "alpha=0.25,1,2", "--metric", "rmse", "--workers", "2"],
     # as cron runs it once the lab installed its schedule (`--tag nbops.schedule=...`)
-    ["pipeline", "run", "pipeline.yaml", "--tag", "nbops.schedule=nbops_tuning"],
+    ["pipeline", "run", "pipeline.yaml", "--tag", "nbops.schedule=cron/nbops_tuning"],
 ):
     subprocess.run([*nbops, *command], cwd=root, check=True)
 

@@ -60,7 +60,7 @@ PROMOTION_CHAMPION_TAG = "nbops.promotion.champion"  # the version it was compar
 AIRFLOW_RUN_TAG = "nbops.airflow.run_id"  # the scheduler run a pipeline run belongs to
 AIRFLOW_LOGICAL_DATE_TAG = "nbops.airflow.logical_date"
 AIRFLOW_KEY_TAG = "nbops.airflow.key"  # a hash of dag_id/run_id: finds the parent run again
-SCHEDULE_TAG = "nbops.schedule"  # on a parent run: the schedule that started it (DAG id, cron id)
+SCHEDULE_TAG = "nbops.schedule"  # on a parent run: the schedule that started it, TARGET/ID
 
 # values of RUN_KIND_TAG
 KIND_HEADLESS = "headless"  # nbops run

@@ -41,7 +41,8 @@ def test_a_cron_schedule_is_installed_run_listed_with_its_runs_and_removed(
     lines = path.read_text().splitlines()
     assert "\n".join(lines[:2]) + "\n" == THEIRS and len(lines) == 4
     assert lines[2] == f"# nbops schedule: nbops_iris {jp_nbops_pipeline}"
-    assert lines[3].startswith("30 2 * * * cd ") and "--tag nbops.schedule=nbops_iris" in lines[3]
+    assert lines[3].startswith("30 2 * * * cd ")
+    assert "--tag nbops.schedule=cron/nbops_iris" in lines[3]
 
     shell_line = lines[3][len("30 2 * * * ") :]  # what cron hands to sh
     done = subprocess.run(["/bin/sh", "-c", shell_line], check=False, capture_output=True)
@@ -60,7 +61,7 @@ def test_a_cron_schedule_is_installed_run_listed_with_its_runs_and_removed(
     (last,) = schedule["last_runs"]
     parent = jp_nbops_store.get_run(last["run_id"])
     assert last["status"] == parent.status == "FINISHED" and f"{parent.run_id}: FINISHED" in log
-    assert parent.tags["nbops.schedule"] == "nbops_iris"
+    assert parent.tags["nbops.schedule"] == "cron/nbops_iris"
     assert sorted(s["name"] for s in last["steps"]) == ["evaluate", "prepare", "summary", "train"]
     assert {s["status"] for s in last["steps"]} == {"FINISHED"} and all(
         jp_nbops_store.get_run(s["run_id"]).tags["mlflow.parentRunId"] == parent.run_id

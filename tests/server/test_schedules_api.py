@@ -14,6 +14,13 @@ FIRST = 'import nbops\nnbops.log_metric("rows", 3.0)'
 PIPELINE = "name: flow\nsteps:\n  first:\n    notebook: first.ipynb\n"
 
 
+def store_tags(root, run_id: str) -> dict:
+    from nbops.config import load_settings
+    from nbops.store import open_store
+
+    return open_store(load_settings(root)).get_run(run_id).tags
+
+
 @pytest.fixture
 def flow(jp_root_dir, monkeypatch, jp_nbops_write_tagged):
     """A one-step pipeline under the server's root."""
@@ -76,7 +83,7 @@ async def test_schedules_are_shown_installed_listed_and_removed(
 
 @pytest.mark.airflow
 async def test_a_dag_written_from_the_lab_runs_in_airflow_and_its_run_is_listed(
-    jp_fetch, flow, jp_nbops_airflow, tmp_path
+    jp_fetch, flow, jp_nbops_airflow, jp_root_dir, tmp_path
 ):
     body = {"path": flow, "cron": "@daily", "to": "airflow"}
     code, dag = await send(jp_fetch, "POST", "schedules", body=body)
@@ -84,9 +91,13 @@ async def test_a_dag_written_from_the_lab_runs_in_airflow_and_its_run_is_listed(
     log = jp_nbops_airflow(tmp_path / "dags", tmp_path / "airflow", "nbops_flow")
     assert "state=success" in log, log[-4000:]
 
-    (schedule,) = (await get_json(jp_fetch, "schedules"))["schedules"]
+    await send(jp_fetch, "POST", "schedules", body={**body, "to": "cron"})
+    listed = (await get_json(jp_fetch, "schedules"))["schedules"]
+    schedule, cron = sorted(listed, key=lambda s: s["target"])
+    assert cron["target"] == "cron" and cron["last_runs"] == []  # Airflow's run, not cron's
     (last,) = schedule["last_runs"]
     assert last["status"] == "FINISHED" and last["scheduler_run"].startswith("manual__")
+    assert store_tags(jp_root_dir, last["run_id"])["nbops.schedule"] == "airflow/nbops_flow"
     (step,) = last["steps"]
     assert (step["name"], step["status"]) == ("first", "FINISHED")
     report = await jp_fetch("nbops", "api", "runs", step["run_id"], "report")

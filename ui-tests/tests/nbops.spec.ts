@@ -512,6 +512,7 @@ test('a pipeline is scheduled from the lab, listed with its runs, and unschedule
     /No schedules/
   );
   const schedule = async (to: string, cron: string) => {
+    await page.sidebar.openTab('filebrowser');
     await page
       .locator('.jp-DirListing-item', { hasText: 'pipeline.yaml' })
       .click({ button: 'right' });
@@ -541,6 +542,7 @@ test('a pipeline is scheduled from the lab, listed with its runs, and unschedule
     'nbops_tuning.py'
   );
   await dialog.getByRole('button', { name: 'Install' }).click();
+  await page.sidebar.openTab('nbops-panel');
 
   const cron = section.locator('.nbops-schedule[data-target="cron"]');
   const airflow = section.locator('.nbops-schedule[data-target="airflow"]');
@@ -550,6 +552,9 @@ test('a pipeline is scheduled from the lab, listed with its runs, and unschedule
   // the pipeline's run that cron's line tagged: its status, and its step's report
   const run = cron.locator('.nbops-schedule-run');
   await expect(run).toHaveAttribute('data-status', 'FINISHED');
+  // cron's run is not Airflow's: the DAG of the same pipeline has not run yet
+  await expect(airflow.locator('.nbops-schedule-run')).toHaveCount(0);
+  await expect(airflow.locator('.nbops-message')).toHaveText('Not run yet.');
   await page.screenshot({ path: 'test-results/nbops-schedules.png' });
   await run.locator('button.nbops-schedule-step', { hasText: 'train' }).click();
   const frame = page.frameLocator('iframe.nbops-report-frame');

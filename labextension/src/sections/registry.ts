@@ -26,6 +26,8 @@ export interface ISidebarSection {
   rank: number;
   /** The title, translated. */
   title: (trans: TranslationBundle) => string;
+  /** Shown even when no notebook is in focus: what it shows is not a notebook's. */
+  global?: boolean;
   /** The section's content (a React element, re-rendered whenever the model changes). */
   render: (ctx: ISectionContext) => JSX.Element;
 }

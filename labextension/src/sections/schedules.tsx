@@ -12,6 +12,7 @@ export function schedulesSection(schedules: SchedulesModel): ISidebarSection {
   return {
     id: 'schedules',
     rank: 600,
+    global: true,
     title: trans => trans.__('Schedules'),
     render: ctx => <SchedulesSection ctx={ctx} schedules={schedules} />
   };

@@ -11,7 +11,11 @@ import * as React from 'react';
 
 import { RunsModel } from '../model';
 import { Message, Section } from '../sections/parts';
-import { ISectionContext, SectionRegistry } from '../sections/registry';
+import {
+  ISectionContext,
+  ISidebarSection,
+  SectionRegistry
+} from '../sections/registry';
 import { h } from './dom';
 
 /**
@@ -107,7 +111,14 @@ class SidebarBody extends ReactWidget {
         {model.notebook && (
           <div className="nbops-notebook">{model.notebook}</div>
         )}
-        {model.hasContent ? this._sections() : this._state()}
+        {model.hasContent ? (
+          this._sections()
+        ) : (
+          <>
+            {this._state()}
+            {this._sectionList(this._registry.sections.filter(s => s.global))}
+          </>
+        )}
       </>
     );
   }
@@ -145,6 +156,33 @@ class SidebarBody extends ReactWidget {
 
   private _sections(): JSX.Element {
     const { _model: model, _trans: trans } = this;
+    return (
+      <>
+        {model.config && (
+          <div className="nbops-store">
+            {trans.__('Store: %1', model.config.tracking_uri)}
+          </div>
+        )}
+        {model.notice && (
+          <div className="nbops-notice" role="alert">
+            <span>{model.notice}</span>
+            <button
+              className="jp-mod-styled nbops-dismiss"
+              aria-label={trans.__('Dismiss')}
+              onClick={() => model.dismissNotice()}
+            >
+              ×
+            </button>
+          </div>
+        )}
+        {this._sectionList(this._registry.sections)}
+      </>
+    );
+  }
+
+  /** The sections given, each collapsible, their open state kept. */
+  private _sectionList(sections: ISidebarSection[]): JSX.Element {
+    const { _model: model, _trans: trans } = this;
     const ctx: ISectionContext = {
       model,
       commands: this._commands,
@@ -165,24 +203,7 @@ class SidebarBody extends ReactWidget {
     };
     return (
       <>
-        {model.config && (
-          <div className="nbops-store">
-            {trans.__('Store: %1', model.config.tracking_uri)}
-          </div>
-        )}
-        {model.notice && (
-          <div className="nbops-notice" role="alert">
-            <span>{model.notice}</span>
-            <button
-              className="jp-mod-styled nbops-dismiss"
-              aria-label={trans.__('Dismiss')}
-              onClick={() => model.dismissNotice()}
-            >
-              ×
-            </button>
-          </div>
-        )}
-        {this._registry.sections.map(section => (
+        {sections.map(section => (
           <Section
             key={section.id}
             id={section.id}

@@ -154,7 +154,7 @@ def _json_option(text: str, what: str) -> dict:
 @click.option("--key", required=True, help="What names the scheduler's run (dag_id/run_id).")
 @click.option("--scheduler-run", default="", help="The scheduler's run id (a tag).")
 @click.option("--logical-date", default="", help="The scheduler's logical date (a tag).")
-@click.option("--schedule", default="", help="The schedule (the DAG id; a tag).")
+@click.option("--schedule", default="", help="The schedule, airflow/DAG_ID (a tag).")
 def scheduled_open(file: Path, key: str, scheduler_run: str, logical_date: str, schedule) -> None:
     """Find or open the parent run of one scheduler run; print {"parent": ID}."""
     from ..pipeline.scheduled import open_parent

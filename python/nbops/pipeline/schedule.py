@@ -184,7 +184,8 @@ def open_run(**context):
     \"\"\"Find or open the parent run of this DAG run; its id goes to XCom.\"\"\"
     key, run_id = scheduler_key(context), context["dag_run"].run_id
     return nbops("scheduled", "open", PIPELINE, "--key", key, "--scheduler-run", run_id,
-                 "--logical-date", logical_date(context), "--schedule", DAG_ID)["parent"]
+                 "--logical-date", logical_date(context),
+                 "--schedule", "airflow/" + DAG_ID)["parent"]
 
 
 def run_step(step, **context):
@@ -235,7 +236,7 @@ def run_pipeline(**context):
     arguments = ["pipeline", "run", PIPELINE, *EXECUTOR,
                  "--tag", "nbops.airflow.run_id=" + run.run_id,
                  "--tag", "nbops.airflow.logical_date=" + logical_date(context),
-                 "--tag", "nbops.schedule=" + DAG_ID]
+                 "--tag", "nbops.schedule=airflow/" + DAG_ID]
     if forced(context):
         arguments.append("--force")
     nbops(*arguments)
@@ -270,7 +271,8 @@ def check_cron(expression: str) -> str:
 
 def schedule_id(dag: Dag, monitor: bool = False) -> str:
     """What names the schedule of ``dag``: its Airflow DAG id, and its crontab line's marker
-    (``nbops_NAME``, ``nbops_monitor_NAME``); the tag ``nbops.schedule`` of the runs it starts."""
+    (``nbops_NAME``, ``nbops_monitor_NAME``). The runs a schedule starts are tagged
+    ``nbops.schedule=TARGET/ID`` (``airflow/nbops_NAME``, ``cron/nbops_NAME``)."""
     return DAG_ID.sub("_", ("nbops_monitor_" if monitor else "nbops_") + dag.spec.name)
 
 
@@ -359,7 +361,7 @@ def crontab_line(dag: Dag, cron: str, monitor: bool = False) -> str:
     project = dag.spec.project
     log = project / ".nbops" / "logs" / f"{dag.spec.name}{'-monitor' if monitor else ''}.log"
     command = [nbops_executable(), "pipeline", "run", str(dag.spec.path),
-               "--tag", f"{SCHEDULE_TAG}={schedule_id(dag)}"]  # fmt: skip
+               "--tag", f"{SCHEDULE_TAG}=cron/{schedule_id(dag)}"]  # fmt: skip
     if monitor:
         command = [nbops_executable(), "monitor", *monitor_arguments(dag)]
     for part in [*command, str(project), str(log)]:

@@ -296,7 +296,8 @@ def last_runs(schedule: Schedule, limit: int = LAST_RUNS) -> list[dict]:
     spec = read_pipeline(schedule.pipeline)
     store = open_store(load_settings(spec.project))
     experiment = experiment_name(spec.path, spec.project)
-    tags = {PIPELINE_TAG: spec.name, RUN_KIND_TAG: KIND_PIPELINE, SCHEDULE_TAG: schedule.id}
+    tags = {PIPELINE_TAG: spec.name, RUN_KIND_TAG: KIND_PIPELINE,
+            SCHEDULE_TAG: f"{schedule.target}/{schedule.id}"}  # fmt: skip
     runs = []
     for run in store.list_runs(experiment, limit, tags=tags):
         steps = step_states(store, experiment, run)
