@@ -115,9 +115,11 @@ test('the sidebar follows the focus and explains an empty notebook', async ({
   await page.goto();
   await page.locator('.jp-SideBar.jp-mod-left [data-id="nbops-panel"]').click();
   const panel = page.locator('#nbops-panel');
-  await expect(panel.locator('.nbops-message')).toHaveText(
+  await expect(panel.locator('.nbops-body > .nbops-message')).toHaveText(
     'Open a notebook to see its runs.'
   );
+  // what is not a notebook's is shown all the same: the schedules
+  await expect(panel.locator('.nbops-section-schedules')).toBeVisible();
   await openFile(page, 'fresh.ipynb');
   await expect(panel.locator('.nbops-notebook')).toHaveText('fresh.ipynb');
   await expect(

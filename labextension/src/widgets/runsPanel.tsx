@@ -116,7 +116,8 @@ class SidebarBody extends ReactWidget {
         ) : (
           <>
             {this._state()}
-            {this._sectionList(this._registry.sections.filter(s => s.global))}
+            {model.state !== 'no-server' &&
+              this._sectionList(this._registry.sections.filter(s => s.global))}
           </>
         )}
       </>
