@@ -158,9 +158,15 @@ export function addCommands(ctx: ICommandContext): void {
         path,
         app.serviceManager.serverSettings,
         ctx.rendermime,
-        runId => void app.commands.execute(CommandIDs.openReport, { runId }),
-        ctx.translator,
-        () => void app.commands.execute(CommandIDs.schedulePipeline, { path })
+        {
+          openReport: runId =>
+            void app.commands.execute(CommandIDs.openReport, { runId }),
+          openLineage: of =>
+            void app.commands.execute(CommandIDs.openLineage, { of }),
+          schedule: () =>
+            void app.commands.execute(CommandIDs.schedulePipeline, { path })
+        },
+        ctx.translator
       );
       const view = new MainAreaWidget({ content });
       view.id = `nbops-pipeline-${Date.now()}`;

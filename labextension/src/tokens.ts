@@ -288,6 +288,9 @@ export interface IDescribePipeline {
   steps: IPipelineStep[];
   mermaid: string;
   running_here: boolean;
+  /** The executor a run from the lab uses unless told; those installed. */
+  executor?: string;
+  executors?: string[];
   last_run: {
     run_id: string;
     status: string;

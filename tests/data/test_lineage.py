@@ -87,6 +87,12 @@ def test_lineage_of_a_model_version_a_run_and_a_snapshot(history):
     around_snapshot = graph("raw@2", "--depth", "1")
     assert around_snapshot["links"] == {(f"prepare again ({history['prepare again'][:8]})",
                                          "wrote", "raw@2")}  # fmt: skip
+    snapshot_id = around_snapshot["centre"].removeprefix("snapshot:")
+    assert (
+        graph(snapshot_id)["centre"]
+        == graph(snapshot_id[:12])["centre"]
+        == (around_snapshot["centre"])
+    )  # a snapshot's id (or its first characters), as the pipeline view gives it
 
     text = cli("lineage", "features@1")
     assert text.exit_code == 0 and f"{train} --wrote--> features@1" in text.output

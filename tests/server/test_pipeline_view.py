@@ -51,7 +51,15 @@ async def test_a_pipeline_is_described_run_and_followed(
     ]
     assert fresh["steps"][1]["inputs"] == ["xs"] and "first -->|xs| second" in fresh["mermaid"]
 
+    assert fresh["executor"] == "local" and {"local", "dask"} <= set(fresh["executors"])
+
     body = {"path": "flow/pipeline.yaml", "parameters": {"second.fail": "true"}}
+    code, message = await fail(jp_fetch, "pipeline", method="POST",
+                               body=json.dumps({**body, "executor": "nope"}))  # fmt: skip
+    assert code == 400 and "Unknown executor 'nope'" in message and "local" in message
+    again = await get_json(jp_fetch, "pipeline", path="flow/pipeline.yaml")
+    assert again["last_run"] is None and not again["running_here"]  # nothing started
+    body["executor"] = "local"
     code, started = await send(jp_fetch, "POST", "pipeline", body=body)
     assert code == 202 and started["started"]
     code, message = await fail(jp_fetch, "pipeline", method="POST", body=json.dumps(body))

@@ -19,6 +19,8 @@ function pipeline(status: string, runningHere = false): IDescribePipeline {
     mermaid:
       'flowchart LR\n    first[first]\n    second[second]\n    first -->|xs| second',
     running_here: runningHere,
+    executor: 'local',
+    executors: ['dask', 'local'],
     last_run: { run_id: 'a'.repeat(32), status, start_time: 1, seconds: null },
     steps: [
       {
@@ -28,7 +30,7 @@ function pipeline(status: string, runningHere = false): IDescribePipeline {
         inputs: [],
         outputs: ['xs'],
         parameters: {},
-        last: { ...last, status: 'FINISHED' }
+        last: { ...last, status: 'FINISHED', outputs: { xs: 'c'.repeat(32) } }
       },
       {
         name: 'second',
@@ -68,9 +70,10 @@ describe('PipelineView', () => {
       body: JSON.stringify(answers.length > 1 ? answers.shift() : answers[0])
     }));
     const opened: string[] = [];
-    const view = new PipelineView('flow/pipeline.yaml', settings, null, id =>
-      opened.push(id)
-    );
+    const view = new PipelineView('flow/pipeline.yaml', settings, null, {
+      openReport: id => opened.push(id),
+      openLineage: id => opened.push(`lineage ${id}`)
+    });
     await view.load();
     expect(view.pipeline?.last_run?.status).toBe('FINISHED');
     expect(
@@ -85,6 +88,22 @@ describe('PipelineView', () => {
       .querySelector<HTMLButtonElement>('.nbops-pipeline-report')!
       .click();
     expect(opened).toEqual(['b'.repeat(32)]);
+    // the snapshot the last run wrote: its id shown, its lineage on a click
+    const xs = view.node.querySelector<HTMLButtonElement>(
+      'tr[data-step="first"] .nbops-pipeline-snapshot'
+    )!;
+    expect(xs.dataset.snapshotId).toBe('c'.repeat(32));
+    expect(xs.textContent).toBe(`xs ${'c'.repeat(8)}`);
+    xs.click();
+    expect(opened).toContain(`lineage ${'c'.repeat(32)}`);
+    const executor = view.node.querySelector<HTMLSelectElement>(
+      '.nbops-pipeline-executor'
+    )!;
+    expect(Array.from(executor.options).map(o => o.value)).toEqual([
+      'dask',
+      'local'
+    ]);
+    expect(executor.value).toBe('local');
   });
 
   it('shows why a file does not validate, in place', async () => {
@@ -92,12 +111,9 @@ describe('PipelineView', () => {
       status: 400,
       body: '{"message": "pipeline.yaml: unknown keys [\'colour\']."}'
     }));
-    const view = new PipelineView(
-      'pipeline.yaml',
-      settings,
-      null,
-      () => undefined
-    );
+    const view = new PipelineView('pipeline.yaml', settings, null, {
+      openReport: () => undefined
+    });
     await view.load();
     expect(view.pipeline).toBeNull();
     expect(

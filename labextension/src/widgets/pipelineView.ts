@@ -44,6 +44,16 @@ export function parseOverrides(text: string): Record<string, string> {
   return found;
 }
 
+/** What the view's buttons do (JupyterLab's commands, in the lab). */
+export interface IPipelineActions {
+  /** Open the report of a step's run. */
+  openReport: (runId: string) => void;
+  /** Open the lineage around a snapshot (its id) or a run. */
+  openLineage?: (reference: string) => void;
+  /** Schedule this pipeline ("Schedule…"). */
+  schedule?: () => void;
+}
+
 /**
  * A pipeline file in a main-area tab: its DAG drawn by JupyterLab's Mermaid renderer (each step
  * coloured by its status in the last run), a table of the steps (status, seconds, run, snapshots,
@@ -55,9 +65,8 @@ export class PipelineView extends Panel {
     readonly path: string,
     private readonly _settings: ServerConnection.ISettings,
     private readonly _rendermime: IRenderMimeRegistry | null,
-    private readonly _openReport: (runId: string) => void,
-    translator: ITranslator = nullTranslator,
-    private readonly _schedule: (() => void) | null = null
+    private readonly _actions: IPipelineActions,
+    translator: ITranslator = nullTranslator
   ) {
     super();
     this._trans = translator.load('nbops');
@@ -139,7 +148,8 @@ export class PipelineView extends Panel {
     );
     line.dataset.status = last?.status ?? '';
     head.node.appendChild(this._form(found));
-    if (this._schedule) {
+    const scheduleIt = this._actions.schedule;
+    if (scheduleIt) {
       const schedule = head.node.appendChild(
         h(
           'button',
@@ -147,7 +157,7 @@ export class PipelineView extends Panel {
           trans.__('Schedule…')
         )
       );
-      schedule.onclick = () => this._schedule?.();
+      schedule.onclick = () => scheduleIt();
     }
     this.addWidget(head);
     const graph = mermaidWidget(this._rendermime, coloured(found));
@@ -182,6 +192,19 @@ export class PipelineView extends Panel {
         trans.__('Run every step, cached or not')
       )
     );
+    const executor = h('select', 'jp-mod-styled nbops-pipeline-executor');
+    for (const name of found.executors ?? []) {
+      const option = executor.appendChild(h('option', '', name));
+      option.value = name;
+    }
+    executor.value = found.executor ?? '';
+    form.appendChild(
+      labelled(
+        trans.__('Executor'),
+        executor,
+        trans.__('Where the steps run (nbops executors)')
+      )
+    );
     const button = form.appendChild(
       h('button', 'jp-mod-styled jp-mod-accept', trans.__('Run'))
     );
@@ -197,7 +220,8 @@ export class PipelineView extends Panel {
             body: JSON.stringify({
               path: this.path,
               parameters: parseOverrides(parameters.value),
-              force: force.checked
+              force: force.checked,
+              ...(executor.value ? { executor: executor.value } : {})
             })
           },
           this._settings
@@ -241,9 +265,11 @@ export class PipelineView extends Panel {
         step.last?.seconds !== null && step.last?.seconds !== undefined
           ? formatDuration(step.last.seconds * 1000)
           : '';
-      row.insertCell().textContent = `${step.inputs.join(', ') || '–'} → ${
-        step.outputs.join(', ') || '–'
-      }`;
+      const data = row.insertCell();
+      data.className = 'nbops-pipeline-data';
+      this._snapshots(data, step.inputs, step.last?.inputs ?? {});
+      data.appendChild(document.createTextNode(' → '));
+      this._snapshots(data, step.outputs, step.last?.outputs ?? {});
       const run = row.insertCell();
       const runId = step.last?.run_id;
       if (runId) {
@@ -251,10 +277,39 @@ export class PipelineView extends Panel {
           h('button', 'jp-mod-styled nbops-pipeline-report', runId.slice(0, 8))
         );
         open.title = trans.__('Open the report of run %1', runId);
-        open.onclick = () => this._openReport(runId);
+        open.onclick = () => this._actions.openReport(runId);
       }
     }
     return table;
+  }
+
+  /** Snapshot names, each with the id the last run read or wrote (its lineage on a click). */
+  private _snapshots(
+    cell: HTMLElement,
+    names: string[],
+    ids: Record<string, string>
+  ): void {
+    if (names.length === 0) {
+      cell.appendChild(document.createTextNode('–'));
+    }
+    names.forEach((name, index) => {
+      if (index > 0) {
+        cell.appendChild(document.createTextNode(', '));
+      }
+      const id = ids[name];
+      const openLineage = this._actions.openLineage;
+      if (!id || !openLineage) {
+        cell.appendChild(h('span', 'nbops-pipeline-snapshot', name));
+        return;
+      }
+      const link = cell.appendChild(
+        h('button', 'nbops-link nbops-pipeline-snapshot', name)
+      );
+      link.appendChild(h('span', 'nbops-snapshot-id', ` ${id.slice(0, 8)}`));
+      link.dataset.snapshotId = id;
+      link.title = this._trans.__('%1 (%2): its lineage', name, id);
+      link.onclick = () => openLineage(id);
+    });
   }
 
   private _found: IDescribePipeline | null = null;

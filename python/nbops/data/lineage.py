@@ -186,15 +186,18 @@ class _Graph:
             return self._model_centre(found["model"], found["version"])
         if "@" in reference:
             return f"{SNAPSHOT}:{catalog.find(reference).id}"
-        run_id = full_run_id(self.store, reference)
         try:
+            run_id = full_run_id(self.store, reference)
             self.store.get_run(run_id)
-        except NotFoundError as err:  # what the user typed: an input error
-            raise InputError(
-                err.message,
-                "Give a run id (or its first 8 characters), NAME@VERSION of a snapshot, or "
-                "MODEL/VERSION of a model version.",
-            ) from err
+        except (NotFoundError, InputError) as err:  # no such run: a snapshot's id, or a typo
+            try:
+                return f"{SNAPSHOT}:{catalog.find(reference).id}"
+            except InputError:
+                raise InputError(
+                    err.message,
+                    "Give a run id (or its first 8 characters), NAME@VERSION of a snapshot (or "
+                    "its id), or MODEL/VERSION of a model version.",
+                ) from err
         return f"{RUN}:{run_id}"
 
     def _model_centre(self, model: str, version: str) -> str:

@@ -96,6 +96,7 @@ class CreatePipelineRun(_Body):
     path: str
     parameters: dict | None = None
     force: bool | None = None
+    executor: str | None = None  # an installed executor (default: the server extension's)
 
 
 @dataclass

@@ -9,7 +9,8 @@ import threading
 from pathlib import Path
 
 from ..credentials import redact
-from ..exceptions import ConflictError
+from ..exceptions import ConflictError, InputError
+from ..execution.executors import executor_names
 from ..pipeline.orchestrate import run_pipeline
 from ..pipeline.spec import apply_overrides, read_pipeline
 
@@ -32,10 +33,20 @@ class PipelineRuns:
         self._running: dict[Path, threading.Thread] = {}
         self._lock = threading.Lock()
 
-    def start(self, path: Path, overrides: list[tuple[str, str]], force: bool) -> None:
-        """Check the file and the overrides (an :class:`InputError` before anything runs), then
-        run the pipeline in a thread; :class:`ConflictError` while it already runs from here."""
+    def start(
+        self, path: Path, overrides: list[tuple[str, str]], force: bool, executor: str | None = None
+    ) -> None:
+        """Check the file, the overrides and the executor (an :class:`InputError` before anything
+        runs), then run the pipeline in a thread; :class:`ConflictError` while it already runs
+        from here. ``executor``: an installed one (default: the server extension's; another one
+        than that starts its own cluster, dask a local one)."""
         apply_overrides(read_pipeline(path), overrides)
+        chosen = executor or self.executor
+        if chosen not in executor_names():
+            raise InputError(
+                f"Unknown executor {chosen!r}.",
+                f"Installed: {', '.join(executor_names())} (`nbops executors`).",
+            )
         with self._lock:
             if path in self._running and self._running[path].is_alive():
                 raise ConflictError(
@@ -43,14 +54,16 @@ class PipelineRuns:
                     "Wait for it to end (the view follows it), then run it again.",
                 )
             thread = threading.Thread(
-                target=self._run, args=(path, overrides, force), name="nbops-pipeline", daemon=True
-            )
+                target=self._run, args=(path, overrides, force, chosen), name="nbops-pipeline",
+                daemon=True,
+            )  # fmt: skip
             self._running[path] = thread
             thread.start()
 
-    def _run(self, path: Path, overrides: list[tuple[str, str]], force: bool) -> None:
+    def _run(self, path: Path, overrides: list[tuple[str, str]], force: bool, executor: str):
+        address = self.address if executor == self.executor else None
         try:
-            run_pipeline(path, overrides, self.executor, address=self.address, force=force,
+            run_pipeline(path, overrides, executor, address=address, force=force,
                          echo=lambda line: None)  # fmt: skip
         except Exception as err:  # noqa: BLE001 - its runs record the failure; the thread ends
             log.warning("nbops: the pipeline %s ended with %s", path.name, redact(str(err)))

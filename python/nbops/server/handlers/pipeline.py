@@ -1,6 +1,6 @@
 """``GET /nbops/api/pipeline?path=`` (``DescribePipeline``): a pipeline file's steps, its DAG and
-how its last run went, step by step (the lab's pipeline view asks again while it runs); ``POST``
-runs it on the server extension's executor."""
+how its last run went, step by step (the lab's pipeline view asks again while it runs), and the
+executors installed; ``POST`` runs it on one of them (default: the server extension's)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...execution.executors import executor_names
 from ...pipeline.state import pipeline_state
 from ..models import CreatePipelineRun
 from ..paths import pipeline_file
@@ -23,7 +24,9 @@ class PipelineHandler(NbopsHandler):
     async def get(self) -> None:
         path = self._pipeline(self.query("path", "") or "")
         state = await self.blocking(pipeline_state, path)
-        self.finish({**state, "running_here": self.extensionapp.pipelines.running(path)})
+        pipelines = self.extensionapp.pipelines
+        self.finish({**state, "running_here": pipelines.running(path),
+                     "executor": pipelines.executor, "executors": executor_names()})  # fmt: skip
 
     @web.authenticated
     @authorized("execute")
@@ -31,7 +34,9 @@ class PipelineHandler(NbopsHandler):
         body = CreatePipelineRun.parse(self.request.body)
         path = self._pipeline(body.path)
         overrides = [(str(k), str(v)) for k, v in (body.parameters or {}).items()]
-        await self.blocking(self.extensionapp.pipelines.start, path, overrides, bool(body.force))
+        await self.blocking(
+            self.extensionapp.pipelines.start, path, overrides, bool(body.force), body.executor
+        )
         self.set_status(202)
         self.finish({"path": body.path, "started": True})
 
