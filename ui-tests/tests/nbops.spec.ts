@@ -464,6 +464,13 @@ test("a run's lineage opens in a tab and a snapshot in it re-centres it", async 
   await expect(writer.locator('button')).toContainText('rows=36');
   await expect(writer.locator('.nbops-lineage-relation')).toHaveText('wrote');
   await page.screenshot({ path: 'test-results/nbops-lineage.png' });
+  // the same from the Data section: a snapshot's Lineage centres a new tab on it
+  const first = panel.locator('li.nbops-snapshot').first();
+  await first.locator('.nbops-snapshot-line').click();
+  await first.locator('.nbops-snapshot-lineage').click();
+  await expect(
+    page.locator('.nbops-lineage-view h2.nbops-lineage-centre').last()
+  ).toHaveText(/Lineage of table@\d/);
 });
 
 test('a pipeline file opens in its view, runs from it and is followed live', async ({

@@ -76,6 +76,20 @@ function SnapshotProfile({ ctx }: { ctx: ISectionContext }): JSX.Element {
           )}
         </Button>
       )}
+      <Button
+        small
+        className="nbops-snapshot-lineage"
+        title={ctx.trans.__(
+          'The runs that wrote and read this snapshot, and the model versions they led to'
+        )}
+        onClick={() =>
+          void ctx.commands.execute(CommandIDs.openLineage, {
+            of: snapshot.id
+          })
+        }
+      >
+        {ctx.trans.__('Lineage')}
+      </Button>
       <SnapshotTable ctx={ctx} columns={columns} labels={labels} />
     </>
   );

@@ -1,5 +1,6 @@
 import * as React from 'react';
 
+import { CommandIDs } from '../tokens';
 import { formatTime } from '../widgets/dom';
 import { Message } from './parts';
 import { ISectionContext } from './registry';
@@ -46,6 +47,19 @@ export function ProductionSection({
               >
                 {version.decision ?? ''}
               </span>
+              <button
+                className="nbops-link nbops-version-lineage"
+                title={ctx.trans.__(
+                  'The run, the snapshots and the runs before this model version'
+                )}
+                onClick={() =>
+                  void ctx.commands.execute(CommandIDs.openLineage, {
+                    of: `${version.model}/${version.version}`
+                  })
+                }
+              >
+                {ctx.trans.__('lineage')}
+              </button>
             </li>
           ))}
         </ul>
