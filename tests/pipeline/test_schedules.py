@@ -132,3 +132,24 @@ def test_bad_schedules_are_refused_and_nothing_changes(jp_nbops_pipeline, cronta
     path.write_text(THEIRS + "# nbops schedule: 'unbalanced\n@daily true\n")
     listed = invoke("schedules", "list", "--crontab", command, "--json")
     assert json.loads(listed.output) == []  # a broken marker is not nbops's line: left alone
+
+
+def test_a_pipeline_in_a_folder_with_quotes_and_spaces_is_listed_and_removed_exactly(
+    jp_nbops_write_tagged, crontab, tmp_path
+):
+    command, path = crontab
+    project = tmp_path / "it's a $(b) `c`"
+    project.mkdir()
+    (project / "nbops.toml").write_text("")
+    jp_nbops_write_tagged(project / "first.ipynb", [("x = 1", [])])
+    pipeline = project / "pipeline.yaml"
+    pipeline.write_text("name: odd-name\nsteps:\n  first:\n    notebook: first.ipynb\n")
+    done = invoke("schedule", str(pipeline), "--to", "cron", "--install", "--yes",
+                  "--crontab", command, "--cron", "@hourly")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    listed = invoke("schedules", "list", "--crontab", command, "--json")
+    (schedule,) = json.loads(listed.output)
+    assert (schedule["id"], schedule["pipeline"]) == ("nbops_odd-name", str(pipeline))
+    removed = invoke("schedules", "remove", "nbops_odd-name", "--to", "cron",
+                     "--crontab", command)  # fmt: skip
+    assert removed.exit_code == 0 and path.read_text() == THEIRS
