@@ -124,6 +124,10 @@ def test_bad_schedules_are_refused_and_nothing_changes(jp_nbops_pipeline, cronta
     missing = invoke("schedule", str(jp_nbops_pipeline), "--to", "cron", "--install", "--yes",
                      "--crontab", "/nonexistent/crontab", "--cron", "@daily")  # fmt: skip
     assert missing.exit_code == 1 and "No '/nonexistent/crontab' command" in missing.output
+    mixed = invoke("schedule", str(jp_nbops_pipeline), "--to", "airflow", "--install", "--cron",
+                   "@daily", "--executor", "dask", "--dags-folder", str(tmp_path))  # fmt: skip
+    assert mixed.exit_code == 2 and "--install does not go with" in mixed.output
+    assert list(tmp_path.glob("*.py")) == []
     refusing = invoke("schedules", "list", "--crontab", "false")
     assert refusing.exit_code == 0 and "`false` could not read the crontab (exit 1)" in (
         refusing.output

@@ -68,6 +68,14 @@ def schedule_command(
 ) -> None:  # fmt: skip
     """Export the pipeline FILE for a real scheduler, on the schedule --cron."""
     if install:
+        if output or executor or address:
+            from ..exceptions import InputError
+
+            raise InputError(
+                "--install does not go with -o, --executor or --address.",
+                "--install writes the one-task-per-step DAG into the dags folder; for the "
+                "whole-pipeline mode write it with -o into that folder.",
+            )
         _install(file, cron, to, monitor, yes, dags_folder, crontab_command)
         return
     from ..pipeline.schedule import schedule
