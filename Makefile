@@ -63,7 +63,7 @@ jest: setup
 	$(ACTIVATE) jlpm test
 
 pytest: setup airflow
-	$(ACTIVATE) NBOPS_AIRFLOW_PYTHON="$(CURDIR)/$(AIRFLOW_VENV)/bin/python" python -m pytest
+	$(ACTIVATE) NBOPS_AIRFLOW_PYTHON="$(CURDIR)/$(AIRFLOW_VENV)/bin/python" python -m pytest --durations=25
 
 ## wheel-check: build sdist and wheel from clean, install the wheel where no node is on PATH
 wheel-check: setup
