@@ -77,6 +77,8 @@ async def test_schedules_are_shown_installed_listed_and_removed(
     assert code == 404 and "No cron schedule 'nbops_flow'" in message
     code, message = await fail(jp_fetch, "schedules", "at", "nbops_flow", method="DELETE")
     assert code == 400 and "Unknown schedule target" in message
+    code, message = await fail(jp_fetch, "schedules", "cron", "%C2%84", method="DELETE")
+    assert code == 400 and "is not a schedule id" in message  # JSON, not tornado's HTML
     await send(jp_fetch, "DELETE", "schedules", "airflow", "nbops_flow")
     assert list(dags.iterdir()) == [] and (await get_json(jp_fetch, "schedules"))["schedules"] == []
 

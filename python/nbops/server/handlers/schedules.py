@@ -7,6 +7,7 @@ are Airflow's and cron's: they run without this server."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from jupyter_server.auth.decorator import authorized
@@ -20,7 +21,10 @@ from ..models import CreateSchedule
 from ..paths import pipeline_file
 from .base import NbopsHandler
 
-SCHEDULE_ID = r"(?P<to>[a-z]+)/(?P<schedule_id>[A-Za-z0-9_.-]{1,250})"
+# any segment reaches the handler, which answers a malformed one 400 in JSON (a route pattern
+# would leave it to tornado's HTML 404)
+SCHEDULE_ID = r"(?P<to>[^/]+)/(?P<schedule_id>[^/]+)"
+_ID = re.compile(r"[A-Za-z0-9_.-]{1,250}")
 
 
 class _SchedulesBase(NbopsHandler):
@@ -90,7 +94,12 @@ class ScheduleHandler(_SchedulesBase):
     @authorized("execute")
     async def delete(self, to: str, schedule_id: str) -> None:
         if to not in TARGETS:
-            raise InputError(f"Unknown schedule target {to!r}.", "Use airflow or cron.")
+            raise InputError(f"Unknown schedule target {to[:40]!r}.", "Use airflow or cron.")
+        if not _ID.fullmatch(schedule_id):
+            raise InputError(
+                f"{schedule_id[:80]!r} is not a schedule id.",
+                "Give the id the Schedules section or `nbops schedules list` shows (nbops_NAME).",
+            )
         self.check_cron(to)
         found = await self.blocking(remove_schedule, schedule_id, to, self.folder, self.crontab)
         self.finish({**self.shown(found), "removed": True})
