@@ -33,6 +33,7 @@ from pathlib import Path
 
 from scratch import scratch_folder
 
+from nbops.execution.options import Placement
 from nbops.store.opening import SERVER_REQUESTS_AT_ONCE
 
 ROOT = Path(__file__).parents[1]
@@ -65,9 +66,8 @@ def child(tasks: int, uri: str | None, workers: int) -> None:
     result = run_sweep(
         str(project / "step.ipynb"),
         sweeps,
-        executor="simulated",
-        workers=workers,
         echo=lambda _: None,
+        placement=Placement(executor="simulated", workers=workers),
     )
     seconds = time.perf_counter() - started
     assert len(result.rows) == tasks and result.ok

@@ -63,11 +63,16 @@ def sequential(notebook: Path, values: list[str]) -> float:
 
 def swept(notebook: Path, values: list[str], executor: str, workers: int):
     """Seconds for a sweep of ``values``, and its result."""
+    from nbops.execution.options import Placement
     from nbops.pipeline.sweep import run_sweep
 
     start = time.perf_counter()
-    result = run_sweep(str(notebook), {"alpha": values}, executor=executor, workers=workers,
-                       echo=lambda line: None)  # fmt: skip
+    result = run_sweep(
+        str(notebook),
+        {"alpha": values},
+        echo=lambda line: None,
+        placement=Placement(executor=executor, workers=workers),
+    )
     assert result.ok
     return time.perf_counter() - start, result
 
@@ -138,6 +143,7 @@ def kernel_costs(sweep_result, seconds: float, workers: int) -> dict[str, float]
 def cache_hit_seconds(project: Path) -> float:
     """Seconds per step to decide that a step is cached (key + store lookup), example pipeline."""
     from nbops.config import experiment_name, load_settings
+    from nbops.execution.options import Placement
     from nbops.pipeline.cache import cache_key, cache_parts, cached_run
     from nbops.pipeline.dag import build_dag
     from nbops.pipeline.orchestrate import run_pipeline
@@ -149,7 +155,7 @@ def cache_hit_seconds(project: Path) -> float:
     path.write_text(
         "steps:\n  a: {notebook: step.ipynb}\n  b: {notebook: step.ipynb, after: [a]}\n"
     )
-    assert run_pipeline(path, workers=2, echo=lambda line: None).ok
+    assert run_pipeline(path, echo=lambda line: None, placement=Placement(workers=2)).ok
     dag = build_dag(read_pipeline(path))
     settings = load_settings(project)
     store = open_store(settings)

@@ -81,19 +81,28 @@ def snapshots(uri: str, rows: int, repeat: int) -> None:
 
 
 def pipelines(bed_dask: DaskCluster, project: Path, repeat: int) -> None:
+    from nbops.execution.options import Placement
     from nbops.pipeline.orchestrate import run_pipeline
 
     def quiet(line):
         pass
 
     def isolated():
-        result = run_pipeline(project / "pipeline.yaml", executor="dask",
-                              address=bed_dask.address, force=True, echo=quiet)  # fmt: skip
+        result = run_pipeline(
+            project / "pipeline.yaml",
+            force=True,
+            echo=quiet,
+            placement=Placement(executor="dask", address=bed_dask.address),
+        )
         assert result.ok, result.outcomes
 
     def local():
-        result = run_pipeline(project / "pipeline.yaml", executor="dask", workers=2,
-                              force=True, echo=quiet)  # fmt: skip
+        result = run_pipeline(
+            project / "pipeline.yaml",
+            force=True,
+            echo=quiet,
+            placement=Placement(executor="dask", workers=2),
+        )
         assert result.ok, result.outcomes
 
     isolated()  # warm both: kernels' imports, the server's experiments

@@ -6,6 +6,7 @@ from pathlib import Path
 import mlflow
 import pytest
 
+from nbops.execution.options import Placement
 from nbops.execution.run import run
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -53,8 +54,12 @@ def test_example_pipeline_runs_then_is_cached(examples):
         "train": {"prepare"},
         "evaluate": {"prepare", "train"},
     }
-    first = run_pipeline(examples / "pipeline.yaml", workers=2, echo=lambda line: None)
+    first = run_pipeline(
+        examples / "pipeline.yaml", echo=lambda line: None, placement=Placement(workers=2)
+    )
     assert first.ok, {k: o.error for k, o in first.outcomes.items()}
     assert set(first.outcomes["prepare"].outputs) == {"train", "test"}
-    again = run_pipeline(examples / "pipeline.yaml", workers=2, echo=lambda line: None)
+    again = run_pipeline(
+        examples / "pipeline.yaml", echo=lambda line: None, placement=Placement(workers=2)
+    )
     assert {o.status for o in again.outcomes.values()} == {"CACHED"}

@@ -261,21 +261,21 @@ def export(notebook: str | Path, name: str | None = None, out: str | Path | None
     return export_step(notebook, name=name, out=out)
 
 
-def run(target: str | Path, parameters: dict[str, object] | None = None, **options):
+def run(target: str | Path, parameters: dict[str, object] | None = None, **keywords):
     """Run a step or notebook headless in a new MLflow run (see ``nbops.execution.run``).
 
-    Parameters
-    ----------
-    target:
-        A notebook path, a step folder, ``name`` or ``name@version``.
-    parameters:
-        Parameter values by name.
-    options:
-        ``parameter_file``, ``kernel``, ``timeout``, ``output``, ``progress``.
+    ``target``: a notebook path, a step folder, ``name`` or ``name@version``; ``parameters``:
+    values by name. ``keywords``: ``parameter_file``, ``kernel``, ``output``, ``progress``, and
+    the run's options (:class:`nbops.execution.options.RunOptions`): ``timeout`` (seconds per
+    cell), ``run_timeout`` (seconds for the whole run), ``strict_env``.
     """
+    from .execution.options import RunOptions
     from .execution.run import run as run_step
 
-    return run_step(target, parameters, **options)
+    rest = {k: keywords.pop(k) for k in ("parameter_file", "kernel", "output") if k in keywords}
+    progress = keywords.pop("progress", None)
+    options = RunOptions.from_keywords(keywords)
+    return run_step(target, parameters, options=options, progress=progress, **rest)
 
 
 def reproduce(run_id: str, rtol: float = 0.0, atol: float = 0.0, env: str = "current"):

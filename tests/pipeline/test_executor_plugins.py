@@ -46,10 +46,13 @@ def installed(tmp_path, monkeypatch):
         "broken = nbops_broken:Executor\nplain = nbops_echo:Path\n"
     )
     monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setattr(base, "_REGISTRY", dict(base._REGISTRY))  # registered here, undone after
     for module in ("nbops_echo", "nbops_broken"):  # this test's copy, not an earlier test's
         monkeypatch.delitem(sys.modules, module, raising=False)
-    return site
+    yield site
+    # forget this test's executors only: nbops's own, registered when first imported (maybe
+    # during this test), stay registered for the tests after it
+    for name in ("echo", "broken", "plain"):
+        base._REGISTRY.pop(name, None)
 
 
 def invoke(*args):

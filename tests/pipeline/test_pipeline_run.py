@@ -9,6 +9,7 @@ from sklearn.datasets import load_iris
 
 import nbops
 from nbops.cli import main
+from nbops.execution.options import Placement
 from nbops.pipeline.orchestrate import run_pipeline
 
 
@@ -65,11 +66,11 @@ def check_lineage(client, store, result):
 
 
 def test_local_run_then_cache_hits_and_misses(jp_nbops_pipeline, client, jp_nbops_store):
-    first = run_pipeline(jp_nbops_pipeline, workers=2, echo=quiet)
+    first = run_pipeline(jp_nbops_pipeline, echo=quiet, placement=Placement(workers=2))
     check_lineage(client, jp_nbops_store, first)
 
     lines = []
-    again = run_pipeline(jp_nbops_pipeline, workers=2, echo=lines.append)
+    again = run_pipeline(jp_nbops_pipeline, echo=lines.append, placement=Placement(workers=2))
     assert again.ok and {o.status for o in again.outcomes.values()} == {"CACHED"}
     assert any(
         line.startswith("cached    train: same code, parameters and inputs") for line in lines
@@ -94,12 +95,14 @@ def test_local_run_then_cache_hits_and_misses(jp_nbops_pipeline, client, jp_nbop
     predictions = first.outcomes["train"].outputs["predictions"][:8]
     assert f"changed   evaluate: input predictions {predictions} -> " in result.output
 
-    forced = run_pipeline(jp_nbops_pipeline, workers=2, force=True, echo=quiet)
+    forced = run_pipeline(jp_nbops_pipeline, force=True, echo=quiet, placement=Placement(workers=2))
     assert {o.status for o in forced.outcomes.values()} == {"FINISHED"}
 
 
 def test_dask_local_cluster_same_outputs_and_lineage(jp_nbops_pipeline, client, jp_nbops_store):
-    result = run_pipeline(jp_nbops_pipeline, executor="dask", workers=2, echo=quiet)
+    result = run_pipeline(
+        jp_nbops_pipeline, echo=quiet, placement=Placement(executor="dask", workers=2)
+    )
     check_lineage(client, jp_nbops_store, result)
 
 
@@ -120,9 +123,11 @@ def test_worker_that_dies_is_retried_once(jp_nbops_pipeline, client, tmp_path):
     marker = tmp_path / "died-once"
     lines = []
     result = run_pipeline(
-        jp_nbops_pipeline, [("train.die", "once"), ("train.marker", str(marker))],
-        workers=2, echo=lines.append,
-    )  # fmt: skip
+        jp_nbops_pipeline,
+        [("train.die", "once"), ("train.marker", str(marker))],
+        echo=lines.append,
+        placement=Placement(workers=2),
+    )
     assert marker.exists()  # the first attempt killed its worker
     assert result.ok and result.outcomes["train"].attempts == 2
     assert any(line.startswith("retrying  train: The worker process") for line in lines)
@@ -136,7 +141,10 @@ def test_worker_that_dies_is_retried_once(jp_nbops_pipeline, client, tmp_path):
 
 def test_dask_worker_that_always_dies_fails_after_one_retry(jp_nbops_pipeline, client):
     result = run_pipeline(
-        jp_nbops_pipeline, [("train.die", "always")], executor="dask", workers=2, echo=quiet
+        jp_nbops_pipeline,
+        [("train.die", "always")],
+        echo=quiet,
+        placement=Placement(executor="dask", workers=2),
     )
     train = result.outcomes["train"]
     assert (train.status, train.attempts) == ("FAILED", 2)

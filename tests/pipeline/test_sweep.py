@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from nbops.cli import main
 from nbops.exceptions import InputError
+from nbops.execution.options import Placement
 from nbops.pipeline.sweep import parse_sweeps
 
 STEP = [
@@ -154,7 +155,12 @@ def test_on_a_server_the_workers_record_each_runs_parameters(
 
     notebook = jp_nbops_notebook_factory("step.ipynb", STEP)
     result = run_sweep(
-        str(notebook), {"a": ["0", "3"]}, {"b": 1}, metric="loss", workers=2, echo=print
+        str(notebook),
+        {"a": ["0", "3"]},
+        {"b": 1},
+        metric="loss",
+        echo=print,
+        placement=Placement(workers=2),
     )
     assert result.ok
     client = mlflow.MlflowClient(jp_nbops_mlflow_server.uri)
@@ -175,7 +181,9 @@ def test_on_a_server_runs_no_worker_reached_still_hold_their_parameters(
     from nbops.pipeline.sweep import run_sweep
 
     notebook = jp_nbops_notebook_factory("step.ipynb", STEP)
-    result = run_sweep(str(notebook), {"a": ["0", "3"]}, executor="lost", echo=print)
+    result = run_sweep(
+        str(notebook), {"a": ["0", "3"]}, echo=print, placement=Placement(executor="lost")
+    )
     assert not result.ok and {row.outcome.status for row in result.rows} == {"FAILED"}
     client = mlflow.MlflowClient(jp_nbops_mlflow_server.uri)
     kids = client.search_runs(
@@ -201,7 +209,9 @@ def test_a_sweep_of_20000_tasks_completes_with_a_summary(jp_nbops_notebook_facto
     )
     lines: list[str] = []
     sweeps = {"country": [f"c{i}" for i in range(200)], "setting": [str(i) for i in range(100)]}
-    result = run_sweep(str(notebook), sweeps, executor="simulated", echo=lines.append)
+    result = run_sweep(
+        str(notebook), sweeps, echo=lines.append, placement=Placement(executor="simulated")
+    )
     assert result.ok and len(result.rows) == 20_000
     assert len({row.outcome.run_id for row in result.rows}) == 20_000
     assert lines[-1] == "20,000 of 20,000 runs done, 0 not finished" and len(lines) <= 12

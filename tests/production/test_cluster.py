@@ -15,6 +15,7 @@ import pytest
 import nbops
 from nbops.data.server_catalog import ServerCatalog
 from nbops.data.snapshot import read_snapshot
+from nbops.execution.options import Placement
 from nbops.pipeline.orchestrate import run_pipeline
 from nbops.store.mlflow import MlflowStore
 
@@ -103,7 +104,10 @@ def test_a_snapshot_written_on_one_worker_is_read_on_another(on_bed):
     consumer_copy = bed.dask.cache("w2") / f"{expected}.parquet"
     assert not consumer_copy.exists()  # the consumer has no copy before
     result = run_pipeline(
-        path, [("produce.nonce", nonce)], executor="dask", address=bed.dask.address, echo=quiet
+        path,
+        [("produce.nonce", nonce)],
+        echo=quiet,
+        placement=Placement(executor="dask", address=bed.dask.address),
     )
     assert result.ok, {k: (o.status, o.error) for k, o in result.outcomes.items()}
     client = mlflow.MlflowClient(bed.server.uri)
@@ -125,7 +129,9 @@ def test_a_snapshot_written_on_one_worker_is_read_on_another(on_bed):
 def test_the_example_pipeline_end_to_end(on_bed):
     bed = on_bed
     result = run_pipeline(
-        bed.project / "pipeline.yaml", executor="dask", address=bed.dask.address, echo=quiet
+        bed.project / "pipeline.yaml",
+        echo=quiet,
+        placement=Placement(executor="dask", address=bed.dask.address),
     )
     assert result.ok, {k: (o.status, o.error) for k, o in result.outcomes.items()}
     client = mlflow.MlflowClient(bed.server.uri)
@@ -159,9 +165,8 @@ def test_a_worker_killed_mid_step_is_retried_as_a_new_run(on_bed, tmp_path):
     result = run_pipeline(
         path,
         [("fragile.marker", str(marker))],
-        executor="dask",
-        address=bed.dask.address,
         echo=quiet,
+        placement=Placement(executor="dask", address=bed.dask.address),
     )
     bed.dask.wait_for_workers(2)  # the nanny restarted the killed worker
     assert marker.exists() and result.ok, result.outcomes["fragile"].error
@@ -195,7 +200,10 @@ def test_the_tracking_server_restarted_mid_pipeline(on_bed, tmp_path):
     thread = threading.Thread(
         target=lambda: done.update(
             result=run_pipeline(
-                path, overrides, executor="dask", address=bed.dask.address, echo=quiet
+                path,
+                overrides,
+                echo=quiet,
+                placement=Placement(executor="dask", address=bed.dask.address),
             )
         )
     )
@@ -237,7 +245,10 @@ def test_two_pipelines_writing_one_snapshot_name_keep_both_versions(on_bed):
 
     def run(nonce):
         results[nonce] = run_pipeline(
-            path, [("produce.nonce", nonce)], executor="dask", address=bed.dask.address, echo=quiet
+            path,
+            [("produce.nonce", nonce)],
+            echo=quiet,
+            placement=Placement(executor="dask", address=bed.dask.address),
         )
 
     threads = [threading.Thread(target=run, args=(n,)) for n in nonces]

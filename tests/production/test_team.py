@@ -31,6 +31,7 @@ from nbops.data import registry as catalog_module
 from nbops.data.registry import catalog_for
 from nbops.data.snapshot import read_snapshot
 from nbops.exceptions import AuthenticationError, PermissionDeniedError
+from nbops.execution.options import Placement
 from nbops.loop.promote import promote
 from nbops.pipeline.orchestrate import run_pipeline
 
@@ -156,7 +157,11 @@ def work(team):
             first = run_pipeline(alice_file, echo=quiet)
         assert first.ok, {k: (o.status, o.error) for k, o in first.outcomes.items()}
         with acting_as("bob", team.proxied):
-            second = run_pipeline(bob_file, executor="dask", address=team.dask.address, echo=quiet)
+            second = run_pipeline(
+                bob_file,
+                echo=quiet,
+                placement=Placement(executor="dask", address=team.dask.address),
+            )
         assert second.ok, {k: (o.status, o.error) for k, o in second.outcomes.items()}
     finally:
         os.chdir(cwd)
@@ -391,7 +396,10 @@ def test_with_authentication_on_a_pipeline_rides_out_a_server_restart(team, tmp_
         thread = threading.Thread(
             target=lambda: done.update(
                 result=run_pipeline(
-                    path, overrides, executor="dask", address=team.dask.address, echo=quiet
+                    path,
+                    overrides,
+                    echo=quiet,
+                    placement=Placement(executor="dask", address=team.dask.address),
                 )
             )
         )

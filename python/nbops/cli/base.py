@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import gc
 import sys
+from dataclasses import fields
 
 import click
 
@@ -67,8 +69,39 @@ def format_metrics(metrics: dict[str, float], shown: int = 3) -> str:
     return ", ".join(items) + (f", +{more}" if more > 0 else "")
 
 
+def run_options(command):
+    """The flags of :class:`~nbops.execution.options.RunOptions`, one per field (its name, its
+    help), handed to ``command`` as one ``options`` argument."""
+    from ..execution.options import RunOptions, flag_name
+
+    specs = fields(RunOptions)
+
+    @functools.wraps(command)
+    def with_options(*args, **kwargs):
+        values = {spec.name: kwargs.pop(spec.name) for spec in specs}
+        return command(*args, options=RunOptions.from_values(values), **kwargs)
+
+    for spec in reversed(specs):
+        help_text = spec.metadata["help"]
+        if spec.metadata["kind"] == "seconds":
+            seconds = click.FloatRange(min=0, min_open=True)
+            option = click.option(flag_name(spec.name), type=seconds, help=help_text)
+        else:
+            option = click.option(flag_name(spec.name), is_flag=True, help=help_text)
+        with_options = option(with_options)
+    return with_options
+
+
 def executor_options(command):
-    """The options choosing where many runs execute (``--executor``, ``--workers``, ...)."""
+    """The flags choosing where many runs execute (``--executor``, ``--workers``,
+    ``--address``), handed to ``command`` as one ``placement`` argument
+    (:class:`~nbops.execution.options.Placement`)."""
+    from ..execution.options import Placement
+
+    @functools.wraps(command)
+    def with_placement(*args, executor, workers, address, **kwargs):
+        return command(*args, placement=Placement(executor, workers, address), **kwargs)
+
     options = [
         click.option(
             "--executor",
@@ -87,22 +120,8 @@ def executor_options(command):
         ),
     ]
     for option in reversed(options):
-        command = option(command)
-    return command
-
-
-run_timeout_option = click.option(
-    "--run-timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    help="Seconds each run may take as a whole; then its kernel stops and the run FAILS.",
-)
-
-
-strict_env_option = click.option(
-    "--strict-env",
-    is_flag=True,
-    help="Refuse to run a step whose lock (requirements.txt) the kernel's packages do not match.",
-)
+        with_placement = option(with_placement)
+    return with_placement
 
 
 LINE_COLORS = {"done": "green", "FAILED": "red", "cached": "cyan", "skipped": "yellow"}

@@ -9,13 +9,7 @@ from pathlib import Path
 
 import click
 
-from .base import (
-    EXIT_FAILED,
-    executor_options,
-    main,
-    run_timeout_option,
-    strict_env_option,
-)
+from .base import EXIT_FAILED, executor_options, main, run_options
 from .tables import fitting_table
 
 
@@ -36,11 +30,7 @@ def pipeline() -> None:
     help="A parameter of one step (repeatable), e.g. -p train.alpha 0.5.",
 )
 @click.option("--force", is_flag=True, help="Run every step, even those with a cached result.")
-@click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds each cell may run."
-)
-@run_timeout_option
-@strict_env_option
+@run_options
 @executor_options
 @click.option(
     "--tag",
@@ -49,9 +39,7 @@ def pipeline() -> None:
     metavar="KEY=VALUE",
     help="A tag of the parent run (repeatable), e.g. the scheduler run it belongs to.",
 )
-def pipeline_run(
-    file, parameters, force, timeout, run_timeout, strict_env, executor, workers, address, tags
-) -> None:
+def pipeline_run(file, parameters, force, options, placement, tags) -> None:
     """Run the pipeline FILE: independent steps in parallel, one parent run, a child per step.
 
     A step whose code, parameters and input snapshots match an earlier finished run is skipped
@@ -66,17 +54,7 @@ def pipeline_run(
 
     with LiveProgress("pipeline") as echo:
         result = run_pipeline(
-            file,
-            list(parameters),
-            executor,
-            workers,
-            address,
-            force,
-            timeout,
-            echo=echo,
-            run_timeout=run_timeout,
-            tags=_tags(tags),
-            strict_env=strict_env,
+            file, list(parameters), options, placement, force, echo=echo, tags=_tags(tags)
         )
     rows = [
         (

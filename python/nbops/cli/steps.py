@@ -8,13 +8,7 @@ from pathlib import Path
 import click
 
 from ..exceptions import InputError
-from .base import (
-    EXIT_FAILED,
-    executor_options,
-    main,
-    run_timeout_option,
-    strict_env_option,
-)
+from .base import EXIT_FAILED, executor_options, main, run_options
 from .tables import fitting_table
 
 
@@ -119,9 +113,6 @@ def steps(name: str | None) -> None:
     "--kernel", help="Kernel name (default: the notebook's or the step's, else Python's)."
 )
 @click.option(
-    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds each cell may run."
-)
-@click.option(
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the executed notebook and report.",
@@ -138,25 +129,20 @@ def steps(name: str | None) -> None:
 @click.option(
     "-v", "--verbose", is_flag=True, help="On failure, print the full traceback (also error.txt)."
 )
-@run_timeout_option
-@strict_env_option
+@run_options
 @executor_options
 def run_command(
     target,
     parameters,
     parameter_file,
     kernel,
-    timeout,
     output,
     sweeps,
     metric,
     maximize,
     verbose,
-    run_timeout,
-    strict_env,
-    executor,
-    workers,
-    address,
+    options,
+    placement,
 ) -> None:
     """Run TARGET headless: a step (name, name@version, folder) or a notebook.
 
@@ -166,34 +152,23 @@ def run_command(
     Exit code 0 when every run finished, 1 when one failed, 2 for bad usage.
     """
     if sweeps:
-        _sweep(
-            target,
-            sweeps,
-            dict(parameters),
-            metric,
-            maximize,
-            (executor, workers, address),
-            timeout,
-            run_timeout,
-            strict_env,
-        )
+        _sweep(target, sweeps, dict(parameters), metric, maximize, options, placement)
         return
-    if metric or maximize or executor != "local" or workers or address:
+    from ..execution.options import Placement
+    from ..execution.run import run
+
+    if metric or maximize or placement != Placement():
         raise InputError(
             "--metric, --maximize, --executor, --workers and --address go with --sweep.",
             "Add --sweep NAME=V1,V2 or drop them.",
         )
-    from ..execution.run import run
-
     result = run(
         target,
         dict(parameters),
         parameter_file,
         kernel,
-        timeout,
+        options,
         output,
-        run_timeout=run_timeout,
-        strict_env=strict_env,
         echo=lambda line: click.secho(line, fg="yellow", err=True),
     )
     color = "green" if result.ok else "red"
@@ -210,7 +185,7 @@ def run_command(
         sys.exit(EXIT_FAILED)
 
 
-def _sweep(target, sweeps, parameters, metric, maximize, where, timeout, run_timeout, strict_env):
+def _sweep(target, sweeps, parameters, metric, maximize, options, placement):
     from rich.console import Console
 
     from ..pipeline.sweep import parse_sweeps, run_sweep
@@ -224,11 +199,9 @@ def _sweep(target, sweeps, parameters, metric, maximize, where, timeout, run_tim
             parameters,
             metric,
             maximize,
-            *where,
-            timeout,
+            options,
+            placement,
             echo=echo,
-            run_timeout=run_timeout,
-            strict_env=strict_env,
         )
     order = f", by {metric} ({'largest' if maximize else 'smallest'} first)" if metric else ""
     columns = [*((name, 1) for name in result.rows[0].values), ("status", 0)]

@@ -27,9 +27,9 @@ from ..exceptions import TaskError, WorkerLostError
 from ..steps.target import Prepared
 from ..store import open_store
 from ..store.opening import chooses_run_ids
-from .deadline import check_run_timeout
 from .ending import end_if_running
 from .executors import Executor
+from .options import RunOptions
 from .run import make_task, open_runs, param_text
 from .task import RunResult, Task
 
@@ -66,7 +66,7 @@ class Job:
     tags: dict[str, str] = field(default_factory=dict)
     pins: dict[str, str] = field(default_factory=dict)
     name: str | None = None
-    run_timeout: float | None = None  # this job's, over the coordinator's
+    options: RunOptions | None = None  # this job's, over the coordinator's
     private: bool = False  # execute in a private folder with ``files`` (a pipeline's step)
     files: dict[str, bytes] = field(default_factory=dict, repr=False)
     resources: dict[str, float] = field(default_factory=dict)  # what the worker must have
@@ -91,17 +91,13 @@ class Coordinator:
         The project (its store).
     echo:
         Where progress lines go.
+    options:
+        How each run executes (a job's own options win over these where set).
     retries:
         How many times a job whose worker died is run again.
-    timeout:
-        Seconds each cell may run.
-    run_timeout:
-        Seconds each run may take as a whole; then its kernel is stopped and it fails.
     on_outcome:
         Called with each settled job (its ``outcome`` set); by default outcomes are queued for
         :meth:`next_outcomes`.
-    strict_env:
-        Fail a run, its notebook not run, whose kernel does not match its step's lock.
     quiet:
         Echo only retries and runs that did not finish (a sweep of thousands keeps a summary).
     """
@@ -111,18 +107,14 @@ class Coordinator:
         executor: Executor,
         settings: Settings,
         echo: Callable[[str], None] = print,
+        options: RunOptions | None = None,
         retries: int = 1,
-        timeout: float | None = None,
-        run_timeout: float | None = None,
         on_outcome: Callable[[Job], None] | None = None,
-        strict_env: bool = False,
         quiet: bool = False,
     ) -> None:
         self.executor, self.settings, self.echo = executor, settings, echo
-        self.quiet = quiet
-        self.strict_env = strict_env
-        self.retries, self.timeout = retries, timeout
-        self.run_timeout = check_run_timeout(run_timeout)
+        self.options = options or RunOptions()
+        self.quiet, self.retries = quiet, retries
         self.store = open_store(settings)
         self._on_outcome = on_outcome
         self._outcomes: queue.Queue[Outcome] = queue.Queue()
@@ -192,16 +184,14 @@ class Coordinator:
             job.prepared,
             self.settings,
             job.run_id,
+            job.options.over(self.options) if job.options else self.options,
             key=job.key,
             pins=job.pins,
-            timeout=self.timeout,
-            run_timeout=check_run_timeout(job.run_timeout) or self.run_timeout,
             private=job.private or not self.executor.shares_files,
             output=self._output(job.run_id),
             files={**job.prepared.target.files, **job.files},
             code=self._code(job.prepared.target.notebook),
             resources=job.resources,
-            strict_env=self.strict_env,
         )
         with self._changed:
             self._in_flight[id(job)] = job

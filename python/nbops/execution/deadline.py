@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import threading
 
-from ..exceptions import InputError
-
 RECHECK_S = 0.5  # if the deadline passes while the kernel is still starting
 
 
@@ -67,14 +65,3 @@ class RunDeadline:
         if not running:
             self._arm(RECHECK_S)
 
-
-def check_run_timeout(seconds: float | None) -> float | None:
-    """``seconds`` if a positive number of seconds (or ``None``); :class:`InputError` if not."""
-    if seconds is None:
-        return None
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not seconds > 0:
-        raise InputError(
-            f"The run timeout {seconds!r} is not a positive number of seconds.",
-            "Give e.g. --run-timeout 3600, or leave it out for no limit.",
-        )
-    return float(seconds)

@@ -51,9 +51,10 @@ from ..steps.kernels import installed_kernels, task_kernel_manager
 from ..steps.target import Prepared, prepare
 from ..store import open_store
 from ..store.opening import RunRequest, chooses_run_ids, start_runs
-from .deadline import RunDeadline, check_run_timeout
+from .deadline import RunDeadline
 from .ending import end_if_running, finish, keep_error, written_snapshots
 from .environments import precheck
+from .options import RunOptions
 from .task import Failure, RunResult, Task
 from .worker import check_environment, claim, record_where
 
@@ -147,17 +148,15 @@ def make_task(
     prepared: Prepared,
     settings: Settings,
     run_id: str,
+    options: RunOptions | None = None,
     key: str = "",
     pins: dict[str, str] | None = None,
-    timeout: float | None = None,
     output: str | Path | None = None,
     progress: bool = False,
-    run_timeout: float | None = None,
     private: bool = False,
     files: dict[str, bytes] | None = None,
     code: dict | None = None,
     resources: dict[str, float] | None = None,
-    strict_env: bool = False,
     python: str | None = None,
 ) -> Task:
     """What a worker needs to execute ``prepared`` in the run ``run_id``.
@@ -170,19 +169,17 @@ def make_task(
         The project's settings (its store).
     run_id:
         The open run the kernel adopts.
+    options:
+        How it runs (timeouts, the environment check).
     key:
         The task's name in progress lines (default: the notebook's stem).
     pins:
         Snapshot ids by name that the notebook must read (a pipeline's upstream outputs).
-    timeout:
-        Seconds each cell may run.
     output:
         Folder for the executed notebook and the report (default: ``<project>/.nbops/runs/<id>``,
         or none with ``private``: they are kept as the run's artifacts only).
     progress:
         Show papermill's progress bar.
-    run_timeout:
-        Seconds the whole run may take; then its kernel is stopped and the run fails.
     private:
         Execute in a private temporary folder holding the notebook and ``files``.
     files:
@@ -191,8 +188,6 @@ def make_task(
         :func:`~nbops.capture.environment.capture_code` of the notebook (default: now).
     resources:
         What a worker must have to run it (Dask resources, e.g. ``{"GPU": 1}``).
-    strict_env:
-        Fail the run, its notebook not run, when the kernel's packages differ from the lock.
     python:
         The interpreter the kernel runs instead of its spec's (a rebuilt environment's).
     """
@@ -209,16 +204,14 @@ def make_task(
         settings=settings,
         source=str(target.project / target.experiment),
         pins=pins or {},
-        timeout=timeout,
+        options=options or RunOptions(),
         output=str(output) if output else None,
         progress=progress,
-        run_timeout=run_timeout,
         cwd=None if private else str(target.cwd),
         files=files or {},
         code=code if code is not None else capture_code(target.project, target.notebook),
         resources=resources or {},
         lock=target.lock,
-        strict_env=strict_env,
         python=python,
         params=param_text(prepared),
     )
@@ -347,7 +340,8 @@ def _papermill(
         PINS_VARIABLE: json.dumps(task.pins),
         **({OPENING_VARIABLE: gate} if gate else {}),
     }
-    deadline = RunDeadline(task.run_timeout) if task.run_timeout else None
+    options = task.options
+    deadline = RunDeadline(options.run_timeout) if options.run_timeout else None
     base = deadline.kernel_manager_class() if deadline else None
     scratch = notebook.parent.parent
     log = (scratch / KERNEL_LOG_FILE).open("wb")
@@ -361,9 +355,9 @@ def _papermill(
                 kernel_name=task.kernel,
                 language=installed_kernels().get(task.kernel) or None,  # a notebook may name none
                 progress_bar=task.progress,
-                execution_timeout=task.timeout,
+                execution_timeout=options.timeout,
                 kernel_manager_class=manager,
-                **({"on_cell_start": _waiting_for(ready)} if ready and task.strict_env else {}),
+                **({"on_cell_start": _waiting_for(ready)} if ready and options.strict_env else {}),
             )
     except _NotReady:
         return None
@@ -373,7 +367,7 @@ def _papermill(
     except Exception as err:  # noqa: BLE001 - a dead kernel or a timeout fails the run
         if deadline is not None and deadline.expired:
             message = (
-                f"The run took longer than its --run-timeout of {task.run_timeout:g} s; "
+                f"The run took longer than its --run-timeout of {options.run_timeout:g} s; "
                 "its kernel was stopped."
             )
             return Failure(message, traceback.format_exc())
@@ -405,11 +399,9 @@ def run(
     parameters: dict[str, object] | None = None,
     parameter_file: str | Path | None = None,
     kernel: str | None = None,
-    timeout: float | None = None,
+    options: RunOptions | None = None,
     output: str | Path | None = None,
     progress: bool | None = None,
-    run_timeout: float | None = None,
-    strict_env: bool = False,
     echo=None,
 ) -> RunResult:
     """Execute a step or notebook headless inside a new MLflow run; write its report.
@@ -424,40 +416,30 @@ def run(
         A YAML file of values; ``parameters`` win over it.
     kernel:
         The kernel to use (default: the notebook's or the step's, else Python's).
-    timeout:
-        Seconds each cell may run (papermill's ``execution_timeout``).
+    options:
+        How it runs: the cell and run timeouts (the run's includes its kernel's start-up; then
+        it ends FAILED), and ``strict_env``, refusing a step whose lock the kernel's packages
+        do not match.
     output:
         Folder for the executed notebook and the report (default: ``<project>/.nbops/runs/<id>``).
     progress:
         Show a progress bar (default: when standard error is a terminal).
-    run_timeout:
-        Seconds the whole run may take (kernel start-up included); then it ends FAILED.
-    strict_env:
-        Refuse a step whose lock the kernel's packages do not match.
     echo:
         Called with each line of the environment check (default: standard error).
 
     Parameters and, with ``strict_env``, the environment are checked before any kernel starts;
     an :class:`InputError` records no run.
     """
+    options = options or RunOptions()
     prepared = prepare(target, parameters, parameter_file, kernel=kernel)
-    precheck(prepared, strict_env, echo)
+    precheck(prepared, options.strict_env, echo)
     settings = load_settings(prepared.target.project)
     targets = project_targets(settings.project)  # a malformed `notify:` stops it here
     end_orphaned_runs(open_store(settings), prepared.target.experiment)
     direct = not chooses_run_ids(settings.tracking_uri)  # a server chooses its runs' ids
     run_id = open_run(prepared, settings) if direct else uuid.uuid4().hex
     show = sys.stderr.isatty() if progress is None else progress
-    task = make_task(
-        prepared,
-        settings,
-        run_id,
-        timeout=timeout,
-        output=output,
-        progress=show,
-        run_timeout=check_run_timeout(run_timeout),
-        strict_env=strict_env,
-    )
+    task = make_task(prepared, settings, run_id, options, output=output, progress=show)
     opening = None if direct else (lambda: open_run(prepared, settings, run_id=run_id))
     result = execute_task(task, opening)
     if targets:

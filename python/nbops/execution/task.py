@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Settings
+from .options import RunOptions
 
 
 @dataclass
@@ -24,16 +25,14 @@ class Task:
     settings: Settings
     source: str
     pins: dict[str, str] = field(default_factory=dict)
-    timeout: float | None = None
+    options: RunOptions = field(default_factory=RunOptions)
     output: str | None = None
     progress: bool = False
-    run_timeout: float | None = None
     cwd: str | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     code: dict = field(default_factory=dict)
     resources: dict[str, float] = field(default_factory=dict)
     lock: str | None = None  # the step's requirements.txt, checked before its notebook runs
-    strict_env: bool = False  # a lock the kernel does not match fails the run
     python: str | None = None  # the interpreter the kernel runs (a rebuilt environment's)
     params: dict[str, str] = field(default_factory=dict)  # as text: the worker records them
 

@@ -56,7 +56,7 @@ def check_environment(store: Store, task: Task) -> None:
         return
     store.log_batch(task.run_id, tags={ENV_CHECK_TAG: check.summary})
     store.log_text(task.run_id, json.dumps(check.to_dict(), indent=1), ENV_CHECK_FILE)
-    if check and task.strict_env:
+    if check and task.options.strict_env:
         raise InputError(
             f"The environment of kernel {task.kernel!r} does not match the lock of "
             f"{task.key!r}: {'; '.join(check.lines()[:10])}.",

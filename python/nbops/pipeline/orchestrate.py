@@ -17,8 +17,8 @@ from ..config import experiment_name, load_settings
 from ..data.registry import catalog_for
 from ..exceptions import InputError, NotFoundError
 from ..execution.coordinator import Coordinator, Job, Outcome
-from ..execution.deadline import check_run_timeout
 from ..execution.environments import precheck
+from ..execution.options import Placement, RunOptions
 from ..names import (
     DAG_FILE,
     KIND_PIPELINE,
@@ -53,15 +53,11 @@ class PipelineResult:
 def run_pipeline(
     path: str | Path,
     overrides: list[tuple[str, str]] | None = None,
-    executor: str = "local",
-    workers: int | None = None,
-    address: str | None = None,
+    options: RunOptions | None = None,
+    placement: Placement | None = None,
     force: bool = False,
-    timeout: float | None = None,
     echo: Callable[[str], None] = print,
-    run_timeout: float | None = None,
     tags: dict[str, str] | None = None,
-    strict_env: bool = False,
 ) -> PipelineResult:
     """Run a pipeline file; return the parent run and each step's outcome.
 
@@ -71,29 +67,22 @@ def run_pipeline(
         The ``pipeline.yaml`` file.
     overrides:
         ``("step.name", "value")`` pairs (``-p STEP.NAME VALUE``).
-    executor:
-        Where steps run: ``local`` or ``dask`` (or a registered name).
-    workers:
-        How many steps run at once.
-    address:
-        The Dask scheduler (``tcp://HOST:8786``); none starts a local cluster.
+    options:
+        How each step runs (timeouts; ``strict_env`` refuses the pipeline when a step's lock
+        and its kernel's packages differ, checked here first and again by the step's worker).
+    placement:
+        Where steps run: the executor (``local``, ``dask`` or an installed one), how many at
+        once, its cluster (a Dask scheduler ``tcp://HOST:8786``; none starts a local one).
     force:
         Run every step, even those whose cache key matches an earlier run.
-    timeout:
-        Seconds each cell may run.
     echo:
         Where progress lines go.
-    run_timeout:
-        Seconds each step's run may take as a whole.
     tags:
         Extra tags of the parent run (e.g. the scheduler run it belongs to).
-    strict_env:
-        Refuse the pipeline when a step's lock and its kernel's packages differ (checked
-        here first, and again by the worker that runs the step).
 
     Every bad input (the file, the DAG, a parameter, the executor) raises before anything runs.
     """
-    check_run_timeout(run_timeout)
+    options = options or RunOptions()
     spec = read_pipeline(path)
     apply_overrides(spec, overrides or [])
     dag = build_dag(spec)
@@ -102,16 +91,15 @@ def run_pipeline(
         for name, step in spec.steps.items()
     }
     for ready in prepared.values():
-        precheck(ready, strict_env, echo)
+        precheck(ready, options.strict_env, echo)
     settings = load_settings(spec.project)
-    pool, store = executor_and_store(executor, workers, address, settings)
+    pool, store = executor_and_store(placement or Placement(), settings)
     dag.external = _pin_made_elsewhere(dag, catalog_for(settings))
     experiment = experiment_name(spec.path, spec.project)
     tags = {PIPELINE_TAG: spec.name, **(tags or {})}
-    options = {"timeout": timeout, "run_timeout": run_timeout, "strict_env": strict_env}
     with parent_run(
         pool, store, settings, experiment, f"pipeline {spec.name}", KIND_PIPELINE, tags, echo,
-        **options,
+        options,
     ) as (parent, coordinator):  # fmt: skip
         keep_definition(store, parent, dag)
         outcomes = _drive(dag, prepared, coordinator, parent, experiment, force)

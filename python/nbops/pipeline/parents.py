@@ -12,17 +12,16 @@ from ..capture.lifecycle import end_orphaned_runs, owner_tags
 from ..config import Settings
 from ..execution.coordinator import Coordinator, Outcome
 from ..execution.executors import Executor, check_store_reachable, get_executor
+from ..execution.options import Placement, RunOptions
 from ..names import HOST_TAG, PID_STARTED_TAG, PID_TAG, RUN_KIND_TAG
 from ..store import Store, open_store
 
 
-def executor_and_store(
-    executor: str, workers: int | None, address: str | None, settings: Settings
-) -> tuple[Executor, Store]:
-    """The executor (not started) and the project's store, both checked before anything runs:
-    an unknown executor, workers that cannot reach the store or a store that does not answer
-    raise here."""
-    pool = get_executor(executor, workers, address)
+def executor_and_store(placement: Placement, settings: Settings) -> tuple[Executor, Store]:
+    """The executor ``placement`` names (not started) and the project's store, both checked
+    before anything runs: an unknown executor, workers that cannot reach the store or a store
+    that does not answer raise here."""
+    pool = get_executor(placement.executor, placement.workers, placement.address)
     check_store_reachable(pool, settings)
     store = open_store(settings)
     store.check()
@@ -76,15 +75,16 @@ def parent_run(
     kind: str,
     tags: dict[str, str],
     echo: Callable[[str], None],
-    **options,
+    options: RunOptions,
+    quiet: bool = False,
 ) -> Iterator[tuple[str, Coordinator]]:
     """Start ``pool``, open the parent run and a coordinator on the pool; yield both. Runs of the
     experiment whose process died are ended first; an exception or Ctrl-C inside ends every
-    child and the parent KILLED. ``options`` go to the :class:`Coordinator`."""
+    child and the parent KILLED. ``options`` and ``quiet`` go to the :class:`Coordinator`."""
     end_orphaned_runs(store, experiment)
     with pool:
         parent = start_parent(store, experiment, name, kind, tags)
-        coordinator = Coordinator(pool, settings, echo, **options)
+        coordinator = Coordinator(pool, settings, echo, options, quiet=quiet)
         try:
             yield parent, coordinator
         except BaseException:

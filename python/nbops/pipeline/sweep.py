@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from ..config import load_settings
 from ..exceptions import InputError
 from ..execution.coordinator import Job, Outcome
-from ..execution.deadline import check_run_timeout
 from ..execution.environments import precheck
+from ..execution.options import Placement, RunOptions
 from ..names import (
     KIND_SWEEP,
     PARENT_TAG,
@@ -86,13 +86,9 @@ def run_sweep(
     parameters: dict[str, object] | None = None,
     metric: str | None = None,
     maximize: bool = False,
-    executor: str = "local",
-    workers: int | None = None,
-    address: str | None = None,
-    timeout: float | None = None,
+    options: RunOptions | None = None,
+    placement: Placement | None = None,
     echo: Callable[[str], None] = print,
-    run_timeout: float | None = None,
-    strict_env: bool = False,
 ) -> SweepResult:
     """Run ``target`` once per combination of the swept values (a grid).
 
@@ -108,16 +104,13 @@ def run_sweep(
         The metric the table is sorted by (smallest first, largest with ``maximize``).
     maximize:
         Sort by ``metric`` descending.
-    executor, workers, address, timeout:
-        As for :func:`nbops.pipeline.orchestrate.run_pipeline`.
+    options, placement:
+        How each combination's run executes, and where: as for
+        :func:`nbops.pipeline.orchestrate.run_pipeline`.
     echo:
         Where progress lines go.
-    run_timeout:
-        Seconds each combination's run may take as a whole.
-    strict_env:
-        Refuse a step whose lock and kernel's packages differ.
     """
-    check_run_timeout(run_timeout)
+    options = options or RunOptions()
     combos = [
         dict(zip(sweeps, values, strict=True)) for values in itertools.product(*sweeps.values())
     ]
@@ -127,15 +120,23 @@ def run_sweep(
         Prepared(first.target, parse_parameters(schema, {**(parameters or {}), **c}))
         for c in combos
     ]
-    precheck(jobs[0], strict_env, echo)
+    precheck(jobs[0], options.strict_env, echo)
     settings = load_settings(jobs[0].target.project)
-    pool, store = executor_and_store(executor, workers, address, settings)
+    pool, store = executor_and_store(placement or Placement(), settings)
     experiment = jobs[0].target.experiment
     name = f"sweep {jobs[0].target.notebook.stem} ({len(combos)} runs)"
-    options = {"timeout": timeout, "run_timeout": run_timeout, "strict_env": strict_env,
-               "quiet": len(combos) > QUIET_ABOVE}  # fmt: skip
+    quiet = len(combos) > QUIET_ABOVE
     with parent_run(
-        pool, store, settings, experiment, name, KIND_SWEEP, jobs[0].target.tags, echo, **options
+        pool,
+        store,
+        settings,
+        experiment,
+        name,
+        KIND_SWEEP,
+        jobs[0].target.tags,
+        echo,
+        options,
+        quiet,
     ) as (parent, coordinator):
         store.log_batch(parent, params={f"sweep.{k}": ",".join(v) for k, v in sweeps.items()})
         outcomes = _dispatch(coordinator, pool.capacity, combos, jobs, experiment, parent, echo)

@@ -19,8 +19,8 @@ from pathlib import Path
 from ..config import Settings, load_settings
 from ..exceptions import NotFoundError
 from ..execution.coordinator import Coordinator, Job
-from ..execution.deadline import check_run_timeout
 from ..execution.executors import get_executor
+from ..execution.options import RunOptions
 from ..names import KIND_JOB, RUN_KIND_TAG
 from ..steps.export import read_notebook
 from ..steps.target import prepare
@@ -109,7 +109,7 @@ class JobManager:
         parameters: dict[str, object],
         cwd: Path,
         kernel: str | None = None,
-        run_timeout: float | None = None,
+        options: RunOptions | None = None,
     ) -> LabJob:
         """Check the parameters, open the run and queue it; :class:`InputError` records nothing.
 
@@ -123,17 +123,14 @@ class JobManager:
             The folder whose project step names are looked up in.
         kernel:
             The kernel (default: the notebook's).
-        run_timeout:
-            Seconds the run may take as a whole; then its kernel stops and the run fails.
+        options:
+            How it runs (timeouts, the environment check).
         """
-        check_run_timeout(run_timeout)
         prepared = prepare(target, parameters, cwd=cwd, kernel=kernel)
         notebook = read_notebook(prepared.target.notebook)
         total = sum(1 for c in notebook.cells if c.cell_type == "code")
         coordinator = self._coordinator(load_settings(prepared.target.project))
-        job = Job(
-            Path(target).stem, prepared, tags={RUN_KIND_TAG: KIND_JOB}, run_timeout=run_timeout
-        )
+        job = Job(Path(target).stem, prepared, tags={RUN_KIND_TAG: KIND_JOB}, options=options)
         job_id = coordinator.submit(job)
         lab_job = LabJob(job_id, job, target, time.time(), total)
         with self._lock:

@@ -85,7 +85,9 @@ class CreateJob(_Body):
     parameters: dict | None = None
     step: str | None = None
     kernel: str | None = None
+    timeout: float | None = None  # the run's options (RunOptions): seconds each cell may run
     run_timeout: float | None = None
+    strict_env: bool | None = None
 
 
 @dataclass

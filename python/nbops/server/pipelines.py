@@ -11,6 +11,7 @@ from pathlib import Path
 from ..credentials import redact
 from ..exceptions import ConflictError, InputError
 from ..execution.executors import executor_names
+from ..execution.options import Placement
 from ..pipeline.orchestrate import run_pipeline
 from ..pipeline.spec import apply_overrides, read_pipeline
 
@@ -63,8 +64,8 @@ class PipelineRuns:
     def _run(self, path: Path, overrides: list[tuple[str, str]], force: bool, executor: str):
         address = self.address if executor == self.executor else None
         try:
-            run_pipeline(path, overrides, executor, address=address, force=force,
-                         echo=lambda line: None)  # fmt: skip
+            placement = Placement(executor, address=address)
+            run_pipeline(path, overrides, placement=placement, force=force, echo=lambda line: None)
         except Exception as err:  # noqa: BLE001 - its runs record the failure; the thread ends
             log.warning("nbops: the pipeline %s ended with %s", path.name, redact(str(err)))
 

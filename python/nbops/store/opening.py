@@ -14,6 +14,7 @@ own transaction: ~25 ms on the embedded SQLite store, a round trip each on a ser
 
 from __future__ import annotations
 
+import inspect
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -127,6 +128,16 @@ def _in_one_transaction(database, experiment_id: str, requests: list[RunRequest]
         rows += [SqlTag(key=t.key, value=t.value, run_uuid=run_id) for t in tag_list]
         rows += [SqlParam(key=p.key, value=p.value, run_uuid=run_id) for p in params]
         run_ids.append(run_id)
-    with database.ManagedSessionMaker(read_only=False) as session:
+    with _write_session(database) as session:
         session.add_all(rows)
     return run_ids
+
+
+def _write_session(database):
+    """A session of MLflow's SQL store that may write: newer MLflow 3.x opens read-only
+    sessions unless told ``read_only=False``; earlier releases take no argument (every session
+    writes)."""
+    maker = database.ManagedSessionMaker
+    if "read_only" in inspect.signature(maker).parameters:
+        return maker(read_only=False)
+    return maker()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...execution.options import RunOptions
 from ..models import CreateJob
 from ..paths import exported_step
 from .base import NbopsHandler
@@ -27,13 +28,14 @@ class JobsHandler(NbopsHandler):
     @authorized("execute")
     async def post(self) -> None:
         body = CreateJob.parse(self.request.body)
+        options = RunOptions.from_values(vars(body))
         notebook = self.existing_notebook(body.notebook)
         target = str(notebook)
         if body.step:
             target = await self.blocking(exported_step, self.root_dir, notebook, body.step)
         job = await self.blocking(
             lambda: self.extensionapp.jobs.create(
-                target, body.parameters or {}, notebook.parent, body.kernel, body.run_timeout
+                target, body.parameters or {}, notebook.parent, body.kernel, options
             )
         )
         self.set_status(201)
