@@ -64,4 +64,3 @@ class RunDeadline:
             process.kill()
         if not running:
             self._arm(RECHECK_S)
-
