@@ -113,6 +113,36 @@ def test_the_core_imports_no_door(package):
         assert not doors and not libraries, f"{path.relative_to(ROOT)} imports {doors | libraries}"
 
 
+# MLflow's tracking client and stores: only nbops.store reaches them (the fluent API for models,
+# mlflow.models and mlflow.autolog, is the user's own and may be used anywhere, with its errors)
+SEALED = ("mlflow.tracking", "mlflow.client", "mlflow.store", "mlflow.entities")
+
+
+def _outside_store():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).parts
+        if parts[0] not in ("store", "labextension"):
+            yield path
+
+
+def test_nothing_outside_the_store_reaches_mlflows_client():
+    """The Store is sealed: no import of MLflow's client or stores, and no ``.client`` of a store,
+    in any module outside ``nbops.store``."""
+    found = []
+    for path in _outside_store():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = _imports(path)
+        found += [
+            (path.name, n) for n in names if n.startswith(SEALED) or n == "mlflow.MlflowClient"
+        ]
+        found += [
+            (path.name, f"line {node.lineno}: .client")
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr == "client"
+        ]
+    assert not found, f"MLflow's client outside nbops.store: {found}"
+
+
 def test_names_imports_nothing_of_nbops():
     assert not {n for n in _imports(PACKAGE / "names.py") if n.startswith("nbops")}
 

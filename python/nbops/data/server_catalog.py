@@ -23,7 +23,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import shutil
 import tempfile
@@ -37,14 +36,12 @@ from ..durable import partial_name, remove_stale_partials
 from ..exceptions import NbopsError, NotFoundError, StoreUnavailableError
 from ..names import SNAPSHOT_EXPERIMENT, is_snapshot_experiment
 from ..store.access import access_error
-from ..store.artifact_clients import check_artifact_client
-from ..store.mlflow import terminate
+from ..store.records import Records
 from .cache import cache_folder, cache_limit, mark_used, trim
 from .catalog import Catalog, Entry, check_snapshot_id
 
 PREFIX = "nbops.snapshot."
 FIELDS = ("id", "name", "role", "run_id", "created", "rows", "columns", "action")
-PAGE = 1000
 EXPERIMENTS_KEPT_S = 10.0
 log = logging.getLogger(__name__)
 CONTENT = "snapshots"
@@ -65,12 +62,12 @@ class ServerCatalog(Catalog):
 
     def __init__(self, store, cache: Path | None = None, limit: int | None = None) -> None:
         self.store = store
+        self.records = Records(store)
         self.cache = cache or cache_folder()
         self.limit = cache_limit() if limit is None else limit
         self.location = f"{store.display_uri} (experiments {SNAPSHOT_EXPERIMENT}*)"
         self._content: dict[str, str] = {}  # snapshot id -> the artifact location holding it
         self._writers: dict[str, set[str]] = {}  # snapshot id -> experiments that wrote it
-        self._repositories: dict[str, object] = {}
         self._listed: tuple[float, dict[str, str]] | None = None  # when, what _experiments found
 
     def _unavailable(self, doing: str, err: BaseException) -> NbopsError:
@@ -88,48 +85,27 @@ class ServerCatalog(Catalog):
     @cached_property
     def _own(self) -> tuple[str, str]:
         """The id and artifact location of this writer's experiment (created on first write)."""
-        from mlflow.exceptions import MlflowException
-
-        client = self.store.client
-        found = client.get_experiment_by_name(self.own_experiment)
-        if found is None:
-            with contextlib.suppress(MlflowException):  # another machine created it first
-                client.create_experiment(self.own_experiment)
-            found = client.get_experiment_by_name(self.own_experiment)
+        found = self.records.experiment(self.own_experiment)
         self._listed = None  # list again: this one may be new
-        return found.experiment_id, found.artifact_location.rstrip("/")
+        return found.id, found.location
 
     def _experiments(self) -> dict[str, str]:
         """The artifact locations of every snapshot experiment by id, this writer's first
         (listed again after ``EXPERIMENTS_KEPT_S``: on a team's server every request costs)."""
         if self._listed is not None and time.monotonic() - self._listed[0] < EXPERIMENTS_KEPT_S:
             return self._listed[1]
-        filter_string = f"name LIKE '{SNAPSHOT_EXPERIMENT}%'"
-        found, token = {}, None
-        while True:
-            page = self.store.client.search_experiments(
-                filter_string=filter_string, max_results=PAGE, page_token=token
-            )
-            for experiment in page:
-                if is_snapshot_experiment(experiment.name):
-                    found[experiment.experiment_id] = experiment.artifact_location.rstrip("/")
-            token = page.token
-            if not token:
-                break
+        found = {
+            experiment.id: experiment.location
+            for experiment in self.records.experiments(SNAPSHOT_EXPERIMENT)
+            if is_snapshot_experiment(experiment.name)
+        }
         own = "_own" in self.__dict__ and self._own[0]
         ordered = dict(sorted(found.items(), key=lambda item: item[0] != own))
         self._listed = (time.monotonic(), ordered)
         return ordered
 
     def _repository(self, location: str):
-        from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
-
-        if location not in self._repositories:
-            check_artifact_client(location)
-            self._repositories[location] = get_artifact_repository(
-                f"{location}/{CONTENT}", tracking_uri=self.store.uri
-            )
-        return self._repositories[location]
+        return self.records.repository(f"{location}/{CONTENT}")
 
     # -- the record ------------------------------------------------------------------------------
 
@@ -138,11 +114,7 @@ class ServerCatalog(Catalog):
         tags = {PREFIX + f: str(getattr(entry, f) or "") for f in FIELDS}
         tags[PREFIX + "ns"] = str(time.time_ns())
         try:
-            client = self.store.client
-            run = client.create_run(
-                self._own[0], tags=tags, run_name=f"{entry.name} {entry.action}"
-            )
-            terminate(client, run.info.run_id)
+            self.records.append(self._own[0], tags, f"{entry.name} {entry.action}")
         except Exception as err:
             raise self._unavailable(f"recording snapshot {entry.name!r}", err) from err
 
@@ -177,21 +149,13 @@ class ServerCatalog(Catalog):
     ) -> list[tuple[Entry, str]]:
         """The records ``query`` finds in every snapshot experiment (``experiments``, if the
         caller listed them), oldest first, each with the id of the experiment that holds it."""
-        runs, token = [], None
         try:
             experiments = list(self._experiments() if experiments is None else experiments)
-            while experiments:
-                page = self.store.client.search_runs(
-                    experiments, query, max_results=PAGE, page_token=token
-                )
-                runs.extend(page)
-                token = page.token
-                if not token:
-                    break
+            records = self.records.search(experiments, query)
         except Exception as err:
             raise self._unavailable("reading the snapshot records", err) from err
-        runs.sort(key=lambda r: _order(r.data.tags))
-        found = ((_entry(r.data.tags), r.info.experiment_id) for r in runs)
+        records.sort(key=lambda record: _order(record.tags))
+        found = ((_entry(record.tags), record.experiment_id) for record in records)
         kept = [(entry, experiment) for entry, experiment in found if entry]
         for entry, experiment in kept:  # where its content may be, for _content_location
             if entry.action == "write":
