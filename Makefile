@@ -8,12 +8,15 @@ VENV ?= .venv
 WHEEL_VENV ?= .venv-wheel
 AIRFLOW_VENV ?= .venv-airflow
 BINDER_VENV ?= .venv-binder
+FLOOR_VENV ?= .venv-mlflow-floor
+# the oldest MLflow pyproject.toml allows (its newest is what `setup` installs): tested here too
+MLFLOW_FLOOR := 3.1.4
 BIN := $(VENV)/bin
 ACTIVATE := . $(BIN)/activate &&
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: lab demo test setup airflow lint jest pytest wheel-check binder-check ui-test chromium clean
+.PHONY: lab demo test setup airflow lint jest pytest mlflow-floor wheel-check binder-check ui-test chromium clean
 
 ## lab: JupyterLab with nbops and the examples, on the embedded store (examples/.nbops)
 lab: setup
@@ -29,7 +32,7 @@ demo: setup
 	@echo "MLflow's UI on the same runs: (cd examples && ../$(BIN)/mlflow ui --backend-store-uri sqlite:///.nbops/mlflow.db)"
 
 ## test: lint, Jest, pytest (with Airflow), the wheel-without-node check, Binder postBuild, browser tests
-test: lint jest pytest wheel-check binder-check ui-test
+test: lint jest pytest mlflow-floor wheel-check binder-check ui-test
 
 setup: $(VENV)/.installed
 
@@ -65,6 +68,15 @@ jest: setup
 pytest: setup airflow
 	$(ACTIVATE) NBOPS_AIRFLOW_PYTHON="$(CURDIR)/$(AIRFLOW_VENV)/bin/python" python -m pytest --durations=25
 
+## mlflow-floor: the store, the kernel's session and the registry on the oldest MLflow allowed
+mlflow-floor: setup
+	rm -rf $(FLOOR_VENV) && $(PYTHON) -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install -q -U pip
+	$(FLOOR_VENV)/bin/python -m pip install -q -e ".[test]" "mlflow==$(MLFLOW_FLOOR)" "sqlalchemy<2.1"
+	$(FLOOR_VENV)/bin/python -c "import mlflow; assert mlflow.__version__ == '$(MLFLOW_FLOOR)', mlflow.__version__"
+	$(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/store tests/capture/test_session.py \
+	  tests/loop/test_promote.py
+
 ## wheel-check: build sdist and wheel from clean, install the wheel where no node is on PATH
 wheel-check: setup
 	$(ACTIVATE) jlpm clean:all && rm -rf dist && python -m build
@@ -89,5 +101,5 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-liberation; }
 
 clean:
-	rm -rf $(VENV) $(WHEEL_VENV) $(AIRFLOW_VENV) $(BINDER_VENV) dist node_modules ui-tests/node_modules labextension/lib \
+	rm -rf $(VENV) $(WHEEL_VENV) $(AIRFLOW_VENV) $(BINDER_VENV) $(FLOOR_VENV) dist node_modules ui-tests/node_modules labextension/lib \
 	  python/nbops/labextension python/nbops/_version.py tsconfig.tsbuildinfo

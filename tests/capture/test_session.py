@@ -20,7 +20,8 @@ def session(jp_nbops_project, jp_nbops_write_notebook):
 
 
 @pytest.fixture
-def client(session):
+def client(session, jp_nbops_project):
+    (jp_nbops_project / ".nbops").mkdir(exist_ok=True)  # MLflow before 3.2 opens the database now
     return mlflow.MlflowClient(tracking_uri=session.settings.tracking_uri)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from types import SimpleNamespace
 
 import mlflow
 import nbformat
@@ -13,13 +14,18 @@ import psutil
 import pytest
 
 import nbops
+from nbops.config import load_settings
 from nbops.data.server_catalog import ServerCatalog
 from nbops.data.snapshot import read_snapshot
+from nbops.exceptions import InputError
 from nbops.execution.options import Placement
 from nbops.pipeline.orchestrate import run_pipeline
+from nbops.server.jobs import JobManager
+from nbops.server.reproductions import Reproductions
 from nbops.store.mlflow import MlflowStore
 
 from .bed import wait_until
+from .conftest import WORKERS
 
 pytestmark = pytest.mark.cluster
 
@@ -265,3 +271,35 @@ def test_two_pipelines_writing_one_snapshot_name_keep_both_versions(on_bed):
     assert [e.id for e in writes][-2:] == versions[-2:]  # in the order the server recorded them
     for snapshot_id in written:
         assert nbops.fingerprint(read_snapshot(catalog, snapshot_id)) == snapshot_id
+
+
+def test_lab_jobs_and_reproductions_run_on_the_executor_the_server_is_configured_with(on_bed):
+    bed = on_bed
+    write_notebook(bed.project / "labjob.ipynb", "n = 3", 'import nbops\nnbops.log_metric("x", n)')
+    jobs = JobManager(max_running=2, executor="dask", address=bed.dask.address)
+    reproductions = Reproductions(jobs)
+    client = mlflow.MlflowClient(bed.server.uri)
+    try:
+        first = jobs.create("labjob.ipynb", {"n": 4}, bed.project)
+        assert first.job.settled.wait(300)
+        assert first.describe()["status"] == "FINISHED", first.describe()
+        original = client.get_run(first.id)
+        assert worker_of(bed, original) in WORKERS and original.data.metrics["x"] == 4
+
+        settings = load_settings(bed.project)
+        with pytest.raises(InputError, match="runs on machines that do not see it"):
+            reproductions.start(settings, first.id, SimpleNamespace(rtol=0, atol=0, env="rebuild"))
+        item = reproductions.start(
+            settings, first.id, SimpleNamespace(rtol=0, atol=0, env="current")
+        )
+        result = item.future.result(timeout=300)
+        assert result.verdict == "IDENTICAL", result.summary
+        again = client.get_run(result.run_id)
+        assert worker_of(bed, again) in WORKERS and again.data.metrics["x"] == 4
+        assert again.data.tags["nbops.reproduces"] == first.id
+        # one job system: the reproduction's run was a job of the same manager
+        assert {j.id for j in jobs.list()} == {first.id, result.run_id}
+    finally:
+        reproductions.close()
+        jobs.close()
+    assert not (bed.project / ".nbops").exists()  # nothing written to the lab's folder

@@ -381,6 +381,9 @@ async def test_cancel_job_ends_run_killed(
     assert code == 200 and cancelled["status"] == "KILLED"
     run = await get_json(jp_fetch, "runs", job["id"], notebook="slow.ipynb")
     assert run["status"] == "KILLED"
+    code, message = await fail(jp_fetch, "jobs", job["id"])  # gone from the list, as deleted
+    assert code == 404 and job["id"] in message
+    assert job["id"] not in [j["id"] for j in (await get_json(jp_fetch, "jobs"))["jobs"]]
 
 
 async def test_a_job_over_its_run_timeout_fails_saying_so(
@@ -518,6 +521,10 @@ async def test_reproduce_a_run_from_the_sidebar(
     run = await get_json(jp_fetch, "runs", done["run_id"], notebook="train.ipynb")
     assert run["tags"]["nbops.reproduces"] == original
     assert run["tags"]["nbops.reproduce.verdict"] == "IDENTICAL"
+    # one job system: the reproduction's run was a job, listed as the first one is
+    listed = {j["run_id"]: j for j in (await get_json(jp_fetch, "jobs"))["jobs"]}
+    assert set(listed) == {original, done["run_id"]}
+    assert listed[done["run_id"]]["status"] == "FINISHED"
 
 
 async def test_bad_reproductions(jp_fetch, jp_root_dir, monkeypatch, jp_nbops_write_tagged):

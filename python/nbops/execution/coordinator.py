@@ -70,6 +70,7 @@ class Job:
     private: bool = False  # execute in a private folder with ``files`` (a pipeline's step)
     files: dict[str, bytes] = field(default_factory=dict, repr=False)
     resources: dict[str, float] = field(default_factory=dict)  # what the worker must have
+    python: str | None = None  # the kernel's interpreter (a rebuilt environment), if not its own
     attempts: int = 0
     run_id: str = ""
     task: Task | None = field(default=None, repr=False)
@@ -192,6 +193,7 @@ class Coordinator:
             files={**job.prepared.target.files, **job.files},
             code=self._code(job.prepared.target.notebook),
             resources=job.resources,
+            python=job.python,
         )
         with self._changed:
             self._in_flight[id(job)] = job

@@ -49,7 +49,7 @@ class RunResult:
     run_id: str
     status: str
     notebook: Path
-    report: Path
+    report: Path | None  # None: the report is only the run's artifact
     error: str | None = None
     outputs: dict[str, str] = field(default_factory=dict)
     key: str = ""

@@ -16,6 +16,7 @@ import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from ..config import Settings, load_settings
 from ..data.catalog import READ, WRITE, Catalog
@@ -75,6 +76,7 @@ def reproduce(
     env: str = "current",
     cwd: str | Path | None = None,
     echo=print,
+    execute: Execute | None = None,
 ) -> v.Reproduction:
     """Re-execute run ``run_id`` as recorded, as a new run; compare; record the verdict.
 
@@ -91,6 +93,9 @@ def reproduce(
         A folder of the project whose store holds the run (default: the working directory).
     echo:
         Called with each line to show before the run starts.
+    execute:
+        What executes the new run (default: :func:`execute_here`, in this process; the lab's
+        server passes its job system's, on the executor it is configured with).
 
     An unknown run id or a malformed option is an :class:`InputError`; nothing is recorded.
     """
@@ -109,7 +114,7 @@ def reproduce(
         result.notes, result.missing = plan.notes, plan.missing
         ran = None
         if not plan.missing:
-            ran = _execute(plan, settings, original, python)
+            ran = _execute(plan, settings, original, python, execute or execute_here)
             result.run_id = ran.run_id
             _judge(result, store, catalog, original, ran)
     _record(store, result, ran)
@@ -248,13 +253,38 @@ def _environment(store, original: RunSummary, plan: Plan, env: str, echo) -> str
     return None
 
 
-def _execute(plan: Plan, settings: Settings, original: RunSummary, python: str | None):
-    tags = {REPRODUCES_TAG: original.run_id, RUN_KIND_TAG: KIND_REPRODUCTION}
-    name = f"reproduce-{original.name}" if original.name else None
-    prepared = plan.prepared
-    run_id = open_run(prepared, settings, experiment=original.experiment, name=name, tags=tags)
-    task = make_task(prepared, settings, run_id, pins=plan.pins, python=python)
-    return execute_task(task)
+class Execute(Protocol):
+    """Runs a prepared notebook as a new run and says how it ended."""
+
+    def __call__(
+        self,
+        prepared: Prepared,
+        settings: Settings,
+        *,
+        experiment: str,
+        name: str | None,
+        tags: dict[str, str],
+        pins: dict[str, str],
+        python: str | None,
+    ) -> RunResult: ...
+
+
+def execute_here(prepared, settings, *, experiment, name, tags, pins, python) -> RunResult:
+    """Open the run and execute it in this process's worker, as ``nbops run`` does."""
+    run_id = open_run(prepared, settings, experiment=experiment, name=name, tags=tags)
+    return execute_task(make_task(prepared, settings, run_id, pins=pins, python=python))
+
+
+def _execute(plan: Plan, settings: Settings, original: RunSummary, python, execute: Execute):
+    return execute(
+        plan.prepared,
+        settings,
+        experiment=original.experiment,
+        name=f"reproduce-{original.name}" if original.name else None,
+        tags={REPRODUCES_TAG: original.run_id, RUN_KIND_TAG: KIND_REPRODUCTION},
+        pins=plan.pins,
+        python=python,
+    )
 
 
 # -- the verdict ----------------------------------------------------------------------------------
@@ -363,7 +393,7 @@ def _rewrite_report(store: Store, ran: RunResult) -> None:
     from ..reports.build import report_html
 
     html = report_html(store, ran.run_id)
-    if ran.report.parent.is_dir():
+    if ran.report is not None and ran.report.parent.is_dir():
         ran.report.write_text(html, encoding="utf-8")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / REPORT_FILE

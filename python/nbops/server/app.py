@@ -80,13 +80,13 @@ class NbopsApp(ExtensionApp):
         os.environ[ROOT_VARIABLE] = os.path.realpath(self.serverapp.root_dir)
         self.jobs = JobManager(self.max_jobs, self.executor, self.executor_address or None)
         self.pipelines = PipelineRuns(self.executor, self.executor_address or None)
-        self.reproductions = Reproductions()
+        self.reproductions = Reproductions(self.jobs)
         self.isolated = Isolated()  # models from a shared server are loaded elsewhere
 
     async def stop_extension(self) -> None:
         """Cancel running jobs: their runs end KILLED rather than stay RUNNING."""
+        self.reproductions.close()  # first: none queued starts a job now
         self.jobs.close()
-        self.reproductions.close()
         self.isolated.close()
 
     def initialize_handlers(self) -> None:

@@ -21,7 +21,8 @@ from ..exceptions import NotFoundError
 from ..execution.coordinator import Coordinator, Job
 from ..execution.executors import get_executor
 from ..execution.options import RunOptions
-from ..names import KIND_JOB, RUN_KIND_TAG
+from ..execution.task import RunResult
+from ..names import KIND_JOB, RUN_KIND_TAG, SOURCE_TAG
 from ..steps.export import read_notebook
 from ..steps.target import prepare
 
@@ -127,11 +128,40 @@ class JobManager:
             How it runs (timeouts, the environment check).
         """
         prepared = prepare(target, parameters, cwd=cwd, kernel=kernel)
-        notebook = read_notebook(prepared.target.notebook)
-        total = sum(1 for c in notebook.cells if c.cell_type == "code")
-        coordinator = self._coordinator(load_settings(prepared.target.project))
         job = Job(Path(target).stem, prepared, tags={RUN_KIND_TAG: KIND_JOB}, options=options)
-        job_id = coordinator.submit(job)
+        return self._submit(job, target, load_settings(prepared.target.project))
+
+    def execute(self, prepared, settings, *, experiment, name, tags, pins, python) -> RunResult:
+        """Run ``prepared`` as a job and wait until it has ended (a reproduction's new run: see
+        :class:`~nbops.reproduction.reproduce.Execute`); it is listed, and cancelled, as any job."""
+        job = Job(
+            prepared.target.notebook.stem,
+            prepared,
+            experiment=experiment,
+            tags=tags,
+            pins=pins,
+            name=name,
+            python=python,
+        )
+        self._submit(
+            job, prepared.target.tags.get(SOURCE_TAG, prepared.target.notebook.name), settings
+        )
+        job.settled.wait()
+        outcome = job.outcome
+        executed = Path(job.task.executed) if job.task else prepared.target.notebook
+        return RunResult(
+            job.run_id, outcome.status, executed, outcome.report, outcome.error, outcome.outputs
+        )
+
+    def shares_files(self, settings: Settings) -> bool:
+        """Whether the executor's workers see this machine's files (a rebuilt environment made
+        here can run there)."""
+        return self._coordinator(settings).executor.shares_files
+
+    def _submit(self, job: Job, target: str, settings: Settings) -> LabJob:
+        notebook = read_notebook(job.prepared.target.notebook)
+        total = sum(1 for c in notebook.cells if c.cell_type == "code")
+        job_id = self._coordinator(settings).submit(job)
         lab_job = LabJob(job_id, job, target, time.time(), total)
         with self._lock:
             self._jobs[job_id] = lab_job
@@ -163,12 +193,15 @@ class JobManager:
         return lab_job
 
     def cancel(self, job_id: str) -> LabJob:
-        """Stop a job and wait (a few seconds at most) until its run has ended KILLED."""
+        """Stop a job, wait (a few seconds at most) until its run has ended KILLED, and drop it
+        from the list (its run stays in the store); return it as it ended."""
         lab_job = self.get(job_id)
         job = lab_job.job
         if job.outcome is None:
             self._coordinators[job.prepared.target.project].cancel(job)
             job.settled.wait(CANCEL_WAIT_S)
+        with self._lock:
+            self._jobs.pop(job_id, None)
         return lab_job
 
     def close(self) -> None:

@@ -1,18 +1,19 @@
-"""Reproductions started from JupyterLab: ``nbops reproduce`` in a worker process.
+"""Reproductions started from JupyterLab: ``nbops reproduce`` with the lab's job system.
 
 A reproduction is checked before it starts (the run exists and FINISHED, the options are valid:
-a 400 or 404 records nothing), then runs on the same path as the command; the lab polls its
-state. The worker process keeps the kernels' resources out of the server's. What is
-REST-specific (ids, the ``DescribeReproduction`` JSON) lives here.
+a 400 or 404 records nothing), then runs on the same path as the command, in a thread of the
+server: its plan and verdict talk to the store, and its new run is a job of the
+:class:`~nbops.server.jobs.JobManager` (on the executor the server extension is configured
+with, counted against its ``max_jobs``, listed and cancelled as any job); the lab polls its
+state. What is REST-specific (ids, the ``DescribeReproduction`` JSON) lives here.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 import time
 import uuid
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..config import Settings
@@ -21,8 +22,10 @@ from ..execution.environments import check_option
 from ..reproduction.reproduce import reproduce
 from ..reproduction.verdict import check_tolerance
 from ..store import open_store
+from .jobs import JobManager
 
 MAX_KEPT = 100
+MAX_RUNNING = 4  # reproductions planned or judged at once (their kernels are jobs)
 
 
 @dataclass
@@ -60,10 +63,17 @@ def _quiet(line: str) -> None:
 
 
 class Reproductions:
-    """Starts and describes reproductions, one at a time (each runs a kernel)."""
+    """Starts and describes reproductions; their new runs are jobs of ``jobs``.
 
-    def __init__(self) -> None:
-        self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    Parameters
+    ----------
+    jobs:
+        The server's job system.
+    """
+
+    def __init__(self, jobs: JobManager) -> None:
+        self.jobs = jobs
+        self._pool = ThreadPoolExecutor(MAX_RUNNING, thread_name_prefix="nbops-reproduce")
         self._items: dict[str, LabReproduction] = {}
         self._lock = threading.Lock()
 
@@ -78,7 +88,16 @@ class Reproductions:
             raise InputError(
                 f"Run {run_id} ended {run.status}; only a FINISHED run can be reproduced.", ""
             )
-        future = self._pool.submit(reproduce, run_id, rtol, atol, env, settings.project, _quiet)
+        if env == "rebuild" and not self.jobs.shares_files(settings):
+            raise InputError(
+                "A rebuilt environment is made on this server; the executor "
+                f"{self.jobs.executor!r} runs on machines that do not see it.",
+                "Reproduce in the current environment, or run nbops reproduce --env rebuild on a "
+                "worker.",
+            )
+        future = self._pool.submit(
+            reproduce, run_id, rtol, atol, env, settings.project, _quiet, self.jobs.execute
+        )
         item = LabReproduction(uuid.uuid4().hex, run_id, time.time(), future)
         with self._lock:
             self._items[item.id] = item
@@ -96,5 +115,6 @@ class Reproductions:
         return item
 
     def close(self) -> None:
-        """Drop queued reproductions (the server is stopping); a running one ends with it."""
+        """Drop queued reproductions (the server is stopping: the job system ends the runs of
+        those under way KILLED)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
