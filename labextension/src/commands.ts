@@ -80,9 +80,9 @@ export function addCommands(ctx: ICommandContext): void {
 
   app.commands.addCommand(CommandIDs.diffSnapshot, {
     label: trans.__('nbops: Diff Snapshot with Its Previous Version'),
-    isEnabled: args => Boolean(args.id ?? model.snapshot?.previous),
+    isEnabled: args => Boolean(args.id ?? ctx.data.snapshot?.previous),
     execute: async args => {
-      const id = (args.id as string) ?? model.snapshot?.id;
+      const id = (args.id as string) ?? ctx.data.snapshot?.id;
       const against = (args.against as string) ?? '';
       const notebook = (args.notebook as string) ?? model.notebook ?? '';
       const diff = (key: string[]) =>

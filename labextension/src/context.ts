@@ -8,12 +8,15 @@ import { Widget } from '@lumino/widgets';
 
 import { RunsModel } from './model';
 import { SchedulesModel } from './schedulesModel';
+import { DataModel } from './sections/data';
 import { ISettings } from './tokens';
 
 /** What the commands need from the plugin. */
 export interface ICommandContext {
   app: JupyterFrontEnd;
   model: RunsModel;
+  /** The Data section's model (its shown snapshot, the notebook's snapshots). */
+  data: DataModel;
   notebooks: INotebookTracker;
   trans: TranslationBundle;
   settings: () => ISettings;

@@ -19,7 +19,7 @@ import { showTags } from './cellTags';
 import { addCommands } from './commands';
 import { IModelState, RunsModel } from './model';
 import { ISettings } from './tokens';
-import { BUILTIN_SECTIONS } from './sections/builtin';
+import { BuiltinSections } from './sections/builtin';
 import { ISectionRegistry, SectionRegistry } from './sections/registry';
 import { schedulesSection } from './sections/schedules';
 import { SchedulesModel } from './schedulesModel';
@@ -62,9 +62,13 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
     fileBrowser: IDefaultFileBrowser | null
   ): SectionRegistry => {
     const trans = (translator ?? nullTranslator).load('nbops');
-    const model = new RunsModel(app.serviceManager.serverSettings);
     const sections = new SectionRegistry();
-    BUILTIN_SECTIONS.forEach(section => sections.add(section));
+    const model = new RunsModel(
+      app.serviceManager.serverSettings,
+      () => sections.models
+    );
+    const builtins = new BuiltinSections(app.serviceManager.serverSettings);
+    builtins.sections.forEach(section => sections.add(section));
     const schedules = new SchedulesModel(app.serviceManager.serverSettings);
     sections.add(schedulesSection(schedules));
     const panel = new RunsPanel(
@@ -145,6 +149,7 @@ const sidebar: JupyterFrontEndPlugin<SectionRegistry> = {
     addCommands({
       app,
       model,
+      data: builtins.data,
       notebooks,
       trans,
       settings: () => settings,

@@ -3,16 +3,12 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { NbopsAPIError, requestAPI } from './api';
 import { buildTree, IRunNode } from './runTree';
+import { INotebookPart } from './sections/notebookPart';
 import {
   IDescribeConfig,
   IDescribeRun,
-  IDescribeSnapshot,
   IListRunsResponse,
-  IModelVersion,
-  IMonitor,
-  IRun,
-  ISnapshot,
-  IStep
+  IRun
 } from './tokens';
 
 /** What the sidebar is doing. */
@@ -36,11 +32,21 @@ export interface IModelState {
 export const PAGE_SIZE = 50;
 
 /**
- * The nbops sidebar's state for the notebook in focus: runs (paged, sorted, selected), the
- * selected run's environment, snapshots and steps. Talks to the server; widgets only render.
+ * The nbops sidebar's state for the notebook in focus: its runs (paged, sorted, selected) and the
+ * selected run's details. Which notebook is followed, and when it loads, is decided here: the
+ * sections' own models (`parts`: snapshots, steps, the registry) load with the runs. Talks to
+ * the server; widgets only render.
  */
 export class RunsModel {
-  constructor(private readonly _settings: ServerConnection.ISettings) {}
+  /**
+   * @param _settings - the server connection
+   * @param _parts - the sections' own models, loaded with the runs (asked at each load: a
+   *   plugin may add a section later)
+   */
+  constructor(
+    private readonly _settings: ServerConnection.ISettings,
+    private readonly _parts: () => INotebookPart[] = () => []
+  ) {}
 
   /** Emitted whenever anything the sidebar shows has changed. */
   get changed(): ISignal<this, void> {
@@ -124,33 +130,6 @@ export class RunsModel {
     return this._detail;
   }
 
-  get snapshots(): ISnapshot[] {
-    return this._snapshots;
-  }
-
-  get snapshot(): IDescribeSnapshot | null {
-    return this._snapshot;
-  }
-
-  get steps(): IStep[] {
-    return this._steps;
-  }
-
-  /** The model versions registered from this notebook's runs, newest first. */
-  get versions(): IModelVersion[] {
-    return this._versions;
-  }
-
-  /** The newest monitor runs of the store. */
-  get monitors(): IMonitor[] {
-    return this._monitors;
-  }
-
-  /** Why the model registry could not be read ('' when it was). */
-  get registryError(): string {
-    return this._registryError;
-  }
-
   /** The state to save (sort order, selection). */
   toJSON(): IModelState {
     return {
@@ -179,7 +158,6 @@ export class RunsModel {
       this._selected.clear();
       this._expanded.clear();
       this._detail = null;
-      this._snapshot = null;
     }
     this._notebook = path;
     await this.refresh();
@@ -235,61 +213,27 @@ export class RunsModel {
     }
   }
 
-  /** Show one snapshot's profile, or hide it when it is already shown. */
-  async expandSnapshot(id: string): Promise<void> {
-    if (this._snapshot?.id === id) {
-      this._snapshot = null;
-    } else {
-      try {
-        this._snapshot = await requestAPI<IDescribeSnapshot>(
-          `snapshots/${id}`,
-          { notebook: this._notebook ?? '' },
-          {},
-          this._settings
-        );
-      } catch (error) {
-        this._notice = (error as Error).message;
-      }
-    }
-    this._changed.emit();
-  }
-
-  /** Load the first page again, with snapshots and steps; older answers never win. */
+  /** Load the first page again, with the sections' models; older answers never win. */
   async refresh(): Promise<void> {
     const request = ++this._request;
     const notebook = this._notebook;
     if (notebook === null) {
       this._set('no-notebook');
+      await Promise.all(this._parts().map(part => part.load(null)));
       return;
     }
     this._set('loading');
     try {
-      const [config, page, snapshots, steps, registry] = await Promise.all([
+      const [config, page] = await Promise.all([
         requestAPI<IDescribeConfig>('config', { notebook }, {}, this._settings),
         this._page(notebook, null),
-        requestAPI<{ snapshots: ISnapshot[] }>(
-          'snapshots',
-          { notebook, limit: PAGE_SIZE },
-          {},
-          this._settings
-        ),
-        requestAPI<{ steps: IStep[] }>(
-          'steps',
-          { notebook },
-          {},
-          this._settings
-        ),
-        this._registry(notebook)
+        Promise.all(this._parts().map(part => part.load(notebook)))
       ]);
       if (request === this._request) {
         this._config = config;
         this._runs = page.runs;
         this._parents = parentsOf(page);
         this._next = page.next_page_token;
-        this._snapshots = snapshots.snapshots;
-        this._steps = steps.steps;
-        this._versions = registry.versions;
-        this._monitors = registry.monitors;
         this._loadedFor = notebook;
         this._set('ready');
         void this.followRunning();
@@ -342,26 +286,6 @@ export class RunsModel {
     );
   }
 
-  /** The registry's view; its failure is shown in its section, not for the whole sidebar. */
-  private async _registry(
-    notebook: string
-  ): Promise<{ versions: IModelVersion[]; monitors: IMonitor[] }> {
-    try {
-      const answer = await requestAPI<{
-        versions?: IModelVersion[];
-        monitors?: IMonitor[];
-      }>('models', { notebook }, {}, this._settings);
-      this._registryError = '';
-      return {
-        versions: answer.versions ?? [],
-        monitors: answer.monitors ?? []
-      };
-    } catch (error) {
-      this._registryError = (error as Error).message;
-      return { versions: [], monitors: [] };
-    }
-  }
-
   private _set(state: RunsState): void {
     this._state = state;
     if (state !== 'loading' && state !== 'ready') {
@@ -384,12 +308,6 @@ export class RunsModel {
   private _sort: ISort = { key: 'start_time', descending: true };
   private _selected = new Set<string>();
   private _detail: IDescribeRun | null = null;
-  private _snapshots: ISnapshot[] = [];
-  private _snapshot: IDescribeSnapshot | null = null;
-  private _steps: IStep[] = [];
-  private _versions: IModelVersion[] = [];
-  private _monitors: IMonitor[] = [];
-  private _registryError = '';
   private _request = 0;
 }
 

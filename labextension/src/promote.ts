@@ -66,7 +66,7 @@ export async function promoteRun(
   runId: string,
   notebook: string
 ): Promise<IPromotion | null> {
-  const { model, trans } = ctx;
+  const { model, data, trans } = ctx;
   let values: IPromotionRequest = {
     model: (notebook.split('/').pop() ?? 'model').replace(/\.ipynb$/, ''),
     gates: [],
@@ -74,7 +74,7 @@ export async function promoteRun(
     target: null,
     alias: 'champion'
   };
-  const snapshots = [...new Set(model.snapshots.map(s => s.name))];
+  const snapshots = [...new Set(data.snapshots.map(s => s.name))];
   let error = '';
   for (;;) {
     const form = new PromoteForm(values, snapshots, error, ctx.translator);

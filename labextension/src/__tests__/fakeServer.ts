@@ -49,7 +49,8 @@ export function fakeRun(
   };
 }
 
-/** A fake nbops server: two pages of runs, one snapshot, no steps; `failing` paths fail. */
+/** A fake nbops server: two pages of runs, one snapshot (with its profile), no steps; `failing`
+ * paths fail. */
 export function nbopsServer(status = 200, failing: RegExp | null = null) {
   return fakeServer(url => {
     if (failing?.test(url)) {
@@ -77,6 +78,18 @@ export function nbopsServer(status = 200, failing: RegExp | null = null) {
       return {
         status: 200,
         body: '{"snapshots": [{"id": "f00", "name": "train"}]}'
+      };
+    }
+    const snapshot = /\/snapshots\/(\w+)$/.exec(path);
+    if (snapshot) {
+      const columns = { x: { dtype: 'int64', nulls: 0 } };
+      return {
+        status: 200,
+        body: JSON.stringify({
+          id: snapshot[1],
+          name: 'train',
+          profile: { rows: 1, columns }
+        })
       };
     }
     if (path.endsWith('/models')) {

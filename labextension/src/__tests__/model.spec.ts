@@ -1,27 +1,69 @@
+import { ServerConnection } from '@jupyterlab/services';
+
 import { RunsModel } from '../model';
+import { DataModel } from '../sections/data';
+import { ProductionModel } from '../sections/production';
+import { StepsModel } from '../sections/steps';
 import { fakeRun, fakeServer, nbopsServer as server } from './fakeServer';
 
+/** The runs model with the Data, Steps and Production sections' models as its parts. */
+function withParts(settings: ServerConnection.ISettings) {
+  const data = new DataModel(settings);
+  const steps = new StepsModel(settings);
+  const production = new ProductionModel(settings);
+  const model = new RunsModel(settings, () => [data, steps, production]);
+  return { model, data, steps, production };
+}
+
 describe('RunsModel', () => {
-  it('loads the runs, snapshots and steps of a notebook', async () => {
+  it("loads the runs of a notebook, and each section's model with them", async () => {
     const { settings, urls } = server();
-    const model = new RunsModel(settings);
+    const { model, data, steps, production } = withParts(settings);
     const states: string[] = [];
     model.changed.connect(() => states.push(model.state));
     await model.setNotebook('nb.ipynb');
     expect(model.state).toBe('ready');
     expect(states).toEqual(['loading', 'ready']);
     expect(model.runs.map(r => r.name)).toEqual(['a', 'b']);
-    expect(model.snapshots[0].name).toBe('train');
-    expect(model.versions.map(v => `${v.model} v${v.version}`)).toEqual([
+    expect(data.snapshots[0].name).toBe('train');
+    expect(steps.steps).toEqual([]);
+    expect(production.versions.map(v => `${v.model} v${v.version}`)).toEqual([
       'diabetes v2'
     ]);
-    expect(model.registryError).toBe('');
+    expect([data.error, steps.error, production.error]).toEqual(['', '', '']);
     expect(model.hasMore).toBe(true);
     expect(
       urls.some(u =>
         u.includes('runs?notebook=nb.ipynb&limit=50&sort=start_time&order=desc')
       )
     ).toBe(true);
+  });
+
+  it("keeps a section model's failure in that model while the rest loads", async () => {
+    const { settings } = server(200, /\/models\?/);
+    const { model, data, production } = withParts(settings);
+    await model.setNotebook('nb.ipynb');
+    expect(model.state).toBe('ready');
+    expect(model.runs.map(r => r.name)).toEqual(['a', 'b']);
+    expect(data.snapshots.map(s => s.name)).toEqual(['train']);
+    expect(production.error).toBe('The store went away.');
+    expect(production.versions).toEqual([]);
+    expect(model.notice).toBe(''); // not the whole sidebar's
+  });
+
+  it("forgets a section model's content for another notebook or none", async () => {
+    const { settings, urls } = server();
+    const { model, data } = withParts(settings);
+    await model.setNotebook('nb.ipynb');
+    await data.expandSnapshot('f00');
+    expect(data.snapshot?.id).toBe('f00');
+    expect(urls.pop()).toContain('snapshots/f00?notebook=nb.ipynb');
+    await data.expandSnapshot('f00'); // shown: hidden again, nothing asked
+    expect(data.snapshot).toBeNull();
+    expect(urls.some(u => u.includes('snapshots/f00?'))).toBe(false);
+    await model.setNotebook(null);
+    expect(data.snapshots).toEqual([]);
+    expect(data.notebook).toBeNull();
   });
 
   it('shows why a part failed while the rest stays', async () => {

@@ -3,8 +3,10 @@ import { Widget } from '@lumino/widgets';
 
 import * as React from 'react';
 
+import { ServerConnection } from '@jupyterlab/services';
+
 import { RunsModel } from '../model';
-import { BUILTIN_SECTIONS } from '../sections/builtin';
+import { BuiltinSections } from '../sections/builtin';
 import { SectionRegistry } from '../sections/registry';
 import { RunsPanel } from '../widgets/runsPanel';
 import { nbopsServer } from './fakeServer';
@@ -17,18 +19,21 @@ async function until(condition: () => boolean): Promise<void> {
   expect(condition()).toBe(true);
 }
 
-/** A registry holding nbops's own sections. */
-function builtins(): SectionRegistry {
+/** A registry holding nbops's own sections, and the runs model that loads their models. */
+function builtins(settings: ServerConnection.ISettings): {
+  model: RunsModel;
+  registry: SectionRegistry;
+} {
   const registry = new SectionRegistry();
-  BUILTIN_SECTIONS.forEach(section => registry.add(section));
-  return registry;
+  new BuiltinSections(settings).sections.forEach(s => registry.add(s));
+  return { model: new RunsModel(settings, () => registry.models), registry };
 }
 
 describe('RunsPanel', () => {
   it('renders the runs and keeps focus and nodes across a refresh', async () => {
     const { settings } = nbopsServer();
-    const model = new RunsModel(settings);
-    const panel = new RunsPanel(model, new CommandRegistry(), builtins());
+    const { model, registry } = builtins(settings);
+    const panel = new RunsPanel(model, new CommandRegistry(), registry);
     Widget.attach(panel, document.body);
     await model.setNotebook('nb.ipynb');
     const boxes = () =>
@@ -60,8 +65,8 @@ describe('RunsPanel', () => {
 
   it("shows a part's failure above the sections, and dismisses it", async () => {
     const { settings } = nbopsServer(200, /page_token=p2/);
-    const model = new RunsModel(settings);
-    const panel = new RunsPanel(model, new CommandRegistry(), builtins());
+    const { model, registry } = builtins(settings);
+    const panel = new RunsPanel(model, new CommandRegistry(), registry);
     Widget.attach(panel, document.body);
     await model.setNotebook('nb.ipynb');
     await model.loadMore();
@@ -74,10 +79,27 @@ describe('RunsPanel', () => {
     Widget.detach(panel);
   });
 
+  it("shows a section model's failure in that section, the others still shown", async () => {
+    const { settings } = nbopsServer(200, /\/snapshots\?/);
+    const { model, registry } = builtins(settings);
+    const panel = new RunsPanel(model, new CommandRegistry(), registry);
+    Widget.attach(panel, document.body);
+    await model.setNotebook('nb.ipynb');
+    const error = () =>
+      panel.node.querySelector('.nbops-section-data .nbops-mod-error');
+    await until(() => error() !== null);
+    expect(error()!.textContent).toBe('The store went away.');
+    expect(panel.node.querySelectorAll('tr.nbops-run').length).toBe(2);
+    expect(panel.node.querySelector('.nbops-version-name')!.textContent).toBe(
+      'diabetes v2'
+    );
+    expect(panel.node.querySelector('.nbops-notice')).toBeNull();
+    Widget.detach(panel);
+  });
+
   it("shows a plugin's section by rank, and removes it when disposed", async () => {
     const { settings } = nbopsServer();
-    const model = new RunsModel(settings);
-    const registry = builtins();
+    const { model, registry } = builtins(settings);
     const panel = new RunsPanel(model, new CommandRegistry(), registry);
     Widget.attach(panel, document.body);
     await model.setNotebook('nb.ipynb');
@@ -110,7 +132,7 @@ describe('RunsPanel', () => {
     expect(panel.node.querySelector('.nbops-test-runs')!.textContent).toBe(
       '2 runs'
     );
-    expect(() => registry.add({ ...BUILTIN_SECTIONS[0], rank: 1 })).toThrow(
+    expect(() => registry.add({ ...registry.sections[0], rank: 1 })).toThrow(
       "A sidebar section with id 'runs' exists."
     );
     added.dispose();
@@ -120,8 +142,7 @@ describe('RunsPanel', () => {
 
   it('keeps a closed section closed, and opens a new one', async () => {
     const { settings } = nbopsServer();
-    const model = new RunsModel(settings);
-    const registry = builtins();
+    const { model, registry } = builtins(settings);
     const panel = new RunsPanel(model, new CommandRegistry(), registry);
     panel.closedSections = ['data'];
     Widget.attach(panel, document.body);

@@ -1,22 +1,69 @@
 import * as React from 'react';
 
-import { CommandIDs } from '../tokens';
+import { requestAPI } from '../api';
+import { CommandIDs, IModelVersion, IMonitor } from '../tokens';
 import { formatTime } from '../widgets/dom';
+import { NotebookPart } from './notebookPart';
 import { Message } from './parts';
-import { ISectionContext } from './registry';
+import { ISectionContext, ISidebarSection } from './registry';
+
+/** The Production section's model: the registry's versions of the notebook's runs, monitors. */
+export class ProductionModel extends NotebookPart {
+  /** The model versions registered from this notebook's runs, newest first. */
+  get versions(): IModelVersion[] {
+    return this._versions;
+  }
+
+  /** The newest monitor runs of the store. */
+  get monitors(): IMonitor[] {
+    return this._monitors;
+  }
+
+  protected async fetch(notebook: string): Promise<() => void> {
+    const answer = await requestAPI<{
+      versions?: IModelVersion[];
+      monitors?: IMonitor[];
+    }>('models', { notebook }, {}, this.settings);
+    return () => {
+      this._versions = answer.versions ?? [];
+      this._monitors = answer.monitors ?? [];
+    };
+  }
+
+  protected forget(): void {
+    this._versions = [];
+    this._monitors = [];
+  }
+
+  private _versions: IModelVersion[] = [];
+  private _monitors: IMonitor[] = [];
+}
+
+/** The Production section, showing `production`. */
+export function productionSection(
+  production: ProductionModel
+): ISidebarSection {
+  return {
+    id: 'production',
+    rank: 500,
+    title: trans => trans.__('Production'),
+    model: production,
+    render: ctx => <ProductionSection ctx={ctx} production={production} />
+  };
+}
 
 /** The Production section: model versions of this notebook's runs, and the monitor runs. */
-export function ProductionSection({
-  ctx
-}: {
+export function ProductionSection(props: {
   ctx: ISectionContext;
+  production: ProductionModel;
 }): JSX.Element {
-  const { model, trans } = ctx;
+  const { ctx, production: model } = props;
+  const { trans } = ctx;
   return (
     <div className="nbops-production">
-      {model.registryError && (
+      {model.error && (
         <Message>
-          {trans.__('Cannot read the model registry: %1', model.registryError)}
+          {trans.__('Cannot read the model registry: %1', model.error)}
         </Message>
       )}
       {model.versions.length === 0 ? (

@@ -6,6 +6,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { RunsModel } from '../model';
+import { INotebookPart } from './notebookPart';
 
 /** What a sidebar section renders from: the model, the commands, the translator. */
 export interface ISectionContext {
@@ -28,7 +29,12 @@ export interface ISidebarSection {
   title: (trans: TranslationBundle) => string;
   /** Shown even when no notebook is in focus: what it shows is not a notebook's. */
   global?: boolean;
-  /** The section's content (a React element, re-rendered whenever the model changes). */
+  /**
+   * The section's own model, if it has one: loaded with the notebook's runs (a new notebook, a
+   * refresh), the section redrawn when it changes.
+   */
+  model?: INotebookPart;
+  /** The section's content (a React element, re-rendered whenever a model changes). */
   render: (ctx: ISectionContext) => JSX.Element;
 }
 
@@ -45,6 +51,13 @@ export class SectionRegistry {
   /** The sections, lowest rank first. */
   get sections(): ISidebarSection[] {
     return [...this._sections].sort((a, b) => a.rank - b.rank);
+  }
+
+  /** The sections' own models. */
+  get models(): INotebookPart[] {
+    const models: INotebookPart[] = [];
+    this.sections.forEach(s => s.model && models.push(s.model));
+    return models;
   }
 
   /** Add a section; dispose of the result to remove it. Throws on a repeated id. */

@@ -60,7 +60,13 @@ export class RunsPanel extends Panel {
       this.toggleClass('nbops-mod-loading', model.state === 'loading');
       this._body.update();
     });
-    sections.changed.connect(() => this._body.update());
+    // each section's own model redraws the sidebar (connecting twice is a no-op in Lumino)
+    const watch = () => {
+      sections.models.forEach(part => part.changed.connect(this._redraw, this));
+      this._body.update();
+    };
+    sections.changed.connect(watch);
+    watch();
     this._body.onSectionsChanged = () => this.onSectionsChanged();
   }
 
@@ -82,6 +88,10 @@ export class RunsPanel extends Panel {
 
   /** Called when a section opens or closes. */
   onSectionsChanged: () => void = () => undefined;
+
+  private _redraw(): void {
+    this._body.update();
+  }
 
   private _body: SidebarBody;
 }
