@@ -74,8 +74,8 @@ mlflow-floor: setup
 	$(FLOOR_VENV)/bin/python -m pip install -q -U pip
 	$(FLOOR_VENV)/bin/python -m pip install -q -e ".[test]" "mlflow==$(MLFLOW_FLOOR)" "sqlalchemy<2.1"
 	$(FLOOR_VENV)/bin/python -c "import mlflow; assert mlflow.__version__ == '$(MLFLOW_FLOOR)', mlflow.__version__"
-	$(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider tests/store tests/capture/test_session.py \
-	  tests/loop/test_promote.py
+	$(FLOOR_VENV)/bin/python -m pytest -q -p no:cacheprovider --basetemp=$(FLOOR_VENV)/tmp \
+	  tests/store tests/capture/test_session.py tests/loop/test_promote.py
 
 ## wheel-check: build sdist and wheel from clean, install the wheel where no node is on PATH
 wheel-check: setup

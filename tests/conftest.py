@@ -88,7 +88,7 @@ def jp_nbops_project(tmp_path) -> Path:
 def jp_nbops_store(jp_nbops_project):
     """The real embedded MLflow store of ``jp_nbops_project``. Its folder is made: a test's own
     ``MlflowClient`` may open the database before nbops has (MLflow before 3.2 does so at once)."""
-    (jp_nbops_project / ".nbops").mkdir()
+    (jp_nbops_project / ".nbops").mkdir(exist_ok=True)
     return open_store(load_settings(jp_nbops_project))
 
 

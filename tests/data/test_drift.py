@@ -37,6 +37,16 @@ def test_shifted_numeric_and_categorical_columns_drift(reference):
     assert "DRIFT" in bundle["text/plain"] and "missing in current: gone" in bundle["text/plain"]
 
 
+def test_small_samples_get_scipys_asymptotic_p_value_without_a_warning():
+    """Five values against five: scipy cannot compute the exact p-value and falls back to the
+    asymptotic one with a RuntimeWarning, which pytest turns into an error here."""
+    reference = pd.DataFrame({"v": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    current = pd.DataFrame({"v": [1.5, 2.5, 3.5, 4.5, 5.5]})
+    (column,) = compare(reference, current).columns
+    assert column.test == "ks" and 0.0 < column.p_value <= 1.0
+    assert column.statistic == pytest.approx(0.2)
+
+
 def test_drift_api_logs_to_the_run(reference, jp_nbops_project, monkeypatch):
     monkeypatch.chdir(jp_nbops_project)
     nbops.snapshot(reference, "reference")
