@@ -45,7 +45,7 @@ from .bed import (
     wait_until,
     write_auth_config,
 )
-from .test_cluster import WAITING, no_running, write_notebook
+from .test_cluster import FRAGILE, WAITING, no_running, steps_of, write_notebook
 
 pytestmark = pytest.mark.cluster
 
@@ -382,6 +382,31 @@ def test_artifacts_written_by_clients_need_the_s3_extra_and_land_in_the_bucket(t
     assert [k for k in keys if "/snapshots/" in k and k.endswith("data.parquet")]
     assert [k for k in keys if k.endswith("report.html")]
     assert [k for k in keys if "/executed/" in k]
+
+
+def test_with_authentication_on_a_killed_worker_is_retried_as_a_new_run(team, tmp_path):
+    """Each request costs the server a password check, so the worker takes the run (host, pid)
+    before any cell runs: the cell that kills it cannot come first and leave the scheduler's
+    retry to take over the same run."""
+    write_notebook(team.project / "fragile.ipynb", 'marker = ""', FRAGILE)
+    step = "  fragile:\n    notebook: fragile.ipynb\n    resources: {w1: 1}\n"
+    path = pipeline(team.project / "fragile.yaml", "fragile-bob", step)
+    marker = tmp_path / "died-once"  # outside the hidden folders: the worker sees it
+    with acting_as("bob", team.proxied):
+        result = run_pipeline(
+            path,
+            [("fragile.marker", str(marker))],
+            echo=quiet,
+            placement=Placement(executor="dask", address=team.dask.address),
+        )
+        team.dask.wait_for_workers(1)  # the nanny restarted the killed worker
+        client = mlflow.MlflowClient(team.proxied.uri)
+        lost, retried = steps_of(client, result.run_id)["fragile"]
+        assert no_running(client)
+    assert marker.exists() and result.ok, result.outcomes["fragile"].error
+    assert lost.info.status == "FAILED" and "was lost" in lost.data.tags["nbops.error"]
+    assert retried.info.status == "FINISHED" and retried.data.metrics["survived"] == 1
+    assert result.outcomes["fragile"].attempts == 2
 
 
 def test_with_authentication_on_a_pipeline_rides_out_a_server_restart(team, tmp_path):

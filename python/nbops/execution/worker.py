@@ -22,11 +22,15 @@ if TYPE_CHECKING:
 
 
 def claim(store: Store, task: Task) -> None:
-    """Refuse a run another worker already started: a scheduler (Dask's) runs a task again when
-    its worker was lost. That attempt's run ends FAILED saying so, and the coordinator opens a
-    new run for the next attempt, so that no run holds two attempts' records."""
+    """Take the run for this worker (its host and pid, recorded before any cell can run), or
+    refuse a run another worker already took: a scheduler (Dask's) runs a task again when its
+    worker was lost. That attempt's run ends FAILED saying so, and the coordinator opens a new
+    run for the next attempt, so that no run holds two attempts' records."""
     run = store.get_run(task.run_id)
     if run.status == "RUNNING" and not run.tags.get(WORKER_PID_TAG):
+        # now, not with the environment: a cell may kill its worker before a slow server (one
+        # that authenticates each request) has recorded that, and the retry would take the run
+        store.log_batch(task.run_id, tags=_where())
         return
     where = f"{run.tags.get(WORKER_HOST_TAG)}, pid {run.tags.get(WORKER_PID_TAG)}"
     lost = f"its worker ({where}) was lost while running it"
@@ -38,12 +42,16 @@ def claim(store: Store, task: Task) -> None:
 
 
 def record_where(store: Store, task: Task, notebook: Path) -> None:
-    """Record this worker's environment (with the code the task carries), host and pid, and
-    the run's parameters (already there when the run was opened with them: the same values)."""
+    """Record this worker's environment (with the code the task carries; its host and pid are
+    the claim's) and the run's parameters (already there when the run was opened with them:
+    the same values)."""
     environment = {**machine_once(), **task.code}
     tags = record_environment(store, task.run_id, None, notebook, environment)
-    where = {WORKER_HOST_TAG: socket.gethostname(), WORKER_PID_TAG: str(os.getpid())}
-    store.log_batch(task.run_id, params=task.params, tags={**tags, **where})
+    store.log_batch(task.run_id, params=task.params, tags=tags)
+
+
+def _where() -> dict[str, str]:
+    return {WORKER_HOST_TAG: socket.gethostname(), WORKER_PID_TAG: str(os.getpid())}
 
 
 def check_environment(store: Store, task: Task) -> None:
