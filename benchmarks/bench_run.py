@@ -131,35 +131,14 @@ def main() -> None:
 
     big = write(project / "big.ipynb", [(f"x{i} = {i}\nprint(x{i} * 2)", []) for i in range(50)])
     result = run(big, progress=False)
-    report_cli, nbconvert_cli = [], []
-    for _ in range(max(2, args.repeat // 2)):
-        report_cli.append(
-            timed(
-                lambda: subprocess.run(
-                    [bin_dir / "nbops", "report", result.run_id, "-o", "r.html"],
-                    check=True,
-                    capture_output=True,
-                )
-            )
-        )
-        nbconvert_cli.append(
-            timed(
-                lambda: subprocess.run(
-                    [
-                        bin_dir / "jupyter",
-                        "nbconvert",
-                        "--to",
-                        "html",
-                        str(result.notebook),
-                        "--output-dir",
-                        str(project),
-                    ],
-                    check=True,
-                    capture_output=True,
-                )
-            )
-        )
-    line("report of a 50-cell notebook, command line", report_cli, nbconvert_cli, 1.1)
+    cli_pair(
+        "report of a 50-cell notebook, command line",
+        [nbops_cli, "report", result.run_id, "-o", "r.html"],
+        [str(bin_dir / "jupyter"), "nbconvert", "--to", "html", str(result.notebook),
+         "--output-dir", str(project)],
+        1.1,
+        repeat_cli,
+    )  # fmt: skip
 
     from nbconvert import HTMLExporter
 
